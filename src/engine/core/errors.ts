@@ -1,0 +1,35 @@
+/**
+ * An error that crosses the worker protocol as `{ code, message, stacktrace? }`.
+ * Built-in functions throw it; the worker manager turns it into an `invocationresult` error body.
+ */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly stacktrace?: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+
+  /** The wire shape (`ErrorBody`) of this error. */
+  toBody(): ErrorBody {
+    return this.stacktrace === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, stacktrace: this.stacktrace };
+  }
+}
+
+/** The `error` object of an `invocationresult` frame. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  stacktrace?: string;
+}
+
+/** Normalises anything thrown by a handler into an EngineError (unknown errors keep their message). */
+export function toEngineError(err: unknown, fallbackCode = 'invocation_error'): EngineError {
+  if (err instanceof EngineError) return err;
+  if (err instanceof Error) return new EngineError(fallbackCode, err.message, err.stack);
+  return new EngineError(fallbackCode, String(err));
+}

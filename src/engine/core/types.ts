@@ -1,0 +1,140 @@
+/**
+ * The contract between the engine core (registries + invocation routing) and the built-in
+ * workers (`iii-state`, `iii-stream`, `iii-http`, ...). A built-in worker only ever sees an
+ * `EngineContext`; it never touches worker sockets or the registries directly.
+ */
+
+/** Any JSON value as it crosses the wire. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** What an invocation carries besides its payload. */
+export interface InvocationOptions {
+  /** Per-invocation metadata, delivered to the handler as its second argument. */
+  metadata?: unknown;
+  /** The worker id of the calling connection, when a worker made the call. */
+  callerWorkerId?: string;
+  traceparent?: string;
+  baggage?: string;
+}
+
+/**
+ * A function implementation. Resolve `undefined` for "no result" (the reply frame then has no
+ * `result` key); resolve `null` to send `"result": null`. Throw `EngineError` for coded failures.
+ */
+export type FunctionHandler = (data: unknown, options: InvocationOptions) => Promise<unknown> | unknown;
+
+/** A function registered by an in-process (built-in) worker. */
+export interface BuiltinFunction {
+  id: string;
+  description?: string;
+  metadata?: Record<string, unknown>;
+  request_format?: unknown;
+  response_format?: unknown;
+  handler: FunctionHandler;
+}
+
+/** One trigger instance, as stored in the trigger registry and handed to its type's provider. */
+export interface TriggerRecord {
+  id: string;
+  trigger_type: string;
+  function_id: string;
+  config: unknown;
+  metadata?: unknown;
+  /** Owning worker connection; absent for engine-owned triggers (`engine::register_trigger`). */
+  worker_id?: string;
+}
+
+/**
+ * The in-process side of a trigger type. `register` throwing (or rejecting) makes the registration
+ * fail with `trigger_registration_failed` and the error's message; re-registering an existing
+ * trigger id must replace the previous binding (SDK replays reuse ids).
+ */
+export interface TriggerTypeProvider {
+  register(trigger: TriggerRecord): Promise<void> | void;
+  unregister(trigger: TriggerRecord): Promise<void> | void;
+}
+
+/** A trigger type offered by an in-process worker. */
+export interface BuiltinTriggerType {
+  id: string;
+  description: string;
+  provider: TriggerTypeProvider;
+}
+
+/** Leveled logger used throughout the engine (quiet in tests unless asked). */
+export interface EngineLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a built-in worker may do with the engine. */
+export interface EngineContext {
+  /** Register a function owned by this worker (last registration of an id wins). */
+  registerFunction(fn: BuiltinFunction): void;
+  /** Register a trigger type; pending triggers of that type are handed to its provider at once. */
+  registerTriggerType(type: BuiltinTriggerType): void;
+  /**
+   * Invoke any registered function as the engine itself (no `_caller_worker_id` is injected).
+   * Resolves the handler's result (`undefined` when absent); rejects with `EngineError`
+   * (`function_not_found`, `invocation_failed`, `invocation_stopped`, ...).
+   */
+  invoke(functionId: string, data: unknown, options?: InvocationOptions): Promise<unknown>;
+  /** Whether a function id is currently registered (used for custom-stream delegation). */
+  hasFunction(functionId: string): boolean;
+  /**
+   * Deliver one event to a list of triggers in the order events are handed in, per trigger:
+   * evaluates `config.condition_function_id` (skip on exactly `false` or error), invokes the
+   * trigger's function with the trigger's metadata, and logs (never throws) handler errors.
+   */
+  fire(triggers: readonly TriggerRecord[], payload: unknown, options?: FireOptions): void;
+  /** The durable store the engine was started with (SQLite or memory). */
+  storage: EngineStorage;
+  logger: EngineLogger;
+}
+
+/** How `EngineContext.fire` delivers an event. */
+export interface FireOptions {
+  /** Pass the trigger's metadata as the handler's second argument (default true; pubsub: false). */
+  withMetadata?: boolean;
+  /** Evaluate `config.condition_function_id` (default true; pubsub: false). */
+  withCondition?: boolean;
+}
+
+/**
+ * A built-in worker (`iii-state`, `iii-http`, ...). `start` registers its functions and trigger
+ * types and opens any listener it owns; `stop` releases every port, timer and handle (idempotent).
+ */
+export interface EngineWorker {
+  readonly name: string;
+  start(context: EngineContext): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Key/value storage shared by the workers. Namespaces keep workers apart (`state`, `stream`,
+ * `cron`, ...); `scope` is the second level (a state scope, a stream `name:group`). Writes resolve
+ * only once they are durable (committed) for durable adapters.
+ */
+export interface KvStore {
+  get(namespace: string, scope: string, key: string): Promise<Json | undefined>;
+  /** Stores `value` and resolves the previous value (`undefined` when there was none). */
+  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined>;
+  /** Deletes and resolves the previous value (`undefined` when there was none). */
+  delete(namespace: string, scope: string, key: string): Promise<Json | undefined>;
+  /** All values of a scope, in insertion order. */
+  list(namespace: string, scope: string): Promise<Json[]>;
+  /** All `[key, value]` pairs of a scope, in insertion order. */
+  entries(namespace: string, scope: string): Promise<Array<[string, Json]>>;
+  /** The scopes of a namespace that hold at least one key. */
+  scopes(namespace: string): Promise<string[]>;
+}
+
+/** The engine's storage: a KV store plus, when SQLite-backed, the database for other tables. */
+export interface EngineStorage {
+  readonly kv: KvStore;
+  /** The better-sqlite3 database (file or `:memory:`), for workers that need their own tables. */
+  readonly database: import('better-sqlite3').Database;
+  close(): Promise<void>;
+}
