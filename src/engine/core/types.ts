@@ -110,7 +110,15 @@ export interface EngineWorker {
   readonly name: string;
   start(context: EngineContext): Promise<void>;
   stop(): Promise<void>;
+  /** The URL of the listener this worker opened, once started (port 0 resolved), if it has one. */
+  url?(): string | undefined;
 }
+
+/**
+ * Builds a worker from its `config:` block of config.yaml (after `${VAR:default}` expansion).
+ * A port of 0 means "any free port" (tests); the worker reports the bound one through `url()`.
+ */
+export type WorkerFactory = (config: Record<string, unknown>) => EngineWorker;
 
 /**
  * Key/value storage shared by the workers. Namespaces keep workers apart (`state`, `stream`,
