@@ -1,0 +1,87 @@
+/** Framework-level scenarios: decorator-driven handlers against raw iii-sdk ones, and the todo app. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IIIClient } from 'iii-sdk';
+import { Controller, Get, III_CLIENT, IIIFactory, Module, Param, type IIIApplication } from '../../src/framework';
+import { AppModule } from '../../src/app.module';
+import { runLoad, type BenchResult } from '../lib/measure';
+
+@Controller('fw')
+class PingController {
+  @Get('ping/:id')
+  ping(@Param('id') id: string): { pong: string } {
+    return { pong: id };
+  }
+}
+
+@Module({ controllers: [PingController] })
+class PingModule {}
+
+async function untilStatus(url: string, status: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await fetch(url)).status !== status) {
+    if (Date.now() > deadline) throw new Error(`${url} never answered ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * The same handler twice on one engine: once as a framework controller method (`@Get` + `@Param`,
+ * result mapping), once registered by hand with iii-sdk. The difference is the framework's cost.
+ */
+export async function frameworkOverhead(concurrency: number, operations: number): Promise<BenchResult[]> {
+  const app = await IIIFactory.create(PingModule, { logger: false, engine: { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1' } });
+  try {
+    await app.listen();
+    const client = app.get<IIIClient>(III_CLIENT);
+    client.registerFunction('raw::ping', async (request: { path_params: { id: string } }) => ({
+      status_code: 200,
+      body: { pong: request.path_params.id },
+    }));
+    client.registerTrigger({ type: 'http', function_id: 'raw::ping', config: { api_path: 'raw/ping/:id', http_method: 'GET' } });
+    const base = app.urls.http as string;
+    await untilStatus(`${base}/raw/ping/1`, 200);
+    await untilStatus(`${base}/fw/ping/1`, 200);
+    const hit = (path: string) => async (i: number) => {
+      const response = await fetch(`${base}/${path}/${i}`);
+      await response.arrayBuffer();
+    };
+    // Interleave so both see the same machine state.
+    const raw1 = await runLoad('http-raw-sdk-handler', 'GET /raw/ping/:id handled by a hand-registered iii-sdk function', hit('raw/ping'), { operations, concurrency });
+    const fw1 = await runLoad('http-framework-handler', 'GET /fw/ping/:id handled by a @Controller/@Get/@Param method', hit('fw/ping'), { operations, concurrency });
+    return [raw1, fw1];
+  } finally {
+    await app.close();
+  }
+}
+
+/** The reference app on SQLite: POST /todos then GET /todos/:id, the reactions running behind. */
+export async function todoCrud(concurrency: number, operations: number): Promise<BenchResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'iii-bench-app-'));
+  let app: IIIApplication | undefined;
+  try {
+    app = await IIIFactory.create(AppModule, { logger: false, engine: { storage: 'sqlite', dataDir, ephemeralPorts: true, host: '127.0.0.1' } });
+    await app.listen();
+    const base = app.urls.http as string;
+    await untilStatus(`${base}/todos`, 200);
+    return await runLoad(
+      'todo-create-then-read',
+      'reference app: POST /todos (validated, durable) then GET /todos/:id; mirror + metrics reactions run behind',
+      async (i) => {
+        const created = await fetch(`${base}/todos`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `todo ${i}` }),
+        });
+        const todo = (await created.json()) as { id: string };
+        const read = await fetch(`${base}/todos/${todo.id}`);
+        await read.arrayBuffer();
+      },
+      { operations, concurrency },
+    );
+  } finally {
+    await app?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from './framework';
+import { MetricsModule } from './modules/metrics/metrics.module';
+import { TodosModule } from './modules/todos/todos.module';
+import { WebModule } from './modules/web/web.module';
+
+/** The reference todo app: REST API, live stream mirror, metrics, and a page. */
+@Module({
+  imports: [TodosModule, MetricsModule, WebModule],
+})
+export class AppModule {}

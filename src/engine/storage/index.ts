@@ -1,0 +1,77 @@
+/**
+ * Opens the engine's storage: a durable SQLite file (`<directory>/iii.db`) or a memory-only store.
+ * Either way the engine gets a `KvStore` and a better-sqlite3 database for workers that keep
+ * their own tables (the memory kind gives them a `:memory:` database).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { EngineError } from '../core/errors';
+import type { EngineStorage, KvStore } from '../core/types';
+import { MemoryKvStore } from './memory-kv';
+import { SqliteKvStore } from './sqlite-kv';
+
+export { MemoryKvStore } from './memory-kv';
+export { SqliteKvStore } from './sqlite-kv';
+
+export type StorageOptions = { kind: 'sqlite'; directory: string } | { kind: 'memory' };
+
+/** The database file inside the data directory. */
+export const DATABASE_FILE = 'iii.db';
+
+export function openStorage(options: StorageOptions): EngineStorage {
+  if (options.kind === 'memory') {
+    const kv = new MemoryKvStore();
+    return new OpenedStorage(kv, new BetterSqlite3(':memory:'), () => kv.close());
+  }
+  const db = openDatabaseFile(options.directory);
+  try {
+    const kv = new SqliteKvStore(db);
+    return new OpenedStorage(kv, db, () => kv.close());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function openDatabaseFile(directory: string): Database {
+  const file = path.join(directory, DATABASE_FILE);
+  let db: Database;
+  try {
+    fs.mkdirSync(directory, { recursive: true });
+    db = new BetterSqlite3(file);
+  } catch (err) {
+    throw new EngineError('STORAGE_OPEN_FAILED', `Cannot open the engine database ${file}: ${(err as Error).message}`);
+  }
+  // WAL + NORMAL: a committed transaction survives a crash of the process (not an OS crash), and
+  // commits cost no fsync of the main file, which is what makes group commit cheap.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+class OpenedStorage implements EngineStorage {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly kv: KvStore,
+    readonly database: Database,
+    private readonly closeKv: () => void,
+  ) {}
+
+  /** Commits pending writes, then closes the database. Idempotent (later calls share the first). */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve, reject) => {
+      try {
+        this.closeKv();
+        if (this.database.open) this.database.close();
+        resolve();
+      } catch (err) {
+        reject(err);
+      }
+    });
+    return this.closing;
+  }
+}

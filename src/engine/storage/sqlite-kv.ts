@@ -1,0 +1,200 @@
+/**
+ * The durable `KvStore` on better-sqlite3 (one table, WAL, `synchronous=NORMAL`).
+ *
+ * Group commit: writes made in one event-loop turn are queued and committed together in a single
+ * transaction from `setImmediate`, and each write's promise resolves only after that commit. So
+ * a burst of N concurrent writes costs one commit, and an acknowledged write survives a crash of
+ * the process.
+ *
+ * Until its batch commits, a queued write lives in an overlay that point reads consult, so `get`
+ * and the previous value returned by `set`/`delete` follow the order of the calls. Range reads
+ * (`list`, `entries`, `scopes`) first commit the queue, then read the table.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { toEngineError } from '../core/errors';
+import type { Json, KvStore } from '../core/types';
+import { closedError, decodeValue, encodeValue } from './codec';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS kv (
+    namespace TEXT NOT NULL,
+    scope     TEXT NOT NULL,
+    key       TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    seq       INTEGER NOT NULL,
+    PRIMARY KEY (namespace, scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS kv_insertion_order ON kv (namespace, scope, seq);
+`;
+
+/** A queued write: `text` is the new JSON text, or null for a delete. */
+interface PendingWrite {
+  namespace: string;
+  scope: string;
+  key: string;
+  text: string | null;
+  /** What the call resolves once committed (the previous value). */
+  previous: Json | undefined;
+  resolve(previous: Json | undefined): void;
+  reject(error: unknown): void;
+}
+
+/** Marks a key deleted in the overlay (distinct from "not in the overlay"). */
+const DELETED = null;
+
+interface Statements {
+  get: Statement<[string, string, string], { value: string }>;
+  upsert: Statement<[string, string, string, string, number]>;
+  remove: Statement<[string, string, string]>;
+  entries: Statement<[string, string], { key: string; value: string }>;
+  scopes: Statement<[string], { scope: string }>;
+  maxSeq: Statement<[], { seq: number | null }>;
+}
+
+export class SqliteKvStore implements KvStore {
+  private readonly statements: Statements;
+  private readonly commitBatch: (writes: PendingWrite[]) => void;
+  private queue: PendingWrite[] = [];
+  /** namespace → scope → key → queued JSON text (or DELETED), newest write wins. */
+  private overlay = new Map<string, Map<string, Map<string, string | null>>>();
+  private flushScheduled = false;
+  private nextSeq: number;
+  private closed = false;
+
+  /** Creates the table if needed. The database stays owned by the caller (see `close`). */
+  constructor(private readonly db: Database) {
+    db.exec(SCHEMA);
+    this.statements = {
+      get: db.prepare('SELECT value FROM kv WHERE namespace = ? AND scope = ? AND key = ?'),
+      // Overwriting keeps `seq`, so a key keeps its insertion position.
+      upsert: db.prepare(
+        'INSERT INTO kv (namespace, scope, key, value, seq) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (namespace, scope, key) DO UPDATE SET value = excluded.value',
+      ),
+      remove: db.prepare('DELETE FROM kv WHERE namespace = ? AND scope = ? AND key = ?'),
+      entries: db.prepare('SELECT key, value FROM kv WHERE namespace = ? AND scope = ? ORDER BY seq'),
+      scopes: db.prepare('SELECT DISTINCT scope FROM kv WHERE namespace = ? ORDER BY scope'),
+      maxSeq: db.prepare('SELECT MAX(seq) AS seq FROM kv'),
+    };
+    this.nextSeq = (this.statements.maxSeq.get()?.seq ?? 0) + 1;
+    this.commitBatch = db.transaction((writes: PendingWrite[]) => {
+      for (const write of writes) this.applyWrite(write);
+    });
+  }
+
+  async get(namespace: string, scope: string, key: string): Promise<Json | undefined> {
+    this.assertOpen();
+    return this.currentValue(namespace, scope, key);
+  }
+
+  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined> {
+    return this.enqueue(namespace, scope, key, () => encodeValue(value));
+  }
+
+  delete(namespace: string, scope: string, key: string): Promise<Json | undefined> {
+    return this.enqueue(namespace, scope, key, () => DELETED);
+  }
+
+  async list(namespace: string, scope: string): Promise<Json[]> {
+    return (await this.entries(namespace, scope)).map(([, value]) => value);
+  }
+
+  async entries(namespace: string, scope: string): Promise<Array<[string, Json]>> {
+    this.assertOpen();
+    this.flush();
+    return this.statements.entries.all(namespace, scope).map((row): [string, Json] => [row.key, decodeValue(row.value)]);
+  }
+
+  async scopes(namespace: string): Promise<string[]> {
+    this.assertOpen();
+    this.flush();
+    return this.statements.scopes.all(namespace).map((row) => row.scope);
+  }
+
+  /**
+   * Commits whatever is queued, then refuses further calls. Idempotent. Does not close the
+   * database: `openStorage` owns it.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+  }
+
+  /** Commits the queued writes in one transaction and settles their promises. Synchronous. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const writes = this.queue;
+    this.queue = [];
+    this.overlay = new Map();
+    try {
+      this.commitBatch(writes);
+    } catch (err) {
+      // The whole batch rolled back: nobody was acknowledged, so nothing acknowledged is lost.
+      const error = toEngineError(err, 'STORAGE_WRITE_FAILED');
+      for (const write of writes) write.reject(error);
+      return;
+    }
+    for (const write of writes) write.resolve(write.previous);
+  }
+
+  /** Queues one write; `encode` gives the new JSON text, or DELETED (it may throw). */
+  private enqueue(
+    namespace: string,
+    scope: string,
+    key: string,
+    encode: () => string | null,
+  ): Promise<Json | undefined> {
+    // The executor runs synchronously, so the write takes its place in call order right here;
+    // anything it throws (closed store, unserialisable value) rejects the returned promise.
+    return new Promise((resolve, reject) => {
+      if (this.closed) throw closedError();
+      const text = encode();
+      const previous = this.currentValue(namespace, scope, key);
+      this.queue.push({ namespace, scope, key, text, previous, resolve, reject });
+      this.overlayScope(namespace, scope).set(key, text);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private applyWrite(write: PendingWrite): void {
+    if (write.text === DELETED) {
+      this.statements.remove.run(write.namespace, write.scope, write.key);
+    } else {
+      this.statements.upsert.run(write.namespace, write.scope, write.key, write.text, this.nextSeq++);
+    }
+  }
+
+  /** The value as of the last call: the overlay's queued write, else the table. */
+  private currentValue(namespace: string, scope: string, key: string): Json | undefined {
+    const queued = this.overlay.get(namespace)?.get(scope);
+    if (queued !== undefined && queued.has(key)) {
+      const text = queued.get(key);
+      return text === undefined || text === DELETED ? undefined : decodeValue(text);
+    }
+    const row = this.statements.get.get(namespace, scope, key);
+    return row === undefined ? undefined : decodeValue(row.value);
+  }
+
+  private overlayScope(namespace: string, scope: string): Map<string, string | null> {
+    let scopes = this.overlay.get(namespace);
+    if (scopes === undefined) {
+      scopes = new Map();
+      this.overlay.set(namespace, scopes);
+    }
+    let keys = scopes.get(scope);
+    if (keys === undefined) {
+      keys = new Map();
+      scopes.set(scope, keys);
+    }
+    return keys;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError();
+  }
+}

@@ -1,0 +1,351 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
+import { EngineError, toEngineError } from '../core/errors';
+import { isPlainObject, isUuid, newId } from '../core/ids';
+import type { TriggerRecord, TriggerTypeProvider } from '../core/types';
+import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
+import { parseFrame, isTelemetryFrame, type InboundFrame } from './frames';
+import { acceptResult, routeInvocation } from './invocation-routing';
+import type { WorkerManagerOptions } from './options';
+
+const REATTACH_WAIT_MS = 5_000;
+
+type Frame<T extends InboundFrame['type']> = Extract<InboundFrame, { type: T }>;
+
+function clientAddress(request: IncomingMessage): string | null {
+  const address = request.socket.remoteAddress;
+  if (address === undefined) return null;
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/**
+ * One worker socket on `/` (spec §2). Registration frames are applied one at a time in arrival
+ * order; invocations are started in order but run concurrently. Cleanup (spec §5.6) runs once,
+ * on close or reattach eviction.
+ */
+export class WorkerConnection implements ConnectedWorker {
+  readonly id = newId();
+  readonly reattachToken = newId();
+  readonly connectedAtMs = Date.now();
+  readonly ipAddress: string | null;
+  metadata: WorkerMetadata | null = null;
+
+  private chain: Promise<void> = Promise.resolve();
+  /** `engine::register_trigger` calls waiting for this provider's acknowledgement, by trigger id. */
+  private readonly confirmations = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  private closed = false;
+  private cleanupDone: Promise<void> | undefined;
+  /** Registers this connection's trigger types' bindings by sending frames to it. */
+  private readonly provider: TriggerTypeProvider;
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly socket: WebSocket,
+    request: IncomingMessage,
+    readonly listener: WorkerManagerOptions,
+  ) {
+    this.ipAddress = clientAddress(request);
+    this.provider = {
+      register: (trigger) => this.sendRegisterTrigger(trigger),
+      unregister: (trigger) => {
+        this.send({ type: 'unregistertrigger', id: trigger.id, trigger_type: trigger.trigger_type });
+      },
+    };
+  }
+
+  /** Handshake: `workerregistered` first, then `worker_connected`, then the read loop (spec §2.1). */
+  start(): void {
+    this.send({ type: 'workerregistered', worker_id: this.id, reattach_token: this.reattachToken });
+    this.core.workers.add(this);
+    this.socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.socket.on('close', () => void this.cleanup());
+    this.socket.on('error', (err) => this.core.logger.warn(`worker ${this.id} socket error`, { error: err.message }));
+  }
+
+  send(frame: Record<string, unknown>): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    let text: string;
+    try {
+      text = JSON.stringify(frame);
+    } catch (err) {
+      this.core.logger.error(`frame to worker ${this.id} could not be encoded`, { error: toEngineError(err).message });
+      return false;
+    }
+    this.socket.send(text);
+    return true;
+  }
+
+  isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  activeInvocations(): number {
+    return this.core.invocations.activeFor(this.id);
+  }
+
+  async evict(): Promise<void> {
+    this.socket.terminate();
+    await this.cleanup();
+  }
+
+  /** Resolves once this connection's cleanup has finished (started on demand). */
+  cleanup(): Promise<void> {
+    if (this.cleanupDone === undefined) {
+      this.closed = true;
+      // Let a registration frame already being applied finish first, so nothing it adds survives.
+      this.cleanupDone = this.chain.then(() => this.teardown());
+    }
+    return this.cleanupDone;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    const bytes = rawToBuffer(data);
+    if (isBinary && isTelemetryFrame(bytes)) return; // OTel telemetry: accepted and discarded.
+    let frame: InboundFrame | null;
+    try {
+      frame = parseFrame(bytes.toString('utf8'));
+    } catch (err) {
+      this.core.logger.warn(`worker ${this.id}: invalid frame dropped`, { error: toEngineError(err).message });
+      return;
+    }
+    if (frame === null) return;
+    const current = frame;
+    this.chain = this.chain
+      .then(() => (this.closed ? undefined : this.handle(current)))
+      .catch((err: unknown) =>
+        this.core.logger.error(`worker ${this.id}: ${current.type} failed`, { error: toEngineError(err).message }),
+      );
+  }
+
+  /** Applies one frame; only registration work is awaited (it holds back the next frame). */
+  private async handle(frame: InboundFrame): Promise<void> {
+    switch (frame.type) {
+      case 'invokefunction':
+        void routeInvocation(this.core, this, frame);
+        return;
+      case 'invocationresult':
+        return acceptResult(this.core, this, frame);
+      case 'registerfunction':
+        return this.registerFunction(frame);
+      case 'unregisterfunction':
+        this.core.functions.unregister(frame.id, { kind: 'connection', workerId: this.id });
+        return;
+      case 'registertriggertype':
+        return this.core.triggers.registerType({
+          id: frame.id,
+          description: frame.description,
+          owner: { kind: 'connection', workerId: this.id },
+          provider: this.provider,
+          awaitResult: (triggerId, timeoutMs) => this.awaitTriggerResult(triggerId, timeoutMs),
+          trigger_request_format: frame.trigger_request_format,
+          call_request_format: frame.call_request_format,
+        });
+      case 'unregistertriggertype':
+        this.core.triggers.unregisterType(frame.id, { kind: 'connection', workerId: this.id });
+        return;
+      case 'registertrigger':
+        return this.registerTrigger(frame);
+      case 'unregistertrigger':
+        return this.unregisterTrigger(frame.id);
+      case 'triggerregistrationresult':
+        return this.acceptTriggerResult(frame);
+      case 'reattach':
+        return this.reattach(frame);
+      case 'ping':
+        this.send({ type: 'pong' });
+        return;
+      case 'pong':
+      case 'workerregistered':
+      case 'registerservice':
+        return;
+    }
+  }
+
+  private registerFunction(frame: Frame<'registerfunction'>): void {
+    const functionId = frame.id;
+    const handler =
+      frame.invocation === undefined
+        ? (data: unknown, options: RoutedInvocationOptions) => this.invokeRemote(functionId, data, options)
+        : () => {
+            throw new EngineError('function_not_invokable', 'HTTP-invoked functions are not supported by this engine');
+          };
+    this.core.functions.register({
+      id: functionId,
+      description: frame.description,
+      metadata: frame.metadata,
+      request_format: frame.request_format,
+      response_format: frame.response_format,
+      owner: { kind: 'connection', workerId: this.id },
+      handler,
+    });
+  }
+
+  /** Sends `invokefunction` to this worker synchronously and waits for its `invocationresult`. */
+  private invokeRemote(functionId: string, data: unknown, options: RoutedInvocationOptions): Promise<unknown> {
+    const requested = options.invocationId;
+    const invocationId = requested !== undefined && !this.core.invocations.has(requested) ? requested : newId();
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new EngineError('invocation_stopped', 'Invocation stopped'));
+        return;
+      }
+      this.core.invocations.add(invocationId, {
+        functionId,
+        targetWorkerId: this.id,
+        callerWorkerId: options.callerWorkerId,
+        resolve,
+        reject,
+      });
+      const frame: Record<string, unknown> = {
+        type: 'invokefunction',
+        invocation_id: invocationId,
+        function_id: functionId,
+        data: data === undefined ? null : data,
+      };
+      if (options.traceparent !== undefined) frame.traceparent = options.traceparent;
+      if (options.baggage !== undefined) frame.baggage = options.baggage;
+      if (options.metadata !== undefined) frame.metadata = options.metadata;
+      if (!this.send(frame)) {
+        const error = new EngineError('channel_send_failed', `Could not send invocation to worker ${this.id}`);
+        this.core.invocations.settle(invocationId, this.id, { error });
+      }
+    });
+  }
+
+  private async registerTrigger(frame: Frame<'registertrigger'>): Promise<void> {
+    const record: TriggerRecord = {
+      id: frame.id,
+      trigger_type: frame.trigger_type,
+      function_id: frame.function_id,
+      config: frame.config,
+      worker_id: this.id,
+      ...(frame.metadata !== undefined && { metadata: frame.metadata }),
+    };
+    try {
+      await this.core.triggers.registerTrigger(record);
+    } catch (err) {
+      const error = toEngineError(err, 'trigger_registration_failed');
+      this.send({
+        type: 'triggerregistrationresult',
+        id: record.id,
+        trigger_type: record.trigger_type,
+        function_id: record.function_id,
+        error: error.toBody(),
+      });
+    }
+  }
+
+  private async unregisterTrigger(id: string): Promise<void> {
+    const entry = this.core.triggers.getTrigger(id);
+    if (entry === undefined) return;
+    // A worker may only withdraw its own triggers (engine-owned ones have no worker).
+    if (entry.record.worker_id !== undefined && entry.record.worker_id !== this.id) return;
+    await this.core.triggers.unregisterTrigger(id);
+  }
+
+  /** A provider's answer to a forwarded `registertrigger` (spec §3.6); errors park and forward. */
+  private acceptTriggerResult(frame: Frame<'triggerregistrationresult'>): void {
+    const entry = this.core.triggers.getTrigger(frame.id);
+    if (entry === undefined) return;
+    const type = this.core.triggers.getType(entry.record.trigger_type);
+    if (type?.owner.kind !== 'connection' || type.owner.workerId !== this.id) return; // spoofing guard
+    const waiter = this.confirmations.get(frame.id);
+    this.confirmations.delete(frame.id);
+    if (frame.error === undefined) {
+      waiter?.resolve();
+      return;
+    }
+    this.core.triggers.park(frame.id);
+    if (waiter !== undefined) {
+      const body = isPlainObject(frame.error) ? frame.error : {};
+      waiter.reject(new Error(`${String(body.code ?? 'UNKNOWN')}: ${String(body.message ?? '')}`));
+      return;
+    }
+    const origin = entry.record.worker_id === undefined ? undefined : this.core.workers.get(entry.record.worker_id);
+    origin?.send({
+      type: 'triggerregistrationresult',
+      id: entry.record.id,
+      trigger_type: entry.record.trigger_type,
+      function_id: entry.record.function_id,
+      error: frame.error,
+    });
+  }
+
+  private awaitTriggerResult(triggerId: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.confirmations.delete(triggerId);
+        this.core.logger.warn(`provider ${this.id} did not acknowledge trigger ${triggerId} within ${timeoutMs}ms`);
+        resolve();
+      }, timeoutMs);
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.confirmations.set(triggerId, { resolve: () => settle(), reject: (error) => settle(error) });
+    });
+  }
+
+  private sendRegisterTrigger(trigger: TriggerRecord): void {
+    const frame: Record<string, unknown> = {
+      type: 'registertrigger',
+      id: trigger.id,
+      trigger_type: trigger.trigger_type,
+      function_id: trigger.function_id,
+      config: trigger.config,
+    };
+    if (trigger.metadata !== undefined) frame.metadata = trigger.metadata;
+    if (!this.send(frame)) {
+      const error = new Error(`trigger type provider ${this.id} is not reachable`);
+      this.confirmations.get(trigger.id)?.reject(error);
+      this.confirmations.delete(trigger.id);
+      throw error;
+    }
+  }
+
+  /** Evicts the previous connection of a reconnecting worker when its token matches (spec §2.6). */
+  private async reattach(frame: Frame<'reattach'>): Promise<void> {
+    const previousId = frame.previous_worker_id;
+    if (!isUuid(previousId) || previousId === this.id) return;
+    const previous = this.core.workers.get(previousId);
+    if (previous === undefined || frame.reattach_token === undefined) return;
+    if (frame.reattach_token !== previous.reattachToken) {
+      this.core.logger.warn(`worker ${this.id}: reattach to ${previousId} refused (bad token)`);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, REATTACH_WAIT_MS);
+    });
+    await Promise.race([previous.evict(), timeout]);
+    clearTimeout(timer);
+  }
+
+  /** Spec §5.6, in order. */
+  private async teardown(): Promise<void> {
+    const { core, id } = this;
+    for (const waiter of this.confirmations.values()) waiter.reject(new Error('trigger type provider disconnected'));
+    this.confirmations.clear();
+    core.functions.removeOwnedBy(id);
+    core.invocations.haltFor(id);
+    await core.triggers.removeTriggersOwnedBy(id);
+    core.triggers.removeTypesOwnedBy(id);
+    for (const hook of core.connectionCleanupHooks) {
+      try {
+        hook(id);
+      } catch (err) {
+        core.logger.warn(`cleanup hook failed for worker ${id}`, { error: toEngineError(err).message });
+      }
+    }
+    core.workers.remove(id);
+  }
+}

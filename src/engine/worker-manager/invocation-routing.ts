@@ -1,0 +1,113 @@
+import { EngineError, toEngineError, type ErrorBody } from '../core/errors';
+import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
+import { isPlainObject, newId } from '../core/ids';
+import type { InboundFrame } from './frames';
+
+type InvokeFrame = Extract<InboundFrame, { type: 'invokefunction' }>;
+type ResultFrame = Extract<InboundFrame, { type: 'invocationresult' }>;
+
+/** What the router needs from the connection that sent the frame. */
+export interface CallerConnection {
+  readonly id: string;
+  send(frame: Record<string, unknown>): boolean;
+  isOpen(): boolean;
+}
+
+export const ENQUEUE_FUNCTION_ID = 'engine::queue::enqueue';
+
+const NO_QUEUE_PROVIDER =
+  'No queue provider is installed. `TriggerAction::Enqueue` routes through the `engine::queue::enqueue` provider, ' +
+  'which the standalone queue worker registers. Add it with `iii worker add queue`.';
+
+/** `invocationresult` frame: `result`/`error` keys only when present (absent ≠ null, spec §3.9). */
+export function resultFrame(
+  invocationId: string,
+  functionId: string,
+  outcome: { result?: unknown; error?: ErrorBody },
+): Record<string, unknown> {
+  const frame: Record<string, unknown> = { type: 'invocationresult', invocation_id: invocationId, function_id: functionId };
+  if (outcome.error !== undefined) frame.error = outcome.error;
+  else if (outcome.result !== undefined) frame.result = outcome.result;
+  return frame;
+}
+
+/** Sends a reply; a result that cannot be encoded (BigInt, absurd depth) becomes an error reply. */
+function reply(caller: CallerConnection, invocationId: string, functionId: string, outcome: { result?: unknown; error?: ErrorBody }): void {
+  if (caller.send(resultFrame(invocationId, functionId, outcome)) || !caller.isOpen()) return;
+  const error = new EngineError('invocation_error', 'The result could not be encoded as JSON');
+  caller.send(resultFrame(invocationId, functionId, { error: error.toBody() }));
+}
+
+/**
+ * Routes a worker's `invokefunction` (spec §4.1): enqueue through the queue provider, void
+ * without reply, otherwise one `invocationresult` when the caller gave an `invocation_id`.
+ * Runs concurrently with the connection's other frames.
+ */
+export async function routeInvocation(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): Promise<void> {
+  if (frame.action?.type === 'enqueue') return enqueue(core, caller, frame, frame.action.queue);
+  const replyTo = frame.action?.type === 'void' ? undefined : frame.invocation_id;
+  // Spec §4.2: object payloads of worker-originated calls learn who called.
+  const data = isPlainObject(frame.data) ? { ...frame.data, _caller_worker_id: caller.id } : frame.data;
+  const options: RoutedInvocationOptions = {
+    callerWorkerId: caller.id,
+    invocationId: replyTo,
+    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
+    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
+    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
+  };
+  try {
+    const result = await core.invoke(frame.function_id, data, options);
+    if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { result });
+  } catch (err) {
+    const error = toEngineError(err, 'invocation_failed');
+    if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { error: error.toBody() });
+    else core.logger.debug(`void call to ${frame.function_id} failed`, { code: error.code, error: error.message });
+  }
+}
+
+async function enqueue(core: EngineCore, caller: CallerConnection, frame: InvokeFrame, queue: string): Promise<void> {
+  const messageReceiptId = newId();
+  const request = {
+    queue,
+    function_id: frame.function_id,
+    data: frame.data,
+    messageReceiptId,
+    traceparent: frame.traceparent ?? null,
+    baggage: frame.baggage ?? null,
+  };
+  let outcome: { result?: unknown; error?: ErrorBody };
+  try {
+    await core.invoke(ENQUEUE_FUNCTION_ID, request, { callerWorkerId: caller.id });
+    outcome = { result: { messageReceiptId } };
+  } catch (err) {
+    const error = toEngineError(err);
+    const message =
+      error.code === 'function_not_found' && !core.functions.has(ENQUEUE_FUNCTION_ID)
+        ? `${NO_QUEUE_PROVIDER} (underlying: ${error.message})`
+        : error.message;
+    outcome = { error: new EngineError('enqueue_error', message).toBody() };
+  }
+  if (frame.invocation_id !== undefined) reply(caller, frame.invocation_id, frame.function_id, outcome);
+}
+
+/** Reads a worker's error body; anything that is not `{code, message}` becomes code `UNKNOWN`. */
+function toError(value: unknown): EngineError {
+  if (isPlainObject(value) && typeof value.code === 'string' && typeof value.message === 'string') {
+    return new EngineError(value.code, value.message, typeof value.stacktrace === 'string' ? value.stacktrace : undefined);
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return new EngineError('UNKNOWN', text);
+}
+
+/** Settles the pending invocation a worker answered; late or spoofed results are dropped. */
+export function acceptResult(core: EngineCore, from: CallerConnection, frame: ResultFrame): void {
+  const outcome = frame.error !== undefined ? { error: toError(frame.error) } : { result: frame.hasResult ? frame.result : undefined };
+  if (!core.invocations.settle(frame.invocation_id, from.id, outcome)) {
+    core.logger.debug(`dropped result for unknown invocation ${frame.invocation_id}`);
+  }
+}

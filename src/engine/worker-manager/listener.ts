@@ -1,0 +1,126 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EngineCore } from '../core/engine-core';
+import { toEngineError } from '../core/errors';
+import { WorkerConnection } from './connection';
+import type { WorkerManagerOptions } from './options';
+
+/** axum's default message limit (spec §2.2). */
+const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * One `iii-worker-manager` listener: an HTTP server whose upgrades are routed by path —
+ * `/` worker protocol, `/otel` telemetry (accepted, frames discarded), then the core's extra
+ * upgrade handlers (data channels), everything else 404 (spec §1.1).
+ */
+export class WorkerListener {
+  private readonly server: Server;
+  private readonly workers = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+  private readonly telemetry = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
+  private readonly connections = new Set<WorkerConnection>();
+  private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly core: EngineCore,
+    readonly options: WorkerManagerOptions,
+  ) {
+    this.server = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+    });
+    this.server.headersTimeout = options.handshakeTimeoutMs;
+    this.server.requestTimeout = options.handshakeTimeoutMs;
+    // Nagle off on every socket: protocol frames are small and latency-bound.
+    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.state = 'running';
+  }
+
+  /** `ws://host:port` with the bound port (port 0 resolved). */
+  url(): string {
+    const address = this.server.address() as AddressInfo | null;
+    const host = this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    return `ws://${shownHost}:${address?.port ?? this.options.port}`;
+  }
+
+  /** Stops accepting, closes every socket and waits for each worker's cleanup. Idempotent. */
+  close(): Promise<void> {
+    if (this.closing === undefined) this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = 'closing';
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const client of this.workers.clients) client.terminate();
+    for (const client of this.telemetry.clients) client.terminate();
+    await Promise.all([...this.connections].map((connection) => connection.cleanup()));
+    this.server.closeAllConnections();
+    await Promise.all([
+      new Promise<void>((resolve) => this.workers.close(() => resolve())),
+      new Promise<void>((resolve) => this.telemetry.close(() => resolve())),
+      serverClosed,
+    ]);
+    this.state = 'closed';
+  }
+
+  private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (this.state !== 'running') {
+      refuse(socket, '503 Service Unavailable');
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      refuse(socket, '400 Bad Request');
+      return;
+    }
+    if (url.pathname === '/') {
+      this.workers.handleUpgrade(request, socket, head, (ws) => this.acceptWorker(ws, request));
+      return;
+    }
+    if (url.pathname === '/otel') {
+      this.telemetry.handleUpgrade(request, socket, head, (ws) => ws.on('error', () => undefined));
+      return;
+    }
+    for (const handler of this.core.upgradeHandlers) {
+      try {
+        if (handler(request, socket, head, url)) return;
+      } catch (err) {
+        this.core.logger.error(`upgrade handler failed for ${url.pathname}`, { error: toEngineError(err).message });
+        refuse(socket, '500 Internal Server Error');
+        return;
+      }
+    }
+    refuse(socket, '404 Not Found');
+  }
+
+  private acceptWorker(ws: WebSocket, request: IncomingMessage): void {
+    const connection = new WorkerConnection(this.core, ws, request, this.options);
+    this.connections.add(connection);
+    ws.on('close', () => {
+      void connection.cleanup().then(() => this.connections.delete(connection));
+    });
+    connection.start();
+  }
+}

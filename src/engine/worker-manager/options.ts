@@ -1,0 +1,40 @@
+import type { EngineLogger } from '../core/types';
+
+/** One `iii-worker-manager` entry of config.yaml (spec §1.1). */
+export interface WorkerManagerOptions {
+  port: number;
+  host: string;
+  handshakeTimeoutMs: number;
+  /** Parsed but not enforced here: RBAC and middleware are added by another component. */
+  middlewareFunctionId?: string;
+  rbac?: Record<string, unknown>;
+}
+
+export const DEFAULT_WORKER_PORT = 49134;
+const KNOWN_KEYS = new Set(['port', 'host', 'handshake_timeout_ms', 'middleware_function_id', 'rbac']);
+
+function toPort(value: unknown, fallback: number): number {
+  const port = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof port === 'number' && Number.isInteger(port) && port >= 0 && port <= 65535) return port;
+  return fallback;
+}
+
+/** Reads a worker-manager `config:` block, logging (not failing on) unknown keys or bad values. */
+export function parseWorkerManagerOptions(config: Record<string, unknown>, logger: EngineLogger): WorkerManagerOptions {
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) logger.warn(`iii-worker-manager: unknown option "${key}" ignored`);
+  }
+  const port = toPort(config.port, DEFAULT_WORKER_PORT);
+  if (config.port !== undefined && port === DEFAULT_WORKER_PORT && config.port !== DEFAULT_WORKER_PORT) {
+    logger.warn(`iii-worker-manager: invalid port ${JSON.stringify(config.port)}, using ${DEFAULT_WORKER_PORT}`);
+  }
+  const timeout = config.handshake_timeout_ms;
+  const rbac = config.rbac;
+  return {
+    port,
+    host: typeof config.host === 'string' && config.host !== '' ? config.host : '0.0.0.0',
+    handshakeTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : 10_000,
+    middlewareFunctionId: typeof config.middleware_function_id === 'string' ? config.middleware_function_id : undefined,
+    rbac: typeof rbac === 'object' && rbac !== null && !Array.isArray(rbac) ? (rbac as Record<string, unknown>) : undefined,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The time seam of the schedulers (`iii-cron`, `iii-queue`): wall-clock reads and one-shot
+ * timers. Production uses the system clock; unit tests pass a fake one they advance by hand, so
+ * no test waits for real seconds.
+ */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Runs `callback` once after `delayMs`; returns a handle for `clearTimeout`. */
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** Whatever the clock's `setTimeout` returned; opaque to its users. */
+export type TimerHandle = object;
+
+/** Node's timers cap delays at 2^31-1 ms (~24.8 days); longer waits are re-armed in steps. */
+export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_DELAY_MS)),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

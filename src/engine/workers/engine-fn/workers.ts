@@ -1,0 +1,157 @@
+import { ENGINE_VERSION, type EngineCore } from '../../core/engine-core';
+import { EngineError } from '../../core/errors';
+import { isPlainObject, isUuid } from '../../core/ids';
+import type { BuiltinFunction } from '../../core/types';
+import type { ConnectedWorker, WorkerMetadata } from '../../core/worker-directory';
+import { InputReader } from './input';
+import { functionSummary, registeredTriggerSummary, triggerTypeSummary } from './summaries';
+
+const MAX_DESCRIPTION = 280;
+// Control characters and bidi overrides/isolates are stripped from self-reported descriptions.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function sanitizeDescription(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const clean = value.replace(UNSAFE_CHARS, '').trim();
+  return clean === '' ? null : [...clean].slice(0, MAX_DESCRIPTION).join('');
+}
+
+function readTelemetry(value: unknown): WorkerMetadata['telemetry'] {
+  if (!isPlainObject(value)) return null;
+  const pick = (key: string): string | undefined => (typeof value[key] === 'string' ? (value[key] as string) : undefined);
+  return { language: pick('language'), project_name: pick('project_name'), framework: pick('framework') };
+}
+
+/** `engine::workers::register` (spec §6.1): stores what the SDK reports about itself. */
+function registerWorker(core: EngineCore, data: unknown): unknown {
+  const input = new InputReader('engine::workers::register', data);
+  const callerId = input.string('_caller_worker_id');
+  const pid = input.raw('pid');
+  const metadata: WorkerMetadata = {
+    runtime: input.optString('runtime') ?? 'unknown',
+    version: input.optString('version') ?? null,
+    name: input.optString('name') ?? null,
+    description: sanitizeDescription(input.optString('description')),
+    os: input.optString('os') ?? null,
+    pid: typeof pid === 'number' && Number.isInteger(pid) ? pid : null,
+    isolation: typeof input.raw('isolation') === 'string' ? (input.raw('isolation') as string) : null,
+    telemetry: readTelemetry(input.raw('telemetry')),
+  };
+  if (isUuid(callerId)) core.workers.updateMetadata(callerId, metadata);
+  return { success: true };
+}
+
+function connectedSummary(core: EngineCore, worker: ConnectedWorker): Record<string, unknown> {
+  const meta = worker.metadata;
+  return {
+    name: meta?.name ?? null,
+    description: meta?.description ?? null,
+    version: meta?.version ?? null,
+    id: worker.id,
+    runtime: meta?.runtime ?? 'unknown',
+    os: meta?.os ?? null,
+    status: 'connected',
+    function_count: core.functions.countOwnedBy(worker.id),
+    connected_at_ms: worker.connectedAtMs,
+    active_invocations: worker.activeInvocations(),
+    isolation: meta?.isolation ?? null,
+    ip_address: worker.ipAddress,
+  };
+}
+
+function builtinSummary(core: EngineCore, name: string, startedAtMs: number): Record<string, unknown> {
+  const functionCount = core.functions
+    .list()
+    .filter((entry) => entry.owner.kind === 'builtin' && entry.owner.workerName === name).length;
+  return {
+    name,
+    description: null,
+    version: ENGINE_VERSION,
+    id: name,
+    runtime: 'engine',
+    os: null,
+    status: 'available',
+    function_count: functionCount,
+    connected_at_ms: startedAtMs,
+    active_invocations: 0,
+    isolation: 'in-process',
+    ip_address: null,
+  };
+}
+
+function allSummaries(core: EngineCore, startedAtMs: number): Array<Record<string, unknown>> {
+  const connected = core.workers
+    .list()
+    .filter((worker) => worker.metadata?.pid !== null && worker.metadata?.pid !== undefined)
+    .map((worker) => connectedSummary(core, worker));
+  const builtins = core.workers.builtinNames().map((name) => builtinSummary(core, name, startedAtMs));
+  return [...connected, ...builtins];
+}
+
+function sortKey(row: Record<string, unknown>): string {
+  return String(row.name ?? row.id);
+}
+
+function listWorkers(core: EngineCore, data: unknown, startedAtMs: number): unknown {
+  const input = new InputReader('engine::workers::list', data);
+  const search = input.optString('search')?.toLowerCase();
+  const runtime = input.optString('runtime');
+  const status = input.optString('status');
+  const rows = allSummaries(core, startedAtMs)
+    .filter((row) => runtime === undefined || row.runtime === runtime)
+    .filter((row) => status === undefined || row.status === status)
+    .filter(
+      (row) =>
+        search === undefined ||
+        [row.name, row.id, row.description].some((text) => typeof text === 'string' && text.toLowerCase().includes(search)),
+    )
+    .sort((a, b) => sortKey(a).localeCompare(sortKey(b)) || String(a.id).localeCompare(String(b.id)));
+  return { workers: rows };
+}
+
+function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unknown {
+  const name = new InputReader('engine::workers::info', data).string('name');
+  const connection = core.workers.list().find((worker) => worker.metadata?.name === name);
+  if (connection !== undefined) {
+    const owned = (owner: { kind: string; workerId?: string }): boolean =>
+      owner.kind === 'connection' && owner.workerId === connection.id;
+    return {
+      worker: {
+        ...connectedSummary(core, connection),
+        ...(connection.metadata?.pid != null && { pid: connection.metadata.pid }),
+        internal: false,
+      },
+      functions: core.functions.list().filter((fn) => owned(fn.owner)).map((fn) => functionSummary(core, fn)),
+      trigger_types: core.triggers.listTypes().filter((t) => owned(t.owner)).map((t) => triggerTypeSummary(core, t)),
+      registered_triggers: core.triggers
+        .listTriggers('registered')
+        .filter((t) => t.record.worker_id === connection.id)
+        .map((t) => registeredTriggerSummary(core, t)),
+    };
+  }
+  if (core.workers.builtinNames().includes(name)) {
+    const owned = (owner: { kind: string; workerName?: string }): boolean =>
+      owner.kind === 'builtin' && owner.workerName === name;
+    return {
+      worker: { ...builtinSummary(core, name, startedAtMs), internal: true },
+      functions: core.functions.list().filter((fn) => owned(fn.owner)).map((fn) => functionSummary(core, fn)),
+      trigger_types: core.triggers.listTypes().filter((t) => owned(t.owner)).map((t) => triggerTypeSummary(core, t)),
+      registered_triggers: [],
+    };
+  }
+  throw new EngineError('NOT_FOUND', `Worker '${name}' is not connected.`);
+}
+
+export function workerBuiltins(core: EngineCore): BuiltinFunction[] {
+  const startedAtMs = Date.now();
+  return [
+    {
+      id: 'engine::workers::register',
+      description: 'Register worker metadata (called by the SDK on connect)',
+      handler: (d) => registerWorker(core, d),
+    },
+    { id: 'engine::workers::list', description: 'List workers', handler: (d) => listWorkers(core, d, startedAtMs) },
+    { id: 'engine::workers::info', description: 'Describe a worker by name', handler: (d) => workerInfo(core, d, startedAtMs) },
+  ];
+}

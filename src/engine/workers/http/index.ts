@@ -1,0 +1,131 @@
+/**
+ * `iii-http`: the REST API worker (spec §9). It owns the REST listener and the `http` trigger
+ * type; every request is served by the pipeline (pipeline.ts) over the live route table
+ * (route-table.ts).
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '../../core/types';
+import { parseHttpConfig, type HttpWorkerConfig } from './config';
+import { createCorsPolicy } from './cors';
+import { HttpPipeline } from './pipeline';
+import { parseRouteSpec } from './route-spec';
+import { RouteTable } from './route-table';
+import type { HttpChannelHooks } from './types';
+
+export { parseHttpConfig, type HttpWorkerConfig } from './config';
+export type { HttpChannelHooks, HttpRequestChannels, HttpRequestPayload } from './types';
+
+export const HTTP_WORKER_NAME = 'iii-http';
+export const HTTP_TRIGGER_TYPE = 'http';
+
+type State = 'new' | 'running' | 'closing' | 'closed';
+
+/** Nagle off: replies are small and written at once; waiting to coalesce them only adds latency. */
+function onConnection(socket: Socket): void {
+  socket.setNoDelay(true);
+}
+
+/** A wildcard bind address is not something a client can dial; report the loopback instead. */
+function dialableHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+export class HttpWorker implements EngineWorker {
+  readonly name = HTTP_WORKER_NAME;
+  private state: State = 'new';
+  private server: Server | null = null;
+  private boundPort: number | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly routes = new RouteTable();
+  private pipeline: HttpPipeline | null = null;
+
+  constructor(
+    private readonly config: HttpWorkerConfig,
+    private readonly channels?: HttpChannelHooks,
+  ) {}
+
+  async start(context: EngineContext): Promise<void> {
+    if (this.state !== 'new') throw new Error(`${HTTP_WORKER_NAME} can only be started once`);
+    this.state = 'running';
+    const pipeline = (this.pipeline = new HttpPipeline({
+      context,
+      routes: this.routes,
+      config: this.config,
+      cors: createCorsPolicy(this.config.cors),
+      channels: this.channels,
+    }));
+    const server = createServer({ keepAlive: true, noDelay: true }, pipeline.handle);
+    server.on('connection', onConnection);
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.config.port, this.config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    this.boundPort = typeof address === 'object' && address !== null ? address.port : this.config.port;
+
+    context.registerTriggerType({
+      id: HTTP_TRIGGER_TYPE,
+      description: 'Serves a function as an HTTP endpoint on the REST API listener',
+      provider: {
+        register: (trigger: TriggerRecord) => this.bind(context, trigger),
+        unregister: (trigger: TriggerRecord) => {
+          this.routes.remove(trigger.id, trigger.worker_id);
+        },
+      },
+    });
+    context.logger.info('REST API listening', { url: this.url() });
+  }
+
+  /** Closes the listener and every open connection, idle keep-alive ones included (idempotent). */
+  stop(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    const server = this.server;
+    this.state = 'closing';
+    this.closing = new Promise<void>((resolve) => {
+      if (server === null || !server.listening) {
+        this.state = 'closed';
+        resolve();
+        return;
+      }
+      server.close(() => {
+        this.state = 'closed';
+        resolve();
+      });
+      server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  /** Requests being served right now (diagnostics and tests). */
+  get activeRequests(): number {
+    return this.pipeline?.activeRequests ?? 0;
+  }
+
+  url(): string | undefined {
+    if (this.boundPort === null) return undefined;
+    return `http://${dialableHost(this.config.host)}:${this.boundPort}`;
+  }
+
+  private bind(context: EngineContext, trigger: TriggerRecord): void {
+    const spec = parseRouteSpec(trigger.config);
+    this.routes.add({
+      spec,
+      triggerId: trigger.id,
+      workerId: trigger.worker_id,
+      functionId: trigger.function_id,
+      metadata: trigger.metadata,
+    });
+    if (!spec.routed) context.logger.warn('http trigger method is never routed', { trigger_id: trigger.id, method: spec.method });
+    context.logger.debug('http route bound', { method: spec.method, path: spec.apiPath, function_id: trigger.function_id });
+  }
+}
+
+/** Config block of spec §1.1 (+ `body_limit`), checked at once: a bad block fails engine start. */
+export const createHttpWorker: WorkerFactory = (config) => new HttpWorker(parseHttpConfig(config));

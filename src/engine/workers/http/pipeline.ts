@@ -1,0 +1,212 @@
+/**
+ * One HTTP request through the REST listener:
+ *   concurrency gate → CORS preflight → route (404 / 405) → body (413) → global middleware →
+ *   condition (422) → route middleware → function → reply,
+ * all under one `default_timeout` deadline (504). Each stage is a short method; the order of
+ * middleware and condition is the real engine's (global middleware, condition, route middleware).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EngineContext, InvocationOptions } from '../../core/types';
+import type { HttpWorkerConfig } from './config';
+import type { CorsPolicy } from './cors';
+import { buildMiddlewareInput, runMiddleware, type MiddlewareInput } from './middleware';
+import { buildPayload, collectHeaders, parseJsonBody, parseQuery, readBody, splitTarget } from './request';
+import { emptyReply, errorReply, failureReply, generateErrorId, replyFromResult, sendReply } from './response';
+import { extractPathParams } from './route-spec';
+import type { HttpRoute, RouteTable } from './route-table';
+import type { HttpChannelHooks, HttpReply, HttpRequestPayload } from './types';
+
+export interface PipelineOptions {
+  readonly context: EngineContext;
+  readonly routes: RouteTable;
+  readonly config: HttpWorkerConfig;
+  readonly cors: CorsPolicy;
+  /** Data channels (spec §9.2/§9.3); absent ⇒ buffered replies only. See types.ts. */
+  readonly channels?: HttpChannelHooks;
+}
+
+type Stage = 'body' | 'middleware' | 'condition' | 'handler';
+
+/** Per-request bookkeeping: which stage runs (it decides the timeout reply). */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly corsHeaders: ReadonlyArray<readonly [string, string]>;
+  stage: Stage;
+}
+
+const CONDITION_NOT_MET = errorReply(422, 'CONDITION_NOT_MET', 'Request condition not met', undefined, { skipped: true });
+const MIDDLEWARE_TIMEOUT = errorReply(504, 'MIDDLEWARE_TIMEOUT', 'Middleware timeout');
+const NOT_FOUND = errorReply(404, 'NOT_FOUND', 'Not Found');
+const OVERLOADED = errorReply(503, 'SERVICE_UNAVAILABLE', 'Too many requests in flight');
+const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
+
+export class HttpPipeline {
+  private inFlight = 0;
+
+  constructor(private readonly options: PipelineOptions) {}
+
+  /** Requests currently being served (tests and diagnostics). */
+  get activeRequests(): number {
+    return this.inFlight;
+  }
+
+  /** The server's request listener (one shared function, no closure per connection). */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.inFlight >= this.options.config.concurrencyLimit) {
+      sendReply(res, OVERLOADED, this.options.cors.responseHeaders(req.headers));
+      return;
+    }
+    this.inFlight++;
+    res.once('close', this.release);
+    this.serve(req, res).catch((err: unknown) => {
+      // Only a bug in this file lands here; the client still gets the engine's internal envelope.
+      const errorId = generateErrorId();
+      this.options.context.logger.error('http pipeline failed', { error_id: errorId, error: String(err) });
+      sendReply(res, errorReply(500, 'INTERNAL_ERROR', 'internal server error', errorId), []);
+    });
+  };
+
+  private readonly release = (): void => {
+    this.inFlight--;
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { cors, routes } = this.options;
+    const method = (req.method ?? 'GET').toUpperCase();
+    const corsHeaders = cors.responseHeaders(req.headers);
+    if (cors.isPreflight(method, req.headers)) {
+      sendReply(res, emptyReply(204, cors.preflightHeaders(req.headers)), []);
+      return;
+    }
+
+    const target = splitTarget(req.url ?? '/');
+    const route = routes.match(method, target.path);
+    if (route === null) {
+      const allowed = routes.allowedMethods(target.path);
+      sendReply(res, allowed.length > 0 ? emptyReply(405, [['allow', allowed.join(', ')]]) : NOT_FOUND, corsHeaders);
+      return;
+    }
+
+    const exchange: Exchange = { req, res, corsHeaders, stage: 'body' };
+    const timer = setTimeout(this.onDeadline, this.options.config.defaultTimeoutMs, exchange);
+    // A closed connection (client gone, listener stopped) ends the deadline even while the function
+    // is still running, so no timer outlives its request.
+    res.once('close', () => clearTimeout(timer));
+    try {
+      const reply = await this.dispatch(exchange, route, method, target.query, target.path);
+      if (reply !== null) this.reply(exchange, reply);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private readonly onDeadline = (exchange: Exchange): void => {
+    // A middleware that overran the request's time gets the engine's named envelope; any other
+    // stage gets a bare 504. Work still running is ignored when it finishes.
+    this.reply(exchange, exchange.stage === 'middleware' ? MIDDLEWARE_TIMEOUT : emptyReply(504));
+  };
+
+  private reply(exchange: Exchange, reply: HttpReply): void {
+    sendReply(exchange.res, reply, exchange.corsHeaders);
+  }
+
+  /** Runs the stages; resolves the reply to send, or null when nothing more must be sent. */
+  private async dispatch(exchange: Exchange, route: HttpRoute, method: string, rawQuery: string, rawPath: string): Promise<HttpReply | null> {
+    const { context, config } = this.options;
+    const read = await readBody(exchange.req, config.bodyLimit);
+    if (read.kind === 'aborted') return null;
+    if (read.kind === 'too_large') {
+      const tooLarge = errorReply(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${config.bodyLimit} bytes`);
+      // The unread rest of the upload makes the connection unusable for another request.
+      return { ...tooLarge, headers: [...tooLarge.headers, CLOSE_CONNECTION] };
+    }
+
+    const headers = collectHeaders(exchange.req.rawHeaders);
+    const pathParams = extractPathParams(route.spec, rawPath);
+    const queryParams = parseQuery(rawQuery);
+    const trace = traceOptions(headers);
+    const middlewareInput = buildMiddlewareInput({ path_params: pathParams, query_params: queryParams, headers, method });
+
+    const early = await this.middleware(exchange, config.middleware.map((m) => m.functionId), middlewareInput);
+    if (early !== undefined) return early;
+
+    const payload = buildPayload({ method, apiPath: route.spec.apiPath, pathParams, queryParams, headers, body: parseJsonBody(headers['content-type'], read.bytes) });
+    if (route.spec.conditionFunctionId !== null) {
+      exchange.stage = 'condition';
+      const refused = await this.condition(route.spec.conditionFunctionId, payload, trace);
+      if (refused !== null || isOver(exchange)) return refused;
+    }
+
+    const late = await this.middleware(exchange, route.spec.middlewareFunctionIds, middlewareInput);
+    if (late !== undefined) return late;
+
+    exchange.stage = 'handler';
+    return this.invokeHandler(exchange, route, payload, read.bytes, trace);
+  }
+
+  /** Resolves `undefined` to go on, a reply to stop with, or null when the exchange is already over. */
+  private async middleware(exchange: Exchange, functionIds: readonly string[], input: MiddlewareInput): Promise<HttpReply | null | undefined> {
+    if (functionIds.length === 0) return isOver(exchange) ? null : undefined;
+    exchange.stage = 'middleware';
+    const reply = await runMiddleware(this.options.context, functionIds, input);
+    if (isOver(exchange)) return null;
+    return reply ?? undefined;
+  }
+
+  /** Exactly `false` refuses with 422; a failure is a 500; anything else (even no result) proceeds. */
+  private async condition(functionId: string, payload: HttpRequestPayload, trace: InvocationOptions): Promise<HttpReply | null> {
+    try {
+      const verdict = await this.options.context.invoke(functionId, payload, trace);
+      return verdict === false ? CONDITION_NOT_MET : null;
+    } catch (err) {
+      return this.failure(err, functionId);
+    }
+  }
+
+  private async invokeHandler(exchange: Exchange, route: HttpRoute, payload: HttpRequestPayload, rawBody: Buffer, trace: InvocationOptions): Promise<HttpReply | null> {
+    const { context, channels } = this.options;
+    const options: InvocationOptions = route.metadata === undefined ? trace : { ...trace, metadata: route.metadata };
+    if (channels === undefined) {
+      try {
+        return replyFromResult(await context.invoke(route.functionId, payload, options));
+      } catch (err) {
+        return this.failure(err, route.functionId);
+      }
+    }
+    // Channels seam (types.ts): the hooks decide between a streamed and a buffered reply.
+    const opened = await channels.open(rawBody);
+    try {
+      const withRefs = { ...payload, ...opened.refs };
+      const outcome = await opened.respond(context.invoke(route.functionId, withRefs, options), exchange.res);
+      return outcome.kind === 'streamed' ? null : replyFromResult(outcome.value);
+    } catch (err) {
+      return this.failure(err, route.functionId);
+    } finally {
+      opened.close();
+    }
+  }
+
+  private failure(err: unknown, functionId: string): HttpReply {
+    const errorId = generateErrorId();
+    this.options.context.logger.error('http function failed', { function_id: functionId, error_id: errorId, error: describe(err) });
+    return failureReply(err, errorId);
+  }
+}
+
+function isOver(exchange: Exchange): boolean {
+  return exchange.res.headersSent || exchange.res.destroyed;
+}
+
+/** Incoming `traceparent` / `baggage` become the invocation's parent context (spec §9.5). */
+function traceOptions(headers: Record<string, string>): InvocationOptions {
+  const options: InvocationOptions = {};
+  if (headers.traceparent !== undefined) options.traceparent = headers.traceparent;
+  if (headers.baggage !== undefined) options.baggage = headers.baggage;
+  return options;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}

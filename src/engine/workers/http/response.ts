@@ -1,0 +1,145 @@
+/**
+ * Function results, middleware responses and engine errors turned into HTTP replies (spec §9.3,
+ * §9.4, §9.5), and the one place replies are written to the socket.
+ */
+import { validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
+import { EngineError } from '../../core/errors';
+import type { HttpReply } from './types';
+
+const JSON_TYPE = 'application/json';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isValidHeader(name: string, value: string): boolean {
+  try {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Status codes a handler may choose: informational codes (1xx) cannot end an exchange, and Node
+ * refuses anything outside 100..999; everything else falls back to 200 like an invalid code does.
+ */
+function statusOr200(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 999 ? value : 200;
+}
+
+/** `{name: value}` or `["Name: value", …]`; entries that are not strings or not valid headers are skipped. */
+function parseHeaders(raw: unknown): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const push = (name: string, value: string): void => {
+    const trimmedName = name.trim();
+    if (trimmedName !== '' && isValidHeader(trimmedName, value)) pairs.push([trimmedName.toLowerCase(), value]);
+  };
+  if (Array.isArray(raw)) {
+    for (const line of raw) {
+      if (typeof line !== 'string') continue;
+      const colon = line.indexOf(':');
+      if (colon > 0) push(line.slice(0, colon), line.slice(colon + 1).trim());
+    }
+  } else if (isRecord(raw)) {
+    for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') push(name, value);
+  }
+  return pairs;
+}
+
+function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
+  return headers.find(([key]) => key === name)?.[1];
+}
+
+/** JSON text of `body`, or null for values JSON cannot express (those become a 500 upstream). */
+function jsonBytes(body: unknown): Buffer {
+  const text = JSON.stringify(body);
+  // `undefined`, functions and symbols have no JSON form; the engine would have sent `null`.
+  return Buffer.from(text === undefined ? 'null' : text);
+}
+
+/**
+ * Buffered mode of spec §9.3. A result that is not an object behaves like `{}` (200, `{}`).
+ *
+ * Deliberate deviation: an absent result (`undefined` or `null`) answers 204 with no body. The real
+ * engine then waits for the response channel and, when the handler never streams, hangs until
+ * `default_timeout` (504); until channels exist here, a prompt 204 is the useful answer.
+ */
+export function replyFromResult(result: unknown): HttpReply {
+  if (result === undefined || result === null) return { status: 204, headers: [], body: null };
+  const record = isRecord(result) ? result : {};
+  const headers = parseHeaders(record.headers);
+  const body = record.body === undefined ? {} : record.body;
+  const contentType = headerValue(headers, 'content-type');
+  const status = statusOr200(record.status_code);
+
+  if (contentType !== undefined) {
+    if (typeof body === 'string') return { status, headers, body: Buffer.from(body) };
+    if (body === null) return { status, headers, body: null };
+    return { status, headers, body: jsonBytes(body) };
+  }
+  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonBytes(body) };
+}
+
+/**
+ * The `respond` action of a middleware (spec §9.4): status (default 200), JSON body (default
+ * `null`), extra headers. The body is always JSON, whatever content-type the headers claim.
+ */
+export function replyFromMiddleware(response: unknown): HttpReply {
+  const record = isRecord(response) ? response : {};
+  const headers = parseHeaders(isRecord(record.headers) ? record.headers : undefined);
+  const withType = headerValue(headers, 'content-type') === undefined ? [...headers, ['content-type', JSON_TYPE] as [string, string]] : headers;
+  return { status: statusOr200(record.status_code), headers: withType, body: jsonBytes(record.body === undefined ? null : record.body) };
+}
+
+/** An engine error envelope `{"error":{code,message[,error_id]}}` (error ids only on 5xx). */
+export function errorReply(status: number, code: string, message: string, errorId?: string, extra?: Record<string, unknown>): HttpReply {
+  const error: Record<string, string> = { code, message };
+  if (errorId !== undefined) error.error_id = errorId;
+  return { status, headers: [['content-type', JSON_TYPE]], body: jsonBytes({ error, ...extra }) };
+}
+
+/** An empty-bodied reply (405, 504 on whole-request timeout, preflight 204). */
+export function emptyReply(status: number, headers: ReadonlyArray<readonly [string, string]> = []): HttpReply {
+  return { status, headers, body: null };
+}
+
+/** Lowercase hex of the low 48 bits of the current time in ns, as the engine's error ids. */
+export function generateErrorId(): string {
+  const nanos = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return (nanos & 0xffffffffffffn).toString(16);
+}
+
+/** A failed invocation as a 500 error envelope; non-engine errors hide their message. */
+export function failureReply(err: unknown, errorId: string): HttpReply {
+  if (err instanceof EngineError) return errorReply(500, err.code, err.message, errorId);
+  return errorReply(500, 'INTERNAL_ERROR', 'internal server error', errorId);
+}
+
+/** Framing is ours to decide: a handler's own values could desynchronise the connection. */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding']);
+
+/**
+ * Writes a reply once. `content-length` is always set (keep-alive needs it); Node itself drops the
+ * body bytes of HEAD, 204 and 304 replies. `extra` carries listener-wide headers such as CORS.
+ */
+export function sendReply(res: ServerResponse, reply: HttpReply, extra: ReadonlyArray<readonly [string, string]>): void {
+  if (res.headersSent || res.destroyed) return;
+  // Reply headers first (a name may repeat); listener-wide headers only where the reply set none.
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of reply.headers) {
+    if (FRAMING_HEADERS.has(name)) continue;
+    const values = grouped.get(name);
+    if (values === undefined) grouped.set(name, [value]);
+    else values.push(value);
+  }
+  for (const [name, value] of extra) if (!grouped.has(name)) grouped.set(name, [value]);
+  const noBody = reply.status === 204 || reply.status === 304;
+  if (!noBody) grouped.set('content-length', [String(reply.body === null ? 0 : reply.body.length)]);
+  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0] : values);
+  res.statusCode = reply.status;
+  if (reply.body === null || noBody) res.end();
+  else res.end(reply.body);
+}

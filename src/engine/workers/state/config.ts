@@ -1,0 +1,56 @@
+/**
+ * The `iii-state` block of config.yaml (spec §1.1):
+ * `{ adapter?: {name, config?}, triggers_enabled?: bool, max_value_bytes?: int>=1, save_interval_ms?: 100..3600000 }`.
+ *
+ * `adapter` and `save_interval_ms` are accepted for compatibility but change nothing here: values
+ * always live in the engine's storage (`--data` SQLite or memory), which commits every write
+ * before acknowledging it, so there is no flush interval to tune.
+ */
+import { EngineError } from '../../core/errors';
+
+export interface StateConfig {
+  triggersEnabled: boolean;
+  /** Largest accepted serialised value, in bytes; undefined = unlimited. */
+  maxValueBytes: number | undefined;
+  /** The configured adapter name, kept only to warn that it is not honoured. */
+  adapterName: string | undefined;
+}
+
+const MIN_SAVE_INTERVAL_MS = 100;
+const MAX_SAVE_INTERVAL_MS = 3_600_000;
+
+export function parseStateConfig(raw: Record<string, unknown>): StateConfig {
+  const triggersEnabled = raw['triggers_enabled'] ?? true;
+  if (typeof triggersEnabled !== 'boolean') throw invalid('`triggers_enabled` must be a boolean');
+
+  const maxValueBytes = raw['max_value_bytes'] ?? undefined;
+  if (maxValueBytes !== undefined && !(Number.isSafeInteger(maxValueBytes) && (maxValueBytes as number) >= 1)) {
+    throw invalid('`max_value_bytes` must be an integer >= 1');
+  }
+
+  const saveInterval = raw['save_interval_ms'] ?? undefined;
+  if (
+    saveInterval !== undefined &&
+    !(Number.isSafeInteger(saveInterval) && (saveInterval as number) >= MIN_SAVE_INTERVAL_MS && (saveInterval as number) <= MAX_SAVE_INTERVAL_MS)
+  ) {
+    throw invalid(`\`save_interval_ms\` must be an integer between ${MIN_SAVE_INTERVAL_MS} and ${MAX_SAVE_INTERVAL_MS}`);
+  }
+
+  return {
+    triggersEnabled,
+    maxValueBytes: maxValueBytes as number | undefined,
+    adapterName: readAdapterName(raw['adapter']),
+  };
+}
+
+function readAdapterName(adapter: unknown): string | undefined {
+  if (adapter === undefined || adapter === null) return undefined;
+  if (typeof adapter !== 'object' || Array.isArray(adapter)) throw invalid('`adapter` must be a mapping');
+  const name = (adapter as Record<string, unknown>)['name'];
+  if (typeof name !== 'string') throw invalid('`adapter.name` must be a string');
+  return name;
+}
+
+function invalid(reason: string): EngineError {
+  return new EngineError('config_invalid', `iii-state: ${reason}`);
+}

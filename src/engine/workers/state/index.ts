@@ -1,0 +1,56 @@
+/**
+ * `iii-state`: key/value state in scopes, with reactive `state` triggers (spec §7).
+ */
+import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
+import { parseStateConfig, type StateConfig } from './config';
+import { StateFunctions } from './functions';
+import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
+
+export { applyUpdateOps, parseUpdateOps } from './update-ops';
+export type { UpdateOp, UpdateOpError } from './update-ops';
+export type { StateEvent } from './triggers';
+
+export const STATE_WORKER_NAME = 'iii-state';
+
+export const createStateWorker: WorkerFactory = (config) => new StateWorker(parseStateConfig(config));
+
+class StateWorker implements EngineWorker {
+  readonly name = STATE_WORKER_NAME;
+  private readonly triggers = new StateTriggers();
+
+  constructor(private readonly config: StateConfig) {}
+
+  async start(ctx: EngineContext): Promise<void> {
+    if (this.config.adapterName !== undefined && this.config.adapterName !== 'kv') {
+      ctx.logger.warn(`iii-state: adapter "${this.config.adapterName}" is not supported; using the engine storage`);
+    }
+    const functions = new StateFunctions(ctx, this.config, this.triggers);
+    ctx.registerFunction({ id: 'state::set', description: 'Set a value in state', handler: (data) => functions.set(data) });
+    ctx.registerFunction({ id: 'state::get', description: 'Get a value from state', handler: (data) => functions.get(data) });
+    ctx.registerFunction({
+      id: 'state::delete',
+      description: 'Delete a value from state',
+      handler: (data) => functions.delete(data),
+    });
+    ctx.registerFunction({
+      id: 'state::update',
+      description: 'Update a value in state',
+      handler: (data) => functions.update(data),
+    });
+    ctx.registerFunction({ id: 'state::list', description: 'Get a group from state', handler: (data) => functions.list(data) });
+    ctx.registerFunction({
+      id: 'state::list_groups',
+      description: 'List all state groups',
+      handler: (data) => functions.listGroups(data),
+    });
+    ctx.registerTriggerType({
+      id: STATE_TRIGGER_TYPE,
+      description: 'Fires when a state value is created, updated or deleted',
+      provider: this.triggers,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.triggers.clear();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The `iii-stream` config block (§1.1): `{ port = 3112, host = "0.0.0.0", auth_function?,
+ * adapter? }`, unknown keys refused like the reference engine's `deny_unknown_fields`.
+ * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped.
+ */
+import { EngineError } from '../../core/errors';
+
+export const DEFAULT_STREAM_PORT = 3112;
+export const DEFAULT_STREAM_HOST = '0.0.0.0';
+/** Beyond this many unsent bytes a client is considered stuck and is disconnected. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export interface StreamWorkerConfig {
+  port: number;
+  host: string;
+  /** Function called before a client connection is upgraded; its `context` reaches join/leave triggers. */
+  authFunction: string | undefined;
+  maxBufferedBytes: number;
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function', 'adapter', 'max_buffered_bytes']);
+
+function configError(message: string): EngineError {
+  return new EngineError('invalid_config', `iii-stream: ${message}`);
+}
+
+/** A whole number in [min, max]; numeric strings are accepted (they come from `${VAR:…}`). */
+function integer(value: unknown, name: string, min: number, max: number): number {
+  const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof parsed !== 'number' || !Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw configError(`\`${name}\` must be an integer between ${min} and ${max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '') throw configError(`\`${name}\` must be a non-empty string`);
+  return value;
+}
+
+/**
+ * Items always live in the engine's own store (`EngineContext.storage`), which is what the `kv`
+ * adapter means here (its `store_method`/`file_path` options are the engine storage's business).
+ * The networked adapters (`redis`, `bridge`) are refused rather than silently replaced.
+ */
+function checkAdapter(value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'object' || Array.isArray(value)) throw configError('`adapter` must be a map with a `name`');
+  const name = (value as Record<string, unknown>).name;
+  if (name === 'kv') return;
+  if (name === 'redis' || name === 'bridge') {
+    throw configError(`adapter \`${name}\` is not supported by the embedded engine (use \`kv\`)`);
+  }
+  throw configError(`unknown adapter ${JSON.stringify(name)} (expected \`kv\`)`);
+}
+
+export function parseStreamConfig(raw: Record<string, unknown> | undefined): StreamWorkerConfig {
+  const config = raw ?? {};
+  for (const key of Object.keys(config)) {
+    if (!KNOWN_KEYS.has(key)) {
+      throw configError(`unknown field \`${key}\`, expected one of ${[...KNOWN_KEYS].map((k) => `\`${k}\``).join(', ')}`);
+    }
+  }
+  checkAdapter(config.adapter);
+  const host = config.host === undefined || config.host === null ? DEFAULT_STREAM_HOST : optionalString(config.host, 'host');
+  return {
+    port: config.port === undefined || config.port === null ? DEFAULT_STREAM_PORT : integer(config.port, 'port', 0, 65535),
+    host: host ?? DEFAULT_STREAM_HOST,
+    authFunction: optionalString(config.auth_function, 'auth_function'),
+    maxBufferedBytes:
+      config.max_buffered_bytes === undefined || config.max_buffered_bytes === null
+        ? DEFAULT_MAX_BUFFERED_BYTES
+        : integer(config.max_buffered_bytes, 'max_buffered_bytes', 1, Number.MAX_SAFE_INTEGER),
+  };
+}

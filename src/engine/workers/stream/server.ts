@@ -1,0 +1,244 @@
+/**
+ * The stream listener (§8.3): its own HTTP server, WebSocket upgrades on the exact path `/`
+ * only, the optional auth function called before the upgrade, and the fan-out of change events
+ * to subscribed clients. Lifecycle: idle → running → closing → closed; `close()` is idempotent.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { EngineContext, Json } from '../../core/types';
+import { frameText, parseClientFrame } from './client-frames';
+import { StreamConnection, type ConnectionDeps } from './connection';
+import type { StreamOperations } from './operations';
+import { SubscriptionIndex } from './subscriptions';
+import type { StreamTriggers } from './triggers';
+import type { StreamMessage } from './types';
+
+export interface StreamServerOptions {
+  host: string;
+  port: number;
+  authFunction: string | undefined;
+  maxBufferedBytes: number;
+}
+
+export interface StreamServerDeps {
+  context: Pick<EngineContext, 'invoke' | 'logger'>;
+  triggers: StreamTriggers;
+  operations: Pick<StreamOperations, 'get' | 'list'>;
+}
+
+/** Client frames are tiny join/leave objects; anything this big is not one. */
+const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** How long `close()` lets clients answer the close handshake before destroying their sockets. */
+const CLOSE_GRACE_MS = 500;
+
+/** Input of the auth function (§8.3). */
+interface AuthInput {
+  headers: Record<string, string>;
+  path: string;
+  query_params: Record<string, string[]>;
+  addr: string;
+}
+
+export class StreamServer {
+  private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly index = new SubscriptionIndex();
+  private readonly connections = new Map<WebSocket, StreamConnection>();
+  /** Sockets waiting for the auth function; destroyed if the server closes meanwhile. */
+  private readonly authenticating = new Set<Duplex>();
+  private readonly connectionDeps: ConnectionDeps;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: StreamServerDeps,
+    private readonly options: StreamServerOptions,
+  ) {
+    this.connectionDeps = { ...deps, index: this.index, maxBufferedBytes: options.maxBufferedBytes };
+    this.http = createServer(this.onRequest);
+    // A client that opens TCP but never finishes its upgrade request is cut off (like the
+    // worker listener's handshake timeout) instead of holding a socket forever.
+    this.http.headersTimeout = HANDSHAKE_TIMEOUT_MS;
+    this.http.requestTimeout = HANDSHAKE_TIMEOUT_MS;
+    this.http.on('upgrade', this.onUpgrade);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
+  }
+
+  listen(): Promise<void> {
+    if (this.state !== 'idle') return Promise.reject(new Error('iii-stream: server already started'));
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.http.once('error', onError);
+      this.http.listen(this.options.port, this.options.host, () => {
+        this.http.off('error', onError);
+        this.http.on('error', (err) => this.deps.context.logger.error('stream listener error', { error: String(err) }));
+        this.state = 'running';
+        resolve();
+      });
+    });
+  }
+
+  /** `ws://host:port` of the bound listener; a wildcard bind is reported as loopback (connectable). */
+  url(): string | undefined {
+    const address = this.http.address() as AddressInfo | null;
+    if (this.state !== 'running' || address === null || typeof address === 'string') return undefined;
+    let host = address.address;
+    if (host === '0.0.0.0') host = '127.0.0.1';
+    else if (host === '::') host = '::1';
+    return `ws://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  }
+
+  /** Sends a change event to every matching subscription; never throws. */
+  publish(message: StreamMessage): void {
+    try {
+      this.index.publish(message);
+    } catch (err) {
+      this.deps.context.logger.error('stream event could not be delivered', { error: String(err) });
+    }
+  }
+
+  /** Closes every client socket and the listener. Leave triggers are not run while shutting down. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasListening = this.state === 'running';
+    this.state = 'closing';
+    for (const socket of this.authenticating) socket.destroy();
+    this.authenticating.clear();
+    const sockets = [...this.connections.keys()];
+    await closeSockets(sockets);
+    this.wss.close();
+    if (wasListening) {
+      await new Promise<void>((resolve) => {
+        this.http.close(() => resolve());
+        this.http.closeAllConnections();
+      });
+    }
+    this.state = 'closed';
+  }
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    // Only WebSocket upgrades on `/` are served; plain HTTP gets a clear refusal.
+    const status = pathOf(req.url) === '/' ? 426 : 404;
+    res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
+    res.end(status === 426 ? 'Upgrade Required' : 'Not Found');
+  };
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // A reset during the handshake must not become an uncaught 'error' event.
+    socket.on('error', () => undefined);
+    if (pathOf(req.url) !== '/' || this.state !== 'running') {
+      refuse(socket, this.state === 'running' ? '404 Not Found' : '503 Service Unavailable');
+      return;
+    }
+    if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    const authFunction = this.options.authFunction;
+    if (authFunction === undefined) {
+      this.accept(req, socket, head, null);
+      return;
+    }
+    this.authenticating.add(socket);
+    void this.authenticate(authFunction, req).then((context) => {
+      this.authenticating.delete(socket);
+      if (this.state !== 'running' || socket.destroyed) {
+        socket.destroy();
+        return;
+      }
+      this.accept(req, socket, head, context);
+    });
+  };
+
+  /**
+   * Calls the auth function; its `context` is attached to the connection. An error, no result
+   * or a non-object still lets the client in without context (reference behaviour: only join
+   * triggers can refuse).
+   */
+  private async authenticate(functionId: string, req: IncomingMessage): Promise<Json> {
+    try {
+      const result = await this.deps.context.invoke(functionId, authInput(req));
+      if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
+        const context = (result as Record<string, unknown>).context;
+        return context === undefined ? null : (context as Json);
+      }
+      this.deps.context.logger.debug('stream auth function returned no context object', { functionId });
+    } catch (err) {
+      this.deps.context.logger.error('stream auth function failed', { functionId, error: String(err) });
+    }
+    return null;
+  }
+
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer, context: Json): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, context));
+  }
+
+  private onConnection(ws: WebSocket, context: Json): void {
+    if (this.state !== 'running') {
+      ws.terminate();
+      return;
+    }
+    const connection = new StreamConnection(ws, context, this.connectionDeps);
+    this.connections.set(ws, connection);
+    ws.on('message', (raw: RawData) => {
+      const frame = parseClientFrame(frameText(raw));
+      if (frame !== undefined) connection.enqueue(frame.type, frame.data);
+    });
+    ws.on('error', (err) => this.deps.context.logger.debug('stream client socket error', { error: String(err) }));
+    ws.once('close', () => {
+      this.connections.delete(ws);
+      void connection.closedBySocket(this.state === 'running');
+    });
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? '/';
+  const query = raw.indexOf('?');
+  return query < 0 ? raw : raw.slice(0, query);
+}
+
+function refuse(socket: Duplex, status: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function authInput(req: IncomingMessage): AuthInput {
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const query_params: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  const raw = req.url ?? '/';
+  const queryStart = raw.indexOf('?');
+  if (queryStart >= 0) {
+    for (const [key, value] of new URLSearchParams(raw.slice(queryStart + 1))) {
+      (query_params[key] ??= []).push(value);
+    }
+  }
+  const { remoteAddress, remotePort } = req.socket;
+  const host = remoteAddress !== undefined && remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress;
+  return { headers, path: '/', query_params, addr: `${host ?? 'unknown'}:${remotePort ?? 0}` };
+}
+
+/** Asks each client to close, then destroys whatever has not closed within the grace period. */
+async function closeSockets(sockets: WebSocket[]): Promise<void> {
+  if (sockets.length === 0) return;
+  const closed = sockets.map((ws) => new Promise<void>((resolve) => {
+    if (ws.readyState === ws.CLOSED) resolve();
+    else ws.once('close', () => resolve());
+  }));
+  for (const ws of sockets) ws.close(1001, 'server shutting down');
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_GRACE_MS);
+  });
+  await Promise.race([Promise.all(closed), grace]);
+  clearTimeout(timer);
+  for (const ws of sockets) if (ws.readyState !== ws.CLOSED) ws.terminate();
+  await Promise.all(closed);
+}

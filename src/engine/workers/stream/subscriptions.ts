@@ -1,0 +1,80 @@
+/**
+ * Client subscriptions, indexed by `(stream, group)` so an event costs one map lookup rather
+ * than a walk over every connection.
+ */
+import type { StreamMessage } from './types';
+
+/** Where a subscription's frames go (one per client connection). */
+export interface SubscriptionSink {
+  /** Sends an already serialised frame (or drops the client if it cannot keep up). */
+  deliver(frame: string): void;
+}
+
+export interface Subscription {
+  readonly subscriptionId: string;
+  readonly streamName: string;
+  readonly groupId: string;
+  /** Item id for an item subscription; `null` subscribes to the whole group. */
+  readonly itemId: string | null;
+  readonly sink: SubscriptionSink;
+  /**
+   * Events that arrived while the join's `sync` was being read; they are sent right after the
+   * sync so a client never applies a stale snapshot on top of a newer change. `null` once synced.
+   */
+  pending: StreamMessage[] | null;
+}
+
+function groupKey(streamName: string, groupId: string): string {
+  return JSON.stringify([streamName, groupId]);
+}
+
+export class SubscriptionIndex {
+  private readonly byGroup = new Map<string, Set<Subscription>>();
+
+  add(subscription: Subscription): void {
+    const key = groupKey(subscription.streamName, subscription.groupId);
+    let set = this.byGroup.get(key);
+    if (set === undefined) {
+      set = new Set();
+      this.byGroup.set(key, set);
+    }
+    set.add(subscription);
+  }
+
+  remove(subscription: Subscription): void {
+    const key = groupKey(subscription.streamName, subscription.groupId);
+    const set = this.byGroup.get(key);
+    if (set === undefined) return;
+    set.delete(subscription);
+    if (set.size === 0) this.byGroup.delete(key);
+  }
+
+  /**
+   * Hands the message to every matching subscription: same stream and group, and either a
+   * group subscription or one for the message's item. A connection with several matching
+   * subscriptions receives the frame once per subscription (reference behaviour).
+   */
+  publish(message: StreamMessage): void {
+    const set = this.byGroup.get(groupKey(message.streamName, message.groupId));
+    if (set === undefined) return;
+    let frame: string | undefined;
+    // A delivery may drop a slow client, which deletes its subscriptions from `set` mid-loop;
+    // a Set iterator simply skips entries deleted before they are reached.
+    for (const subscription of set) {
+      if (subscription.itemId !== null && subscription.itemId !== message.id) continue;
+      if (subscription.pending !== null) {
+        subscription.pending.push(message);
+        continue;
+      }
+      frame ??= JSON.stringify(message);
+      subscription.sink.deliver(frame);
+    }
+  }
+
+  /** Number of subscriptions (for tests and diagnostics). */
+  get size(): number {
+    let total = 0;
+    for (const set of this.byGroup.values()) total += set.size;
+    return total;
+  }
+}

@@ -1,0 +1,119 @@
+import type { IIIClient } from 'iii-sdk';
+import type { InstanceRecord, Injector } from '../container/injector';
+import { FrameworkError } from '../errors';
+import type { Logger } from '../logger';
+import type { Token } from '../metadata/types';
+import type { EngineConnection, EngineUrls } from './engine-connection';
+import type { TriggerDefinition } from './explorer';
+import { runHook } from './lifecycle';
+import { Registrar } from './registrar';
+
+export interface ApplicationParts {
+  readonly injector: Injector;
+  readonly records: readonly InstanceRecord[];
+  readonly definitions: readonly TriggerDefinition[];
+  readonly client: IIIClient;
+  readonly engine: EngineConnection;
+  readonly logger: Logger;
+  /** Bound on the engine round trip `listen()` uses to confirm the registrations landed. */
+  readonly readyTimeoutMs: number;
+  /** What a shutdown signal does once the app is closed (default: re-raise it). */
+  readonly onSignalClosed?: (signal: NodeJS.Signals) => void;
+}
+
+type State = 'created' | 'listening' | 'closing' | 'closed';
+
+/** A bootstrapped application: one iii-sdk worker carrying every controller's functions. */
+export class IIIApplication {
+  private state: State = 'created';
+  private closing: Promise<void> | undefined;
+  private readonly registrar: Registrar;
+  private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+
+  constructor(private readonly parts: ApplicationParts) {
+    this.registrar = new Registrar(parts.client);
+  }
+
+  /** Engine URLs in use: worker protocol, and (embedded engine or env) REST and stream ports. */
+  get urls(): EngineUrls {
+    return this.parts.engine.urls;
+  }
+
+  /** The functions and triggers this application registers. */
+  get definitions(): readonly TriggerDefinition[] {
+    return this.parts.definitions;
+  }
+
+  get client(): IIIClient {
+    return this.parts.client;
+  }
+
+  /** A provider or controller instance (root module scope first, then any module). */
+  get<T>(token: Token<T>): T {
+    return this.parts.injector.get(token);
+  }
+
+  /**
+   * Registers every function and trigger, waits for the engine to have applied them (one round
+   * trip on the same socket: the engine handles a connection's frames in order), then runs
+   * `onApplicationBootstrap`. Idempotent.
+   */
+  async listen(): Promise<this> {
+    if (this.state === 'listening') return this;
+    if (this.state !== 'created') throw new FrameworkError('APPLICATION_CLOSED', 'listen() after close()');
+    this.state = 'listening';
+    this.registrar.register(this.parts.definitions);
+    await this.awaitEngine();
+    await runHook(this.parts.records, 'onApplicationBootstrap', this.parts.logger);
+    this.parts.logger.log(`listening: ${this.parts.definitions.length} function(s) on ${this.urls.worker}`);
+    return this;
+  }
+
+  /** SIGINT/SIGTERM (or `signals`) close the application gracefully. */
+  enableShutdownHooks(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']): this {
+    for (const signal of signals) {
+      if (this.signalHandlers.has(signal)) continue;
+      const handler = (): void => {
+        this.parts.logger.log(`${signal} received, closing`);
+        void this.close(signal).finally(() => (this.parts.onSignalClosed ?? reRaise)(signal));
+      };
+      this.signalHandlers.set(signal, handler);
+      process.once(signal, handler);
+    }
+    return this;
+  }
+
+  /**
+   * Destroy hooks, unregister triggers and functions, shut the worker down, shutdown hooks, stop
+   * the embedded engine. Safe to call many times (later calls await the first).
+   */
+  close(signal?: string): Promise<void> {
+    if (this.closing === undefined) this.closing = this.shutdown(signal);
+    return this.closing;
+  }
+
+  private async shutdown(signal: string | undefined): Promise<void> {
+    this.state = 'closing';
+    for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
+    this.signalHandlers.clear();
+    const { records, logger, client, engine } = this.parts;
+    await runHook(records, 'onModuleDestroy', logger, signal);
+    this.registrar.unregisterAll();
+    await client.shutdown().catch((e: unknown) => logger.error(`worker shutdown failed: ${String(e)}`));
+    await runHook(records, 'onApplicationShutdown', logger, signal);
+    if (engine.close !== null) await engine.close().catch((e: unknown) => logger.error(`engine close failed: ${String(e)}`));
+    this.state = 'closed';
+  }
+
+  private async awaitEngine(): Promise<void> {
+    try {
+      await this.parts.client.trigger({ function_id: 'engine::functions::list', payload: {}, timeoutMs: this.parts.readyTimeoutMs });
+    } catch (error) {
+      this.parts.logger.warn(`could not confirm registrations with the engine: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function reRaise(signal: NodeJS.Signals): void {
+  process.kill(process.pid, signal);
+}

@@ -1,0 +1,53 @@
+import type * as EngineModule from '../../engine';
+import type { StartEngineOptions } from '../../engine';
+import { FrameworkError } from '../errors';
+
+export type EmbeddedEngineOptions = StartEngineOptions;
+
+export interface EngineUrls {
+  /** The worker protocol URL the iii-sdk client connects to. */
+  readonly worker: string;
+  /** The REST port of `iii-http`, when known. */
+  readonly http?: string;
+  /** The client WebSocket port of `iii-stream`, when known. */
+  readonly stream?: string;
+}
+
+export interface EngineConnection {
+  readonly urls: EngineUrls;
+  /** Closes the embedded engine; `null` when connected to an engine we do not own. */
+  readonly close: (() => Promise<void>) | null;
+}
+
+/**
+ * An explicit URL (option, then `III_URL`) means "connect only"; otherwise the embedded engine is
+ * started in-process. The engine module is loaded only in that case, so connect-only apps never
+ * load it.
+ */
+export async function connectEngine(engineUrl: string | undefined, engine: EmbeddedEngineOptions | undefined): Promise<EngineConnection> {
+  const url = engineUrl ?? nonEmpty(process.env.III_URL);
+  if (url !== undefined) {
+    const http = nonEmpty(process.env.III_HTTP_URL);
+    const stream = nonEmpty(process.env.III_STREAM_URL);
+    return {
+      urls: { worker: url, ...(http !== undefined ? { http } : {}), ...(stream !== undefined ? { stream } : {}) },
+      close: null,
+    };
+  }
+  try {
+    // A plain require keeps the engine (and its native SQLite binding) unloaded in connect-only apps.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startEngine } = require('../../engine') as typeof EngineModule;
+    const handle = await startEngine(engine ?? {});
+    return { urls: { ...handle.urls }, close: () => handle.close() };
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const wrapped = new FrameworkError('ENGINE_START_FAILED', `Could not start the embedded iii engine: ${err.message}`);
+    wrapped.stack = `${wrapped.stack ?? ''}\nCaused by: ${err.stack ?? err.message}`;
+    throw wrapped;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,82 @@
+import { registerWorker, type IIIClient, type InitOptions } from 'iii-sdk';
+import { buildModuleGraph, type ModuleGraph } from '../container/module-graph';
+import { Injector } from '../container/injector';
+import { ConsoleLogger, silentLogger, type Logger } from '../logger';
+import type { ModuleClass } from '../metadata/types';
+import { StreamService } from '../streams/stream.service';
+import { IIIApplication } from './application';
+import { coreRecipes } from './core-providers';
+import { connectEngine, type EmbeddedEngineOptions, type EngineConnection } from './engine-connection';
+import { explore } from './explorer';
+import { runHook } from './lifecycle';
+
+export interface ApplicationOptions {
+  /** Connect to this engine (else `III_URL`; else an embedded engine is started in-process). */
+  engineUrl?: string;
+  /** Options for the embedded engine. */
+  engine?: EmbeddedEngineOptions;
+  /** Worker name reported to the engine. */
+  workerName?: string;
+  /** A logger, or `false` for none (default: console). */
+  logger?: Logger | false;
+  /**
+   * Use this client instead of creating one (no engine is started or connected to; `close()`
+   * still shuts it down). For recording fakes in tests, or a client you configured yourself.
+   */
+  client?: IIIClient;
+  /** Extra iii-sdk `registerWorker` options (OTel is off unless enabled here). */
+  worker?: InitOptions;
+  /** Close on SIGINT/SIGTERM (same as calling `enableShutdownHooks()`). */
+  shutdownHooks?: boolean;
+  /** Bound for `listen()`'s confirmation round trip (default 10 000 ms). */
+  readyTimeoutMs?: number;
+  /** What happens after a signal closed the app (default: re-raise the signal). For tests. */
+  onSignalClosed?: (signal: NodeJS.Signals) => void;
+}
+
+/**
+ * Bootstraps an application in phases: graph → engine → providers → explore. `listen()` then
+ * registers. Nothing touches the network before the module graph is known to be sound.
+ */
+export const IIIFactory = {
+  async create(root: ModuleClass, options: ApplicationOptions = {}): Promise<IIIApplication> {
+    const logger = options.logger === false ? silentLogger : (options.logger ?? new ConsoleLogger());
+    let client: IIIClient | undefined;
+    const graph = buildGraph(root, () => client as IIIClient, logger);
+    const engine: EngineConnection =
+      options.client !== undefined
+        ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
+        : await connectEngine(options.engineUrl, options.engine);
+    client = options.client ?? connectClient(engine, options);
+    try {
+      const injector = new Injector(graph);
+      const records = await injector.instantiateAll();
+      await runHook(records, 'onModuleInit', logger);
+      const definitions = explore(records, { streams: injector.get(StreamService), logger });
+      const app = new IIIApplication({
+        injector, records, definitions, client, engine, logger,
+        readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
+        ...(options.onSignalClosed !== undefined ? { onSignalClosed: options.onSignalClosed } : {}),
+      });
+      if (options.shutdownHooks === true) app.enableShutdownHooks();
+      return app;
+    } catch (error) {
+      await client.shutdown().catch(() => undefined);
+      if (engine.close !== null) await engine.close().catch(() => undefined);
+      throw error;
+    }
+  },
+};
+
+function buildGraph(root: ModuleClass, client: () => IIIClient, logger: Logger): ModuleGraph {
+  return buildModuleGraph(root, coreRecipes(client, logger));
+}
+
+function connectClient(engine: EngineConnection, options: ApplicationOptions): IIIClient {
+  return registerWorker(engine.urls.worker, {
+    otel: { enabled: false },
+    enableMetricsReporting: false,
+    ...(options.workerName !== undefined ? { workerName: options.workerName } : {}),
+    ...options.worker,
+  });
+}

@@ -1,0 +1,26 @@
+import type { QueueTriggerMeta } from '../metadata/types';
+import { optionalString, rejectUnknownKeys, requireOptionsObject } from './checks';
+import { optionalFunctionId, triggerDecorator } from './trigger';
+
+export interface OnQueueOptions {
+  functionId?: string;
+}
+
+/**
+ * A queue consumer: registers a function meant to be the target of `TriggerAction.Enqueue`
+ * (no trigger: the queue provider invokes the function with the enqueued data).
+ * `queue` documents which queue feeds it and is what `Queue.enqueue` uses by default.
+ */
+export function OnQueue(queue?: string, options?: OnQueueOptions): MethodDecorator {
+  const name = `@OnQueue(${queue === undefined ? '' : `'${String(queue)}'`})`;
+  optionalString(name, 'queue', queue);
+  const opts = requireOptionsObject(name, options) as OnQueueOptions;
+  rejectUnknownKeys(name, opts, ['functionId']);
+  const functionId = optionalFunctionId(name, opts.functionId);
+  return triggerDecorator(name, (method): QueueTriggerMeta => ({
+    kind: 'queue',
+    method,
+    ...(queue !== undefined ? { queue } : {}),
+    ...(functionId !== undefined ? { functionId } : {}),
+  }));
+}

@@ -1,0 +1,14 @@
+import { addTrigger } from '../metadata/reflection';
+import type { TriggerMeta } from '../metadata/types';
+import { methodName, optionalString } from './checks';
+
+/** Builds a method decorator that records one trigger; `build` receives the method name. */
+export function triggerDecorator(decorator: string, build: (method: string) => TriggerMeta): MethodDecorator {
+  return (target, propertyKey) => {
+    addTrigger(target, build(methodName(decorator, propertyKey)));
+  };
+}
+
+export function optionalFunctionId(decorator: string, value: unknown): string | undefined {
+  return optionalString(decorator, 'functionId', value);
+}

@@ -1,0 +1,57 @@
+import { plainToInstance } from 'class-transformer';
+import { validate, type ValidationError } from 'class-validator';
+import type { Type } from '../metadata/types';
+import { ValidationException } from './exceptions';
+
+/** Keys that could reach an object's prototype when copied onto it. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const MAX_DEPTH = 32;
+
+/**
+ * Builds the validation stage for a DTO class: plain JSON in, a validated instance out, or a
+ * `ValidationException` (400, list of messages). Built once per parameter at bootstrap.
+ */
+export function dtoValidator(dto: Type): (value: unknown) => Promise<unknown> {
+  return async (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationException([`body must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`]);
+    }
+    const unsafe = findUnsafeKey(value, 0);
+    if (unsafe !== null) throw new ValidationException([unsafe]);
+    const instance = plainToInstance(dto, value) as object;
+    const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+    if (errors.length > 0) throw new ValidationException(flatten(errors, ''));
+    return instance;
+  };
+}
+
+/** True for classes worth validating (not the built-ins the compiler emits for primitives). */
+export function isDtoClass(type: unknown): type is Type {
+  return typeof type === 'function' && ![Object, String, Number, Boolean, Array, Function, Promise, Date].includes(type as never);
+}
+
+/** Refuses prototype-polluting keys and absurd nesting before any copying happens. */
+function findUnsafeKey(value: object, depth: number): string | null {
+  if (depth > MAX_DEPTH) return `body is nested deeper than ${MAX_DEPTH} levels`;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return `property ${key} is not allowed`;
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object') {
+      const found = findUnsafeKey(child, depth + 1);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+function flatten(errors: ValidationError[], parent: string): string[] {
+  const out: string[] = [];
+  for (const error of errors) {
+    const path = parent === '' ? error.property : `${parent}.${error.property}`;
+    for (const message of Object.values(error.constraints ?? {})) {
+      out.push(parent === '' ? message : `${parent}.${message}`);
+    }
+    if (error.children !== undefined && error.children.length > 0) out.push(...flatten(error.children, path));
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * The public API of the framework: NestJS-style modules, controllers and decorators on top of
+ * iii-sdk. Nothing else is exported from here.
+ */
+import 'reflect-metadata';
+
+// Modules and dependency injection
+export { Module, Controller, Injectable, Inject } from './decorators/module';
+export { III_CLIENT, LOGGER } from './tokens';
+export type {
+  Type,
+  AbstractType,
+  Token,
+  Provider,
+  ClassProvider,
+  ValueProvider,
+  FactoryProvider,
+  ModuleMetadata,
+  HttpMethod,
+  StreamPublishOptions,
+  TriggerKind,
+} from './metadata/types';
+
+// Triggers
+export { Http, Get, Post, Put, Patch, Delete, type HttpOptions } from './decorators/http';
+export { OnStateChange, type OnStateChangeOptions, type StateEventFilter } from './decorators/state';
+export {
+  Stream,
+  OnStreamChange,
+  OnStreamJoin,
+  OnStreamLeave,
+  type OnStreamChangeOptions,
+  type StreamJoinLeaveOptions,
+} from './decorators/stream';
+export { Cron, type CronOptions } from './decorators/cron';
+export { Subscribe, type SubscribeOptions } from './decorators/pubsub';
+export { OnQueue, type OnQueueOptions } from './decorators/queue';
+export { Fn } from './decorators/fn';
+
+// Parameters
+export { Body, Param, Query, Headers, Req, Event } from './decorators/params';
+export type { StateChangeEvent, StreamChangeEvent, StreamSubscriptionEvent, CronEvent, HttpRequest } from './events';
+
+// HTTP results and errors
+export {
+  HttpException,
+  BadRequestException,
+  UnauthorizedException,
+  ForbiddenException,
+  NotFoundException,
+  MethodNotAllowedException,
+  ConflictException,
+  GoneException,
+  PayloadTooLargeException,
+  UnprocessableEntityException,
+  TooManyRequestsException,
+  InternalServerErrorException,
+  NotImplementedException,
+  ServiceUnavailableException,
+  ValidationException,
+  type HttpErrorBody,
+} from './http/exceptions';
+export { HttpResult } from './http/result';
+
+// State, streams, pub/sub, queues
+export { StateService, type StateScope, type StateWriteResult, type StateUpdateResult } from './state/state.service';
+export type { UpdateOp, UpdateOpError, UpdatePath } from './state/update-ops';
+export { StreamService, type StreamHandle, type StreamEvent } from './streams/stream.service';
+export { PubSub } from './messaging/pubsub.service';
+export { Queue, type EnqueueReceipt } from './messaging/queue.service';
+
+// Application
+export { IIIFactory, type ApplicationOptions } from './application/factory';
+export { IIIApplication } from './application/application';
+export type { EngineUrls, EmbeddedEngineOptions } from './application/engine-connection';
+export type { TriggerDefinition } from './application/explorer';
+export type { OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown } from './application/lifecycle';
+export { ConsoleLogger, silentLogger, type Logger } from './logger';
+export { FrameworkError, UnknownDependencyError, type FrameworkErrorCode } from './errors';
+
+// Testing
+export { Test, TestingModule, TestingModuleBuilder, createTestApp, type TestApp, type OverrideBy } from './testing';

@@ -1,0 +1,112 @@
+import { META } from './keys';
+import type {
+  ControllerMetadata,
+  ModuleMetadata,
+  ParamMeta,
+  StreamPublishMeta,
+  Token,
+  TriggerMeta,
+  Type,
+} from './types';
+
+/**
+ * The only place that touches `Reflect.*Metadata`. Decorators call the writers; the container and
+ * the explorer call the readers, once, at bootstrap.
+ */
+
+type Target = object;
+
+// ---- writers -------------------------------------------------------------------------------
+
+export function writeModule(target: Target, meta: ModuleMetadata): void {
+  Reflect.defineMetadata(META.module, meta, target);
+}
+
+export function writeController(target: Target, meta: ControllerMetadata): void {
+  Reflect.defineMetadata(META.controller, meta, target);
+}
+
+export function writeInjectable(target: Target): void {
+  Reflect.defineMetadata(META.injectable, true, target);
+}
+
+/** `@Inject(token)` on constructor parameter `index`. */
+export function writeInjectToken(target: Target, index: number, token: Token): void {
+  const current: ReadonlyMap<number, Token> = Reflect.getOwnMetadata(META.inject, target) ?? new Map();
+  const next = new Map(current);
+  next.set(index, token);
+  Reflect.defineMetadata(META.inject, next, target);
+}
+
+/** Adds a trigger to a controller class (decorators run per method; the list is per class). */
+export function addTrigger(controller: Target, meta: TriggerMeta): void {
+  const current: readonly TriggerMeta[] = Reflect.getOwnMetadata(META.triggers, controller) ?? [];
+  Reflect.defineMetadata(META.triggers, [...current, meta], controller);
+}
+
+export function addParam(controller: Target, method: string, meta: ParamMeta): void {
+  const current: readonly ParamMeta[] = Reflect.getOwnMetadata(META.params, controller, method) ?? [];
+  Reflect.defineMetadata(META.params, [...current, meta], controller, method);
+}
+
+export function writeStreamPublish(controller: Target, meta: StreamPublishMeta): void {
+  const current: readonly StreamPublishMeta[] = Reflect.getOwnMetadata(META.streamPublish, controller) ?? [];
+  Reflect.defineMetadata(META.streamPublish, [...current, meta], controller);
+}
+
+// ---- readers -------------------------------------------------------------------------------
+
+export function readModule(target: Target): ModuleMetadata | undefined {
+  return Reflect.getOwnMetadata(META.module, target);
+}
+
+export function readController(target: Target): ControllerMetadata | undefined {
+  return Reflect.getOwnMetadata(META.controller, target);
+}
+
+export function isInjectable(target: Target): boolean {
+  return Reflect.getOwnMetadata(META.injectable, target) === true;
+}
+
+/**
+ * A class's constructor dependencies: `@Inject` overrides first, then the compiler's
+ * `design:paramtypes`. `undefined` marks a parameter whose type is unknowable at runtime.
+ */
+export function readConstructorDeps(cls: Type): Array<Token | undefined> {
+  const designTypes: unknown[] = Reflect.getMetadata(META.designParamTypes, cls) ?? [];
+  const overrides: ReadonlyMap<number, Token> = Reflect.getOwnMetadata(META.inject, cls) ?? new Map();
+  const count = Math.max(designTypes.length, cls.length, ...[...overrides.keys()].map((i) => i + 1));
+  const deps: Array<Token | undefined> = [];
+  for (let i = 0; i < count; i++) {
+    const override = overrides.get(i);
+    deps.push(override !== undefined ? override : usableToken(designTypes[i]));
+  }
+  return deps;
+}
+
+/** `Object`, primitives' wrappers and `undefined` come from interfaces, unions or cyclic imports. */
+function usableToken(designType: unknown): Token | undefined {
+  if (typeof designType !== 'function') return undefined;
+  if (designType === Object || designType === String || designType === Number || designType === Boolean) {
+    return undefined;
+  }
+  if (designType === Array || designType === Function || designType === Promise) return undefined;
+  return designType as Type;
+}
+
+/** Triggers of a controller, own and inherited (a base controller's triggers carry over). */
+export function readTriggers(controller: Type): readonly TriggerMeta[] {
+  return Reflect.getMetadata(META.triggers, controller.prototype) ?? [];
+}
+
+export function readParams(controller: Type, method: string): readonly ParamMeta[] {
+  return Reflect.getMetadata(META.params, controller.prototype, method) ?? [];
+}
+
+export function readMethodParamTypes(controller: Type, method: string): readonly unknown[] {
+  return Reflect.getMetadata(META.designParamTypes, controller.prototype, method) ?? [];
+}
+
+export function readStreamPublish(controller: Type): readonly StreamPublishMeta[] {
+  return Reflect.getMetadata(META.streamPublish, controller.prototype) ?? [];
+}

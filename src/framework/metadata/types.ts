@@ -1,0 +1,131 @@
+/**
+ * The records decorators write and the application reads. Plain data: no behaviour lives here.
+ */
+
+/** A class that can be constructed with any arguments (the framework supplies them). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor parameter lists are unknowable here
+export type Type<T = unknown> = new (...args: any[]) => T;
+
+/** A class usable as a token (abstract classes included: they make good interface tokens). */
+export type AbstractType<T = unknown> = abstract new (...args: never[]) => T;
+
+/** What a provider is registered under and injected by. */
+export type Token<T = unknown> = Type<T> | AbstractType<T> | string | symbol;
+
+export interface ClassProvider<T = unknown> {
+  provide: Token<T>;
+  useClass: Type<T>;
+}
+export interface ValueProvider<T = unknown> {
+  provide: Token<T>;
+  useValue: T;
+}
+export interface FactoryProvider<T = unknown> {
+  provide: Token<T>;
+  useFactory: (...deps: never[]) => T | Promise<T>;
+  inject?: Token[];
+}
+export type Provider<T = unknown> = Type<T> | ClassProvider<T> | ValueProvider<T> | FactoryProvider<T>;
+
+/** A class decorated with `@Module`. */
+export type ModuleClass = Type;
+
+export interface ModuleMetadata {
+  imports?: ModuleClass[];
+  providers?: Provider[];
+  controllers?: Type[];
+  /** Provider tokens of this module, or imported modules to re-export. */
+  exports?: Array<Token | ModuleClass>;
+}
+
+export interface ControllerMetadata {
+  /** Path prefix for `@Http` routes and namespace for derived function ids ('' when none). */
+  prefix: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+export type StateEventName = 'state:created' | 'state:updated' | 'state:deleted';
+
+interface TriggerMetaBase {
+  /** The decorated method's name. */
+  method: string;
+  /** Explicit function id; derived from the controller prefix and method name when absent. */
+  functionId?: string;
+}
+export interface HttpTriggerMeta extends TriggerMetaBase {
+  kind: 'http';
+  httpMethod: HttpMethod;
+  path: string;
+  status?: number;
+  middleware?: string[];
+}
+export interface StateTriggerMeta extends TriggerMetaBase {
+  kind: 'state';
+  scope: string;
+  key?: string;
+  events?: StateEventName[];
+}
+export interface StreamTriggerMeta extends TriggerMetaBase {
+  kind: 'stream';
+  streamName: string;
+  group?: string;
+  item?: string;
+}
+export interface StreamJoinLeaveTriggerMeta extends TriggerMetaBase {
+  kind: 'stream:join' | 'stream:leave';
+  /** Only react to subscriptions of this stream (the engine fires every join/leave trigger). */
+  streamName?: string;
+}
+export interface CronTriggerMeta extends TriggerMetaBase {
+  kind: 'cron';
+  expression: string;
+}
+export interface PubSubTriggerMeta extends TriggerMetaBase {
+  kind: 'subscribe';
+  topic: string;
+}
+export interface QueueTriggerMeta extends TriggerMetaBase {
+  kind: 'queue';
+  queue?: string;
+}
+export interface FnTriggerMeta extends TriggerMetaBase {
+  kind: 'fn';
+}
+
+export type TriggerMeta =
+  | HttpTriggerMeta
+  | StateTriggerMeta
+  | StreamTriggerMeta
+  | StreamJoinLeaveTriggerMeta
+  | CronTriggerMeta
+  | PubSubTriggerMeta
+  | QueueTriggerMeta
+  | FnTriggerMeta;
+export type TriggerKind = TriggerMeta['kind'];
+
+export type ParamKind = 'body' | 'param' | 'query' | 'headers' | 'req' | 'event';
+export interface ParamMeta {
+  index: number;
+  kind: ParamKind;
+  /** A single field (`@Param('id')`); the whole object when absent. */
+  name?: string;
+}
+
+/** `@Stream(...)`: publish what the method returns to a stream. */
+export interface StreamPublishOptions<R = unknown, E = unknown> {
+  /** Stream group: fixed, or computed from the result and the triggering event. */
+  group: string | ((result: R, event: E) => string);
+  /** `event`: a custom event via `stream::send`; `item`: upsert/delete an item via `stream::set|delete`. */
+  mode: 'event' | 'item';
+  /** Event type for `mode: 'event'` (default: the method name in kebab-case). */
+  type?: string;
+  /** Item id (mode `item`: default `result.id`); optional event id for mode `event`. */
+  id?: (result: R, event: E) => string;
+  /** Mode `item`: delete the item instead of setting it when this returns true. */
+  delete?: (result: R, event: E) => boolean;
+}
+export interface StreamPublishMeta {
+  method: string;
+  streamName: string;
+  options: StreamPublishOptions;
+}

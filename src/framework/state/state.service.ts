@@ -1,0 +1,60 @@
+import type { IIIClient } from 'iii-sdk';
+import { Inject, Injectable } from '../decorators/module';
+import { III_CLIENT } from '../tokens';
+import type { UpdateOp, UpdateOpError } from './update-ops';
+
+export interface StateWriteResult<T> {
+  /** The previous value, `null` when the key did not exist. */
+  old_value: T | null;
+  new_value: T;
+}
+export interface StateUpdateResult<T> extends StateWriteResult<T> {
+  /** Per-operation failures (failed ops are skipped, the rest still apply). */
+  errors?: UpdateOpError[];
+}
+
+/** Typed access to one state scope. Every call is one `iii.trigger` of a `state::*` function. */
+export interface StateScope<T> {
+  readonly name: string;
+  get(key: string): Promise<T | undefined>;
+  set(key: string, value: T): Promise<StateWriteResult<T>>;
+  update(key: string, ops: UpdateOp[]): Promise<StateUpdateResult<T>>;
+  /** Resolves the deleted value, `undefined` when there was none. */
+  delete(key: string): Promise<T | undefined>;
+  list(): Promise<T[]>;
+}
+
+/** The iii state worker (`iii-state`) as an injectable. */
+@Injectable()
+export class StateService {
+  constructor(@Inject(III_CLIENT) private readonly iii: IIIClient) {}
+
+  scope<T>(name: string): StateScope<T> {
+    if (typeof name !== 'string' || name === '') throw new TypeError('state scope name must be a non-empty string');
+    const call = <R>(fn: string, payload: Record<string, unknown>): Promise<R> =>
+      this.iii.trigger<Record<string, unknown>, R>({ function_id: fn, payload: { scope: name, ...payload } });
+    return {
+      name,
+      get: (key) => call<T | undefined>('state::get', { key }).then(absentAsUndefined),
+      set: (key, value) => call<StateWriteResult<T>>('state::set', { key, value }),
+      update: (key, ops) => call<StateUpdateResult<T>>('state::update', { key, ops }),
+      delete: (key) => call<T | undefined>('state::delete', { key }).then(absentAsUndefined),
+      list: () => call<T[] | undefined>('state::list', {}).then((v) => v ?? []),
+    };
+  }
+
+  /** Names of every scope that holds data. */
+  async listScopes(): Promise<string[]> {
+    const result = await this.iii.trigger<Record<string, never>, { groups?: string[] } | string[] | undefined>({
+      function_id: 'state::list_groups',
+      payload: {},
+    });
+    if (Array.isArray(result)) return result;
+    return result?.groups ?? [];
+  }
+}
+
+/** The engine answers "no value" with an absent result; normalise a `null` the same way. */
+function absentAsUndefined<T>(value: T | undefined | null): T | undefined {
+  return value === null ? undefined : value;
+}

@@ -1,0 +1,3 @@
+export { Test, TestingModule, TestingModuleBuilder, type OverrideBy, type TestingModuleMetadata } from './test-module';
+export { createTestApp, type TestApp } from './test-app';
+export { disconnectedClient } from './disconnected-client';

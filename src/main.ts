@@ -1,0 +1,151 @@
+/**
+ * Entry point of the reference app: `npm start`.
+ *
+ * Without `III_URL` it starts the embedded iii engine in-process (REST on 3111, streams on 3112,
+ * data in ./data); with `III_URL` it only connects to that engine. `bootstrap()` is exported so the
+ * end-to-end tests start the app exactly as users do, on ephemeral ports.
+ */
+import { IIIFactory, type IIIApplication, type Logger } from './framework';
+import { AppModule } from './app.module';
+import { WebConfig } from './modules/web/web.config';
+
+export interface BootstrapOptions {
+  /** Connect to this engine instead of starting one (env `III_URL`). */
+  engineUrl?: string;
+  /** Embedded engine only: REST port (env `PORT` or `III_HTTP_PORT`, default 3111). */
+  httpPort?: number;
+  /** Embedded engine only: stream port (env `III_STREAM_PORT`, default 3112). */
+  streamPort?: number;
+  /** Embedded engine only: worker protocol port (env `III_WORKER_PORT`, default 49134). */
+  workerPort?: number;
+  /** Embedded engine only: where SQLite data lives (env `III_DATA_DIR`, default ./data). */
+  dataDir?: string;
+  /** Embedded engine only: 'memory' keeps nothing across restarts. */
+  storage?: 'sqlite' | 'memory';
+  /** Embedded engine only: bind every listener to a free port (tests). */
+  ephemeralPorts?: boolean;
+  /** Embedded engine only: interface to bind (env `III_HOST`, default 0.0.0.0). */
+  host?: string;
+  logger?: Logger | false;
+}
+
+/** Options from the environment, as documented in the README. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BootstrapOptions {
+  const options: BootstrapOptions = { dataDir: nonEmpty(env.III_DATA_DIR) ?? './data' };
+  const engineUrl = nonEmpty(env.III_URL);
+  if (engineUrl !== undefined) options.engineUrl = engineUrl;
+  const httpPort = port('PORT', env.PORT) ?? port('III_HTTP_PORT', env.III_HTTP_PORT);
+  if (httpPort !== undefined) options.httpPort = httpPort;
+  const streamPort = port('III_STREAM_PORT', env.III_STREAM_PORT);
+  if (streamPort !== undefined) options.streamPort = streamPort;
+  const workerPort = port('III_WORKER_PORT', env.III_WORKER_PORT);
+  if (workerPort !== undefined) options.workerPort = workerPort;
+  const host = nonEmpty(env.III_HOST);
+  if (host !== undefined) options.host = host;
+  return options;
+}
+
+/** Creates the app (starting or connecting to the engine), tells the page its stream URL, listens. */
+export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIApplication> {
+  const app = await IIIFactory.create(AppModule, {
+    ...(options.engineUrl !== undefined ? { engineUrl: options.engineUrl } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    workerName: 'todo-app',
+    engine: {
+      storage: options.storage ?? 'sqlite',
+      dataDir: options.dataDir ?? './data',
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      // Explicit ports win over `ephemeralPorts` in the engine, so give one or the other.
+      ...(options.ephemeralPorts === true
+        ? { ephemeralPorts: true }
+        : {
+            ports: {
+              http: options.httpPort ?? 3111,
+              stream: options.streamPort ?? 3112,
+              ...(options.workerPort !== undefined ? { worker: options.workerPort } : {}),
+            },
+          }),
+    },
+  });
+  try {
+    if (app.urls.stream !== undefined) app.get(WebConfig).useStreamUrl(app.urls.stream);
+    else if (options.streamPort !== undefined) app.get(WebConfig).useStreamUrl(`ws://localhost:${options.streamPort}`);
+    await app.listen();
+    return app;
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+/** Human-facing URLs: a wildcard bind address is reachable as localhost. */
+export function describeUrls(app: IIIApplication, options: BootstrapOptions): string[] {
+  const local = (url: string): string => url.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
+  const http = app.urls.http ?? (options.engineUrl === undefined ? undefined : guessHttpUrl(options));
+  const lines = [];
+  if (http !== undefined) {
+    const base = local(http).replace(/\/$/, '');
+    lines.push(`  page:    ${base}/`, `  API:     ${base}/todos`);
+  }
+  if (app.urls.stream !== undefined) lines.push(`  streams: ${local(app.urls.stream)} (stream "todos-live")`);
+  lines.push(`  engine:  ${local(app.urls.worker)}${options.engineUrl === undefined ? ' (embedded)' : ' (external)'}`);
+  return lines;
+}
+
+function guessHttpUrl(options: BootstrapOptions): string | undefined {
+  try {
+    const worker = new URL(options.engineUrl as string);
+    return `http://${worker.hostname}:${options.httpPort ?? 3111}`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const options = optionsFromEnv();
+  const app = await bootstrap(options);
+  // Ctrl-C / SIGTERM: unregister, shut the worker down, stop the embedded engine, then exit 0.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      console.log(`\n${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    console.log(`\n${signal} received, stopping...`);
+    app.close().then(
+      () => {
+        console.log('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  console.log(['Todo app is running:', ...describeUrls(app, options)].join('\n'));
+  if (options.engineUrl === undefined) console.log(`  data:    ${options.dataDir ?? './data'}`);
+  console.log('Press Ctrl-C to stop.');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function port(name: string, value: string | undefined): number | undefined {
+  const text = nonEmpty(value);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(value)}`);
+  return n;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error('Failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

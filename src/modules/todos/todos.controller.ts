@@ -1,0 +1,36 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post } from '../../framework';
+import { CreateTodoDto } from './dto/create-todo.dto';
+import { UpdateTodoDto } from './dto/update-todo.dto';
+import type { Todo } from './todo.entity';
+import { TodosService } from './todos.service';
+
+/** REST API of the todos (`todos::create`, `todos::find-all`, ...). Validation happens in the framework. */
+@Controller('todos')
+export class TodosController {
+  constructor(private readonly todos: TodosService) {}
+
+  @Post()
+  create(@Body() dto: CreateTodoDto): Promise<Todo> {
+    return this.todos.create(dto);
+  }
+
+  @Get()
+  findAll(): Promise<Todo[]> {
+    return this.todos.findAll();
+  }
+
+  @Get(':id')
+  findOne(@Param('id') id: string): Promise<Todo> {
+    return this.todos.findOne(id);
+  }
+
+  @Patch(':id')
+  update(@Param('id') id: string, @Body() dto: UpdateTodoDto): Promise<Todo> {
+    return this.todos.update(id, dto);
+  }
+
+  @Delete(':id')
+  remove(@Param('id') id: string): Promise<{ id: string; deleted: true }> {
+    return this.todos.remove(id);
+  }
+}

@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import WebSocket from 'ws';
+import type { IIIApplication } from '../../../src/framework';
+import { LiveGroup, StreamClient, type StreamMessage } from '../../../src/framework/streams/client';
+import { bootstrap } from '../../../src/main';
+import type { Todo } from '../../../src/modules/todos/todo.entity';
+
+/** The reference app, started the way `npm start` does, on the embedded engine with ephemeral ports. */
+export interface RunningApp {
+  readonly app: IIIApplication;
+  /** `http://127.0.0.1:<port>` of the REST listener. */
+  readonly http: string;
+  /** `ws://127.0.0.1:<port>` of the stream listener. */
+  readonly stream: string;
+  readonly api: Api;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: { dataDir?: string } = {}): Promise<RunningApp> {
+  const app = await bootstrap({
+    ephemeralPorts: true,
+    host: '127.0.0.1',
+    logger: false,
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir, storage: 'sqlite' } : { storage: 'memory' }),
+  });
+  const { http, stream } = app.urls;
+  if (http === undefined || stream === undefined) {
+    await app.close();
+    throw new Error(`the embedded engine reported no REST or stream URL: ${JSON.stringify(app.urls)}`);
+  }
+  const base = http.replace(/\/$/, '');
+  return { app, http: base, stream, api: new Api(base), close: () => app.close() };
+}
+
+/** A temporary data directory, removed by `remove()`. */
+export function tempDataDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'iii-todo-e2e-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A thin real-HTTP client (Node's fetch) that keeps the raw text next to the parsed body. */
+export class Api {
+  constructor(readonly base: string) {}
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, init: { raw?: string; contentType?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = {};
+    let payload: string | undefined;
+    if (init.raw !== undefined) payload = init.raw;
+    else if (body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+    const res = await fetch(`${this.base}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // not JSON (e.g. the HTML page): keep the text
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  create(title: unknown): Promise<ApiResponse<Todo>> {
+    return this.request<Todo>('POST', '/todos', { title });
+  }
+
+  list(): Promise<ApiResponse<Todo[]>> {
+    return this.request<Todo[]>('GET', '/todos');
+  }
+
+  get(id: string): Promise<ApiResponse<Todo>> {
+    return this.request<Todo>('GET', `/todos/${encodeURIComponent(id)}`);
+  }
+
+  patch(id: string, body: unknown): Promise<ApiResponse<Todo>> {
+    return this.request<Todo>('PATCH', `/todos/${encodeURIComponent(id)}`, body);
+  }
+
+  delete(id: string): Promise<ApiResponse<{ id: string; deleted: boolean }>> {
+    return this.request('DELETE', `/todos/${encodeURIComponent(id)}`);
+  }
+
+  metrics(): Promise<ApiResponse<{ total: number; completed: number; active: number }>> {
+    return this.request('GET', '/todos/metrics');
+  }
+}
+
+/** A stream client on Node (`ws`), recording every frame it delivers to one group subscription. */
+export class StreamRecorder<T = unknown> {
+  readonly client: StreamClient;
+  readonly messages: Array<StreamMessage<T>> = [];
+  readonly live: LiveGroup<T> | null;
+
+  private constructor(url: string, target: { stream: string; group: string; item?: string }) {
+    this.client = new StreamClient(url, { WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    if (target.item === undefined) {
+      this.live = new LiveGroup<T>(this.client, { stream: target.stream, group: target.group }, {});
+      this.client.join<T>({ stream: target.stream, group: target.group }, { onMessage: (m) => this.messages.push(m) });
+    } else {
+      this.live = null;
+      this.client.join<T>({ stream: target.stream, group: target.group, item: target.item }, { onMessage: (m) => this.messages.push(m) });
+    }
+  }
+
+  /** Joins and waits for the first sync, so later writes are guaranteed to be seen. */
+  static async join<T>(url: string, target: { stream: string; group: string; item?: string }): Promise<StreamRecorder<T>> {
+    const recorder = new StreamRecorder<T>(url, target);
+    await waitFor(() => recorder.messages.some((m) => m.event.type === 'sync'));
+    return recorder;
+  }
+
+  /** The non-sync events, as `type:id` strings. */
+  changes(): string[] {
+    return this.messages.filter((m) => m.event.type !== 'sync').map((m) => `${m.event.type}:${m.id}`);
+  }
+
+  last(): StreamMessage<T> | undefined {
+    return this.messages[this.messages.length - 1];
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Polls a condition (bounded) for effects that have no event to await, e.g. reactions. */
+export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 3000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * What only the durable adapter promises: data survives reopening the file, an acknowledged write
+ * is committed, concurrent writes share one commit, and a failed commit acknowledges nothing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { EngineStorage } from '../../../../src/engine/core/types';
+import { DATABASE_FILE, openStorage } from '../../../../src/engine/storage';
+
+describe('SQLite storage', () => {
+  let directory: string;
+  const opened: EngineStorage[] = [];
+  const readers: BetterSqlite3.Database[] = [];
+
+  function open(): EngineStorage {
+    const storage = openStorage({ kind: 'sqlite', directory });
+    opened.push(storage);
+    return storage;
+  }
+
+  /** A second connection to the same file: it sees only committed data. */
+  function committedRows(): number {
+    let reader = readers[0];
+    if (reader === undefined) {
+      reader = new BetterSqlite3(path.join(directory, DATABASE_FILE), { readonly: true });
+      readers.push(reader);
+    }
+    return (reader.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n;
+  }
+
+  beforeEach(() => {
+    directory = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iii-sqlite-')), 'nested', 'data');
+  });
+
+  afterEach(async () => {
+    for (const reader of readers.splice(0)) reader.close();
+    for (const storage of opened.splice(0)) await storage.close();
+    fs.rmSync(path.dirname(path.dirname(directory)), { recursive: true, force: true });
+  });
+
+  it('creates the data directory and the iii.db file in it', () => {
+    open();
+    expect(fs.existsSync(path.join(directory, DATABASE_FILE))).toBe(true);
+  });
+
+  it('uses WAL with synchronous=NORMAL', () => {
+    const { database } = open();
+    expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(database.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
+  it('sees the data and its insertion order after reopening the file', async () => {
+    const first = open();
+    await first.kv.set('state', 's', 'b', { v: 1 });
+    await first.kv.set('state', 's', 'a', 'two');
+    await first.kv.set('state', 's', 'b', { v: 3 });
+    await first.close();
+
+    const second = open();
+    await expect(second.kv.get('state', 's', 'b')).resolves.toEqual({ v: 3 });
+    await second.kv.set('state', 's', 'c', 4);
+    await expect(second.kv.entries('state', 's')).resolves.toEqual([
+      ['b', { v: 3 }],
+      ['a', 'two'],
+      ['c', 4],
+    ]);
+    await expect(second.kv.scopes('state')).resolves.toEqual(['s']);
+  });
+
+  it('commits writes still queued when the storage is closed', async () => {
+    const first = open();
+    void first.kv.set('state', 's', 'k', 'queued');
+    await first.close();
+
+    const second = open();
+    await expect(second.kv.get('state', 's', 'k')).resolves.toBe('queued');
+  });
+
+  it('has committed a write by the time its promise resolves', async () => {
+    const { kv } = open();
+    const write = kv.set('state', 's', 'k', 1);
+    expect(committedRows()).toBe(0);
+    await write;
+    expect(committedRows()).toBe(1);
+  });
+
+  it('commits the writes of one tick together', async () => {
+    const { kv } = open();
+    const writes = Array.from({ length: 100 }, (_, i) => kv.set('state', 's', `k${i}`, i));
+    expect(committedRows()).toBe(0);
+    await writes[0];
+    // The first acknowledgement already carries every write of that tick: one transaction.
+    expect(committedRows()).toBe(100);
+    await Promise.all(writes);
+  });
+
+  it('rejects every write of a batch whose commit fails, and keeps none of them', async () => {
+    const storage = open();
+    await storage.kv.set('state', 's', 'kept', 'yes');
+    storage.database.pragma('busy_timeout = 0');
+    const blocker = new BetterSqlite3(path.join(directory, DATABASE_FILE));
+    readers.push(blocker);
+    blocker.exec('BEGIN IMMEDIATE');
+
+    const results = await Promise.allSettled([
+      storage.kv.set('state', 's', 'a', 1),
+      storage.kv.delete('state', 's', 'kept'),
+    ]);
+    blocker.exec('ROLLBACK');
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORAGE_WRITE_FAILED' });
+    await expect(storage.kv.get('state', 's', 'a')).resolves.toBeUndefined();
+    await expect(storage.kv.get('state', 's', 'kept')).resolves.toBe('yes');
+    await expect(storage.kv.set('state', 's', 'a', 2)).resolves.toBeUndefined();
+  });
+
+  it('reports a data directory that cannot be created with STORAGE_OPEN_FAILED', () => {
+    const file = path.join(os.tmpdir(), `iii-not-a-dir-${process.pid}-${Date.now()}`);
+    fs.writeFileSync(file, 'x');
+    try {
+      expect(() => openStorage({ kind: 'sqlite', directory: path.join(file, 'data') })).toThrow(
+        expect.objectContaining({ code: 'STORAGE_OPEN_FAILED' }),
+      );
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});

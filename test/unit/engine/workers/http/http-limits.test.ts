@@ -1,0 +1,149 @@
+/** Body limit, concurrency limit, hostile bodies and listener lifecycle of the iii-http worker. */
+import { request as httpRequest, Agent } from 'node:http';
+import { Socket } from 'node:net';
+import { deferred, startHttp, waitFor, type HttpHarness } from './support/fake-context';
+
+describe('iii-http limits and lifecycle', () => {
+  let http: HttpHarness;
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await http.close();
+  });
+
+  it('refuses a declared body over body_limit with 413 and does not dispatch', async () => {
+    http = await startHttp({ body_limit: 1000 });
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
+    const res = await fetch(`${http.url}/up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1001) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(http.ctx.calls).toHaveLength(0);
+  });
+
+  it('refuses a chunked body that crosses body_limit with 413', async () => {
+    http = await startHttp({ body_limit: 1000 });
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${http.url}/up`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(600));
+      req.write('x'.repeat(600));
+      // The server may answer before the upload ends; ending is best-effort.
+      req.end();
+    });
+    expect(status).toBe(413);
+    expect(http.ctx.calls).toHaveLength(0);
+  });
+
+  it('accepts a body of exactly body_limit bytes', async () => {
+    http = await startHttp({ body_limit: 20 });
+    http.ctx.fn('f', (data) => ({ body: (data as { body: unknown }).body }));
+    await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
+    const body = JSON.stringify({ k: 'x'.repeat(12) });
+    expect(body.length).toBe(20);
+    const res = await fetch(`${http.url}/up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(await res.json()).toEqual({ k: 'x'.repeat(12) });
+  });
+
+  it('survives deeply nested JSON: the body becomes null and the request is served', async () => {
+    http = await startHttp({ body_limit: 4 * 1024 * 1024 });
+    http.ctx.fn('f', (data) => ({ body: { bodyWasNull: (data as { body: unknown }).body === null } }));
+    await http.route({ api_path: 'deep', http_method: 'POST' }, 'f');
+    const res = await fetch(`${http.url}/deep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(1_000_000) + ']'.repeat(1_000_000) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ bodyWasNull: true });
+  });
+
+  it('answers 503 beyond concurrency_request_limit and serves again once a slot frees', async () => {
+    http = await startHttp({ concurrency_request_limit: 1 });
+    const release = deferred<unknown>();
+    http.ctx.fn('slow', () => release.promise);
+    await http.route({ api_path: 'slow' }, 'slow');
+    const first = fetch(`${http.url}/slow`);
+    await waitFor(() => http.ctx.calls.length === 1);
+    const second = await fetch(`${http.url}/slow`);
+    expect(second.status).toBe(503);
+    await second.text();
+    release.resolve({ body: 'done' });
+    expect((await first).status).toBe(200);
+    await (await first).text();
+    await waitFor(() => http.worker.activeRequests === 0);
+    const third = await fetch(`${http.url}/slow`);
+    expect(third.status).toBe(200);
+  });
+
+  it('turns Nagle off on every accepted socket', async () => {
+    const spy = jest.spyOn(Socket.prototype, 'setNoDelay');
+    http = await startHttp();
+    await (await fetch(`${http.url}/x`)).text();
+    expect(spy).toHaveBeenCalledWith(true);
+  });
+
+  it('keeps connections alive between requests', async () => {
+    http = await startHttp();
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'k' }, 'f');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ports: number[] = [];
+    const get = (): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(`${http.url}/k`, { agent }, (res) => {
+          ports.push(res.socket.localPort ?? -1);
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    await get();
+    await get();
+    agent.destroy();
+    expect(ports[0]).toBe(ports[1]);
+  });
+
+  it('closes idle keep-alive and in-flight connections on stop', async () => {
+    http = await startHttp();
+    const never = deferred<unknown>();
+    http.ctx.fn('hang', () => never.promise);
+    await http.route({ api_path: 'hang' }, 'hang');
+    const agent = new Agent({ keepAlive: true });
+    const idleSocket = await new Promise<Socket>((resolve, reject) => {
+      const req = httpRequest(`${http.url}/nothing`, { agent }, (res) => {
+        const socket = res.socket;
+        res.resume();
+        res.on('end', () => resolve(socket));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const idleSocketClosed = new Promise<void>((resolve) => {
+      if (idleSocket.destroyed) resolve();
+      else idleSocket.once('close', () => resolve());
+    });
+    const inFlight = fetch(`${http.url}/hang`).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await waitFor(() => http.ctx.calls.length === 1);
+    await http.close();
+    await idleSocketClosed;
+    expect(await inFlight).toBe('failed');
+    agent.destroy();
+  });
+
+  it('stops idempotently', async () => {
+    http = await startHttp();
+    await Promise.all([http.close(), http.close()]);
+    await http.close();
+  });
+
+  it('fails to start when the port is taken', async () => {
+    http = await startHttp();
+    const port = Number(new URL(http.url).port);
+    await expect(startHttp({ port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
