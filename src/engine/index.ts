@@ -34,9 +34,19 @@ export interface StartEngineOptions {
   host?: string;
 }
 
+export interface EngineUrls {
+  worker: string;
+  http?: string;
+  stream?: string;
+  workers: string[];
+}
+
 export interface EngineHandle {
-  /** ws://host:port of the (first) worker listener; http://… of iii-http; ws://… of iii-stream. */
-  readonly urls: { worker: string; http?: string; stream?: string };
+  /**
+   * ws://host:port of the (first) worker listener; http://… of iii-http; ws://… of iii-stream.
+   * `workers` lists every worker-manager listener in config order (RBAC listeners after the first).
+   */
+  readonly urls: EngineUrls;
   /** Idempotent; releases every port, timer and file handle. */
   close(): Promise<void>;
 }
@@ -75,7 +85,7 @@ function applyOverrides(entries: WorkerConfigEntry[], options: StartEngineOption
 
 class RunningEngine implements EngineHandle {
   private closing: Promise<void> | undefined;
-  urls: { worker: string; http?: string; stream?: string } = { worker: '' };
+  urls: EngineUrls = { worker: '', workers: [] };
 
   constructor(
     private readonly core: EngineCore,
@@ -149,6 +159,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const urlOf = (name: string): string | undefined => workers.find((worker) => worker.name === name)?.url?.();
   engine.urls = {
     worker: listeners[0]?.url() ?? '',
+    workers: listeners.map((listener) => listener.url()),
     ...(urlOf('iii-http') !== undefined && { http: urlOf('iii-http') }),
     ...(urlOf('iii-stream') !== undefined && { stream: urlOf('iii-stream') }),
   };

@@ -15,10 +15,14 @@ export type {
   ClassProvider,
   ValueProvider,
   FactoryProvider,
+  ExistingProvider,
   ModuleMetadata,
   HttpMethod,
   StreamPublishOptions,
   TriggerKind,
+  CanActivate,
+  ExecutionContext,
+  GuardRef,
 } from './metadata/types';
 
 // Triggers
@@ -36,6 +40,9 @@ export { Cron, type CronOptions } from './decorators/cron';
 export { Subscribe, type SubscribeOptions } from './decorators/pubsub';
 export { OnQueue, type OnQueueOptions } from './decorators/queue';
 export { Fn } from './decorators/fn';
+
+// Guards
+export { UseGuards } from './decorators/guards';
 
 // Parameters
 export { Body, Param, Query, Headers, Req, Event } from './decorators/params';

@@ -8,6 +8,7 @@ import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
 import { parseFrame, isTelemetryFrame, type InboundFrame } from './frames';
 import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
+import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
 
@@ -50,6 +51,7 @@ export class WorkerConnection implements ConnectedWorker {
     private readonly socket: WebSocket,
     request: IncomingMessage,
     readonly listener: WorkerManagerOptions,
+    private readonly writes?: WriteCoalescer,
   ) {
     this.ipAddress = clientAddress(request);
     this.provider = {
@@ -78,6 +80,7 @@ export class WorkerConnection implements ConnectedWorker {
       this.core.logger.error(`frame to worker ${this.id} could not be encoded`, { error: toEngineError(err).message });
       return false;
     }
+    this.writes?.hold();
     this.socket.send(text);
     return true;
   }

@@ -6,9 +6,12 @@ import type { EngineCore } from '../core/engine-core';
 import { toEngineError } from '../core/errors';
 import { WorkerConnection } from './connection';
 import type { WorkerManagerOptions } from './options';
+import { WriteCoalescer } from './write-coalescer';
 
 /** axum's default message limit (spec §2.2). */
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+/** Upper bound on waiting for worker cleanups when the listener closes. */
+const CLEANUP_WAIT_MS = 5_000;
 
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -31,7 +34,10 @@ export class WorkerListener {
     private readonly core: EngineCore,
     readonly options: WorkerManagerOptions,
   ) {
-    this.server = createServer((_request, response) => {
+    // A stalled upgrade (headers never completed) is dropped after `handshake_timeout_ms` (spec §1.1);
+    // Node checks that deadline every `connectionsCheckingInterval`, so keep it short.
+    const checkEvery = Math.max(100, Math.min(1_000, options.handshakeTimeoutMs));
+    this.server = createServer({ connectionsCheckingInterval: checkEvery }, (_request, response) => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     });
     this.server.headersTimeout = options.handshakeTimeoutMs;
@@ -72,7 +78,10 @@ export class WorkerListener {
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const client of this.workers.clients) client.terminate();
     for (const client of this.telemetry.clients) client.terminate();
-    await Promise.all([...this.connections].map((connection) => connection.cleanup()));
+    await this.settleWithin(
+      Promise.all([...this.connections].map((connection) => connection.cleanup())),
+      CLEANUP_WAIT_MS,
+    );
     this.server.closeAllConnections();
     await Promise.all([
       new Promise<void>((resolve) => this.workers.close(() => resolve())),
@@ -80,6 +89,19 @@ export class WorkerListener {
       serverClosed,
     ]);
     this.state = 'closed';
+  }
+
+  /** Waits for `work`, but never longer than `ms` (a stuck provider must not hang shutdown). */
+  private async settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.core.logger.warn(`worker cleanup still running after ${ms}ms; closing anyway`);
+        resolve();
+      }, ms);
+    });
+    await Promise.race([work.then(() => undefined), timeout]);
+    clearTimeout(timer);
   }
 
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -96,7 +118,7 @@ export class WorkerListener {
       return;
     }
     if (url.pathname === '/') {
-      this.workers.handleUpgrade(request, socket, head, (ws) => this.acceptWorker(ws, request));
+      this.workers.handleUpgrade(request, socket, head, (ws) => this.acceptWorker(ws, request, socket));
       return;
     }
     if (url.pathname === '/otel') {
@@ -115,8 +137,8 @@ export class WorkerListener {
     refuse(socket, '404 Not Found');
   }
 
-  private acceptWorker(ws: WebSocket, request: IncomingMessage): void {
-    const connection = new WorkerConnection(this.core, ws, request, this.options);
+  private acceptWorker(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
+    const connection = new WorkerConnection(this.core, ws, request, this.options, new WriteCoalescer(socket));
     this.connections.add(connection);
     ws.on('close', () => {
       void connection.cleanup().then(() => this.connections.delete(connection));

@@ -27,6 +27,7 @@ type State = 'created' | 'listening' | 'closing' | 'closed';
 export class IIIApplication {
   private state: State = 'created';
   private closing: Promise<void> | undefined;
+  private listening: Promise<this> | undefined;
   private readonly registrar: Registrar;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
 
@@ -58,9 +59,15 @@ export class IIIApplication {
    * trip on the same socket: the engine handles a connection's frames in order), then runs
    * `onApplicationBootstrap`. Idempotent.
    */
-  async listen(): Promise<this> {
-    if (this.state === 'listening') return this;
-    if (this.state !== 'created') throw new FrameworkError('APPLICATION_CLOSED', 'listen() after close()');
+  listen(): Promise<this> {
+    if (this.state !== 'created' && this.state !== 'listening') {
+      return Promise.reject(new FrameworkError('APPLICATION_CLOSED', 'listen() after close()'));
+    }
+    this.listening ??= this.start();
+    return this.listening;
+  }
+
+  private async start(): Promise<this> {
     this.state = 'listening';
     this.registrar.register(this.parts.definitions);
     await this.awaitEngine();

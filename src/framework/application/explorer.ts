@@ -2,11 +2,13 @@ import type { InstanceRecord } from '../container/injector';
 import { FrameworkError } from '../errors';
 import { dtoValidator, isDtoClass } from '../http/validation';
 import type { Logger } from '../logger';
-import { readController, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
-import type { ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
+import type { ModuleNode } from '../container/module-graph';
+import { readController, readGuards, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
+import type { CanActivate, GuardRef, ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
 import type { StreamService } from '../streams/stream.service';
 import type { TriggerAdapter } from '../triggers/adapter';
 import { adapterFor } from '../triggers/registry';
+import { buildGuardStage } from './guard-stage';
 import { buildInvoker, type Invoker, type ParamStage } from './invoker';
 import { defaultFunctionId } from './naming';
 import { buildStreamStage } from './stream-stage';
@@ -28,6 +30,8 @@ export interface TriggerDefinition {
 export interface ExploreContext {
   readonly streams: StreamService;
   readonly logger: Logger;
+  /** Builds guard classes in the scope of the controller's module. */
+  readonly construct: <T>(module: ModuleNode, cls: Type<T>) => T;
 }
 
 /** Reads controller metadata once and turns every decorated method into definitions. */
@@ -35,13 +39,15 @@ export function explore(records: readonly InstanceRecord[], ctx: ExploreContext)
   const definitions: TriggerDefinition[] = [];
   for (const record of records) {
     if (record.kind !== 'controller') continue;
-    definitions.push(...exploreController(record.token as Type, record.instance as object, record.module.type, ctx));
+    definitions.push(...exploreController(record.token as Type, record.instance as object, record.module, ctx));
   }
   assertUniqueFunctionIds(definitions);
   return definitions;
 }
 
-function exploreController(cls: Type, instance: object, module: ModuleClass, ctx: ExploreContext): TriggerDefinition[] {
+function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: ExploreContext): TriggerDefinition[] {
+  const module = node.type;
+  const resolveGuard = (guard: GuardRef): CanActivate => (typeof guard === 'function' ? ctx.construct(node, guard) : guard);
   const controller = readController(cls);
   if (controller === undefined) {
     throw new FrameworkError('INVALID_HANDLER', `${cls.name} is listed in controllers of ${module.name} but is not decorated with @Controller()`);
@@ -69,6 +75,7 @@ function exploreController(cls: Type, instance: object, module: ModuleClass, ctx
       params: paramStages(adapter, cls, meta),
       filter: adapter.filter(meta),
       skipped: adapter.skipped(meta),
+      guard: buildGuardStage(readGuards(cls, meta.method), resolveGuard, { kind: meta.kind, functionId, class: cls, method: meta.method }),
       publish: buildStreamStage(publishes.filter((p) => p.method === meta.method), ctx.streams, functionId, ctx.logger),
       reply: adapter.reply(meta),
       fail: adapter.fail(meta, functionId, ctx.logger),

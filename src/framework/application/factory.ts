@@ -47,12 +47,12 @@ export const IIIFactory = {
       options.client !== undefined
         ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
         : await connectEngine(options.engineUrl, options.engine);
-    client = options.client ?? connectClient(engine, options);
     try {
+      client = options.client ?? connectClient(engine, options);
       const injector = new Injector(graph);
       const records = await injector.instantiateAll();
       await runHook(records, 'onModuleInit', logger);
-      const definitions = explore(records, { streams: injector.get(StreamService), logger });
+      const definitions = explore(records, { streams: injector.get(StreamService), logger, construct: (m, c) => injector.construct(m, c) });
       const app = new IIIApplication({
         injector, records, definitions, client, engine, logger,
         readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
@@ -61,7 +61,7 @@ export const IIIFactory = {
       if (options.shutdownHooks === true) app.enableShutdownHooks();
       return app;
     } catch (error) {
-      await client.shutdown().catch(() => undefined);
+      await client?.shutdown().catch(() => undefined);
       if (engine.close !== null) await engine.close().catch(() => undefined);
       throw error;
     }

@@ -13,6 +13,7 @@ export interface InvokerParts {
   readonly params: readonly ParamStage[];
   readonly filter: ((payload: unknown) => boolean) | null;
   readonly skipped: unknown;
+  readonly guard: ((payload: unknown) => Promise<void>) | null;
   readonly publish: ((result: unknown, payload: unknown) => Promise<void>) | null;
   readonly reply: (result: unknown) => unknown;
   readonly fail: (error: unknown) => unknown;
@@ -21,15 +22,16 @@ export interface InvokerParts {
 export type Invoker = (payload: unknown, metadata?: unknown) => Promise<unknown>;
 
 /**
- * The per-call path: filter → arguments (→ validation) → method → publish → reply. No reflection,
+ * The per-call path: filter → guards → arguments (→ validation) → method → publish → reply. No reflection,
  * no allocation beyond the argument array; awaits only what returned a promise.
  */
 export function buildInvoker(parts: InvokerParts): Invoker {
-  const { target, method, params, filter, skipped, publish, reply, fail } = parts;
+  const { target, method, params, filter, skipped, guard, publish, reply, fail } = parts;
   const count = params.length;
   return async (payload) => {
     if (filter !== null && !filter(payload)) return skipped;
     try {
+      if (guard !== null) await guard(payload);
       const args: unknown[] = new Array(count);
       for (let i = 0; i < count; i++) {
         const stage = params[i] as ParamStage;

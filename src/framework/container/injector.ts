@@ -52,6 +52,26 @@ export class Injector {
     throw new FrameworkError('UNKNOWN_TOKEN', `No provider or controller for ${tokenName(token)} in this application`);
   }
 
+  /**
+   * Builds a class that is not a provider (a guard) with what `node` can inject; all providers
+   * exist by then, so this is synchronous. A class that is itself a visible provider is reused.
+   */
+  construct<T>(node: ModuleNode, cls: Type<T>): T {
+    const owner = node.visible.get(cls);
+    if (owner !== undefined) return this.built.get(owner)?.get(cls) as T;
+    const recipe = classRecipe(cls, cls);
+    const deps = recipe.deps.map((token, index) => {
+      const depOwner = token === undefined ? undefined : node.visible.get(token);
+      const built = depOwner === undefined ? undefined : this.built.get(depOwner);
+      if (token === undefined || built === undefined || !built.has(token)) {
+        throw this.unknown(node, recipe, index, token === undefined ? '<unknown type>' : tokenName(token),
+          'guards can only inject providers visible in the module of the controller they guard');
+      }
+      return built.get(token);
+    });
+    return recipe.build(deps) as T;
+  }
+
   /** The per-module tsyringe container (for advanced use and inspection). */
   containerOf(module: ModuleNode): DependencyContainer | undefined {
     return this.containers.get(module);

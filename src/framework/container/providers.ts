@@ -22,7 +22,7 @@ export function classRecipe(token: Token, cls: Type): ProviderRecipe {
     token,
     consumer: cls.name,
     deps: readConstructorDeps(cls),
-    build: (deps) => new cls(...deps),
+    build: (deps) => new (cls as unknown as new (...args: unknown[]) => unknown)(...deps),
     async: false,
   };
 }
@@ -40,14 +40,21 @@ export function toRecipe(provider: Provider, owner: string, index: number): Prov
       `${owner}: provider at index ${index} must be a class or { provide, useValue | useClass | useFactory } (got ${describeProvider(provider)})`,
     );
   }
-  const kinds = (['useValue', 'useClass', 'useFactory'] as const).filter((k) => k in provider);
+  const kinds = (['useValue', 'useClass', 'useFactory', 'useExisting'] as const).filter((k) => k in provider);
   if (kinds.length !== 1) {
     throw new FrameworkError(
       'INVALID_PROVIDER',
-      `${owner}: provider ${tokenName(provider.provide)} must have exactly one of useValue, useClass, useFactory`,
+      `${owner}: provider ${tokenName(provider.provide)} must have exactly one of useValue, useClass, useFactory, useExisting`,
     );
   }
   if ('useValue' in provider) return valueRecipe(provider.provide, provider.useValue);
+  if ('useExisting' in provider) {
+    if (!isToken(provider.useExisting)) {
+      throw new FrameworkError('INVALID_PROVIDER', `${owner}: useExisting of ${tokenName(provider.provide)} must be a token`);
+    }
+    const alias = factoryRecipe(provider.provide, (existing: unknown) => existing, [provider.useExisting], owner);
+    return { ...alias, consumer: `alias ${tokenName(provider.provide)}`, async: false };
+  }
   if ('useClass' in provider) {
     if (typeof provider.useClass !== 'function') {
       throw new FrameworkError('INVALID_PROVIDER', `${owner}: useClass of ${tokenName(provider.provide)} must be a class`);

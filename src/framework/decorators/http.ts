@@ -14,7 +14,7 @@ export interface HttpOptions {
 }
 
 /** Serves the method on the engine's REST port: trigger type `http`, path joined with the prefix. */
-export function Http(method: HttpMethod, path = '', options?: HttpOptions): MethodDecorator {
+export function Http(method: HttpMethod | Lowercase<HttpMethod>, path = '', options?: HttpOptions): MethodDecorator {
   const name = `@Http(${typeof method === 'string' ? method : '?'}, ${typeof path === 'string' ? `'${path}'` : '?'})`;
   const httpMethod = typeof method === 'string' ? (method.toUpperCase() as HttpMethod) : undefined;
   if (httpMethod === undefined || !METHODS.includes(httpMethod)) {

@@ -33,6 +33,11 @@ export function isDtoClass(type: unknown): type is Type {
 /** Refuses prototype-polluting keys and absurd nesting before any copying happens. */
 function findUnsafeKey(value: object, depth: number): string | null {
   if (depth > MAX_DEPTH) return `body is nested deeper than ${MAX_DEPTH} levels`;
+  // iii-sdk rebuilds payloads with `out[key] = value`, so a JSON `__proto__` key arrives as the
+  // object's prototype rather than as an own key: a foreign prototype is the same attack.
+  const proto: unknown = Object.getPrototypeOf(value);
+  const expected = Array.isArray(value) ? Array.prototype : Object.prototype;
+  if (proto !== expected && proto !== null) return 'property __proto__ is not allowed';
   for (const key of Object.keys(value)) {
     if (FORBIDDEN_KEYS.has(key)) return `property ${key} is not allowed`;
     const child = (value as Record<string, unknown>)[key];

@@ -12,5 +12,6 @@ export const META = {
   triggers: 'iii:triggers',
   params: 'iii:params',
   streamPublish: 'iii:stream-publish',
+  guards: 'iii:guards',
   designParamTypes: 'design:paramtypes',
 } as const;

@@ -1,6 +1,7 @@
 import { META } from './keys';
 import type {
   ControllerMetadata,
+  GuardRef,
   ModuleMetadata,
   ParamMeta,
   StreamPublishMeta,
@@ -52,6 +53,14 @@ export function addParam(controller: Target, method: string, meta: ParamMeta): v
 export function writeStreamPublish(controller: Target, meta: StreamPublishMeta): void {
   const current: readonly StreamPublishMeta[] = Reflect.getOwnMetadata(META.streamPublish, controller) ?? [];
   Reflect.defineMetadata(META.streamPublish, [...current, meta], controller);
+}
+
+/** `@UseGuards` on a class (`method` undefined) or on one method. */
+export function addGuards(target: Target, method: string | undefined, guards: readonly GuardRef[]): void {
+  const current: readonly GuardRef[] =
+    (method === undefined ? Reflect.getOwnMetadata(META.guards, target) : Reflect.getOwnMetadata(META.guards, target, method)) ?? [];
+  if (method === undefined) Reflect.defineMetadata(META.guards, [...current, ...guards], target);
+  else Reflect.defineMetadata(META.guards, [...current, ...guards], target, method);
 }
 
 // ---- readers -------------------------------------------------------------------------------
@@ -109,4 +118,11 @@ export function readMethodParamTypes(controller: Type, method: string): readonly
 
 export function readStreamPublish(controller: Type): readonly StreamPublishMeta[] {
   return Reflect.getMetadata(META.streamPublish, controller.prototype) ?? [];
+}
+
+/** Class-level guards first, then the method's own. */
+export function readGuards(controller: Type, method: string): readonly GuardRef[] {
+  const onClass: readonly GuardRef[] = Reflect.getMetadata(META.guards, controller) ?? [];
+  const onMethod: readonly GuardRef[] = Reflect.getMetadata(META.guards, controller.prototype, method) ?? [];
+  return [...onClass, ...onMethod];
 }

@@ -2,9 +2,11 @@
  * The records decorators write and the application reads. Plain data: no behaviour lives here.
  */
 
-/** A class that can be constructed with any arguments (the framework supplies them). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor parameter lists are unknowable here
-export type Type<T = unknown> = new (...args: any[]) => T;
+/**
+ * A class, whatever its constructor parameters (the framework supplies them). `never[]` accepts
+ * every parameter list without resorting to `any`.
+ */
+export type Type<T = unknown> = new (...args: never[]) => T;
 
 /** A class usable as a token (abstract classes included: they make good interface tokens). */
 export type AbstractType<T = unknown> = abstract new (...args: never[]) => T;
@@ -25,7 +27,12 @@ export interface FactoryProvider<T = unknown> {
   useFactory: (...deps: never[]) => T | Promise<T>;
   inject?: Token[];
 }
-export type Provider<T = unknown> = Type<T> | ClassProvider<T> | ValueProvider<T> | FactoryProvider<T>;
+/** An alias: `provide` resolves to the same instance as `useExisting`. */
+export interface ExistingProvider<T = unknown> {
+  provide: Token<T>;
+  useExisting: Token<T>;
+}
+export type Provider<T = unknown> = Type<T> | ClassProvider<T> | ValueProvider<T> | FactoryProvider<T> | ExistingProvider<T>;
 
 /** A class decorated with `@Module`. */
 export type ModuleClass = Type;
@@ -129,3 +136,21 @@ export interface StreamPublishMeta {
   streamName: string;
   options: StreamPublishOptions;
 }
+
+/** What a guard sees: which trigger fired, and its raw payload. */
+export interface ExecutionContext {
+  readonly kind: TriggerKind;
+  readonly functionId: string;
+  readonly class: Type;
+  readonly method: string;
+  /** The engine payload (for `http`, the iii request: headers, path_params, body, ...). */
+  readonly payload: unknown;
+}
+
+/** Decides whether a call may proceed; `false` ⇒ 403 for HTTP, refusal for stream joins, an error otherwise. */
+export interface CanActivate {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean>;
+}
+
+/** A guard instance, or a guard class built once with the controller module's providers. */
+export type GuardRef = CanActivate | Type<CanActivate>;

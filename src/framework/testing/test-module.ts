@@ -78,7 +78,11 @@ export class TestingModule {
 
   /** What the registrar would register, with invokers you can call directly: `def.invoke(payload)`. */
   definitions(): readonly TriggerDefinition[] {
-    this.definitionsCache ??= explore(this.records, { streams: this.injector.get(StreamService), logger: this.logger });
+    this.definitionsCache ??= explore(this.records, {
+      streams: this.injector.get(StreamService),
+      logger: this.logger,
+      construct: (m, c) => this.injector.construct(m, c),
+    });
     return this.definitionsCache;
   }
 

@@ -18,11 +18,20 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { dataDir?: string } = {}): Promise<RunningApp> {
+export interface StartOptions {
+  /** SQLite in this directory (default: memory storage). */
+  dataDir?: string;
+  /** Fixed ports, e.g. to restart on the ports of a previous run (default: ephemeral). */
+  ports?: { http: number; stream: number; worker: number };
+}
+
+export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
   const app = await bootstrap({
-    ephemeralPorts: true,
     host: '127.0.0.1',
     logger: false,
+    ...(options.ports !== undefined
+      ? { httpPort: options.ports.http, streamPort: options.ports.stream, workerPort: options.ports.worker }
+      : { ephemeralPorts: true }),
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir, storage: 'sqlite' } : { storage: 'memory' }),
   });
   const { http, stream } = app.urls;
@@ -32,6 +41,12 @@ export async function startApp(options: { dataDir?: string } = {}): Promise<Runn
   }
   const base = http.replace(/\/$/, '');
   return { app, http: base, stream, api: new Api(base), close: () => app.close() };
+}
+
+/** The ports a running app listens on, to start a successor on the same ones. */
+export function portsOf(running: RunningApp): { http: number; stream: number; worker: number } {
+  const port = (url: string | undefined): number => Number(new URL(String(url)).port);
+  return { http: port(running.http), stream: port(running.stream), worker: port(running.app.urls.worker) };
 }
 
 /** A temporary data directory, removed by `remove()`. */

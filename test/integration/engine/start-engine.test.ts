@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../../../src/engine';
-import { connectWorker } from '../support/engine';
+import { connectWorker, waitFor } from '../support/engine';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -64,6 +64,25 @@ describe('startEngine', () => {
       await worker.shutdown();
       await engine.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens one listener per worker-manager entry, all sharing the registries', async () => {
+    const engine = await startEngine({
+      storage: 'memory',
+      ephemeralPorts: true,
+      host: '127.0.0.1',
+      config: { workers: [{ name: 'iii-worker-manager', config: {} }, { name: 'iii-worker-manager', config: { rbac: {} } }] },
+    });
+    expect(engine.urls.workers).toHaveLength(2);
+    const first = connectWorker(engine.urls.workers[0] ?? '');
+    const second = connectWorker(engine.urls.workers[1] ?? '');
+    try {
+      first.registerFunction('shared::fn', async () => 'from first listener');
+      await waitFor(async () => (await second.trigger({ function_id: 'shared::fn', payload: {} })) === 'from first listener');
+    } finally {
+      await Promise.all([first.shutdown(), second.shutdown()]);
+      await engine.close();
     }
   });
 

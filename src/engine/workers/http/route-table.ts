@@ -34,6 +34,18 @@ const MAX_PARAM_LENGTH = 64 * 1024;
 
 const noopHandler = (): void => undefined;
 
+/**
+ * find-my-way lets a parameter match an empty segment (`/a/` for `/a/:id`); the engine's router
+ * does not. Literal segments always match non-empty text, so an empty parameter shows up as a
+ * shortfall of non-empty segments.
+ */
+function hasEmptyParam(route: HttpRoute, rawPath: string): boolean {
+  if (route.spec.params.length === 0) return false;
+  let segments = 0;
+  for (const segment of rawPath.split('/')) if (segment !== '') segments++;
+  return segments !== route.spec.segmentCount;
+}
+
 export class RouteTable {
   private readonly router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: MAX_PARAM_LENGTH });
   private readonly slots = new Map<string, Slot>();
@@ -113,8 +125,13 @@ export class RouteTable {
 
   private find(method: string, rawPath: string): HttpRoute | null {
     if (!this.methodCounts.has(method as RoutedMethod)) return null;
-    const found = this.router.find(method as RoutedMethod, rawPath);
-    return found === null ? null : (found.store as Slot).route;
+    let found = this.router.find(method as RoutedMethod, rawPath);
+    // find-my-way refuses paths with broken percent-encoding; the engine matches the raw path, and
+    // parameters are taken raw anyway, so match the path with its `%` signs taken literally.
+    if (found === null && rawPath.includes('%')) found = this.router.find(method as RoutedMethod, rawPath.replace(/%/g, '%25'));
+    if (found === null) return null;
+    const route = (found.store as Slot).route;
+    return hasEmptyParam(route, rawPath) ? null : route;
   }
 
   private removeKey(key: string): void {

@@ -4,9 +4,11 @@
  *
  * `adapter` and `save_interval_ms` are accepted for compatibility but change nothing here: values
  * always live in the engine's storage (`--data` SQLite or memory), which commits every write
- * before acknowledging it, so there is no flush interval to tune.
+ * before acknowledging it, so there is no flush interval to tune. The one exception is adapter
+ * `bridge`, whose values live on another engine (`../bridge`).
  */
 import { EngineError } from '../../core/errors';
+import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../bridge/config';
 
 export interface StateConfig {
   triggersEnabled: boolean;
@@ -14,6 +16,8 @@ export interface StateConfig {
   maxValueBytes: number | undefined;
   /** The configured adapter name, kept only to warn that it is not honoured. */
   adapterName: string | undefined;
+  /** Set for adapter `bridge`: every `state::*` call is forwarded to that engine. */
+  bridge: BridgeAdapterConfig | undefined;
 }
 
 const MIN_SAVE_INTERVAL_MS = 100;
@@ -36,10 +40,12 @@ export function parseStateConfig(raw: Record<string, unknown>): StateConfig {
     throw invalid(`\`save_interval_ms\` must be an integer between ${MIN_SAVE_INTERVAL_MS} and ${MAX_SAVE_INTERVAL_MS}`);
   }
 
+  const adapterName = readAdapterName(raw['adapter']);
   return {
     triggersEnabled,
     maxValueBytes: maxValueBytes as number | undefined,
-    adapterName: readAdapterName(raw['adapter']),
+    adapterName,
+    bridge: adapterName === 'bridge' ? readBridgeAdapterConfig((raw['adapter'] as Record<string, unknown>)['config'], invalid) : undefined,
   };
 }
 

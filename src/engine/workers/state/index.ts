@@ -2,6 +2,7 @@
  * `iii-state`: key/value state in scopes, with reactive `state` triggers (spec §7).
  */
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
+import { BridgeClient, BridgeStateFunctions, type BridgeAdapterConfig } from '../bridge';
 import { parseStateConfig, type StateConfig } from './config';
 import { StateFunctions } from './functions';
 import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
@@ -17,14 +18,16 @@ export const createStateWorker: WorkerFactory = (config) => new StateWorker(pars
 class StateWorker implements EngineWorker {
   readonly name = STATE_WORKER_NAME;
   private readonly triggers = new StateTriggers();
+  private bridge: BridgeClient | undefined;
 
   constructor(private readonly config: StateConfig) {}
 
   async start(ctx: EngineContext): Promise<void> {
-    if (this.config.adapterName !== undefined && this.config.adapterName !== 'kv') {
+    if (this.config.adapterName !== undefined && this.config.adapterName !== 'kv' && this.config.bridge === undefined) {
       ctx.logger.warn(`iii-state: adapter "${this.config.adapterName}" is not supported; using the engine storage`);
     }
-    const functions = new StateFunctions(ctx, this.config, this.triggers);
+    const bridge = this.config.bridge;
+    const functions = bridge === undefined ? new StateFunctions(ctx, this.config, this.triggers) : this.bridged(ctx, bridge);
     ctx.registerFunction({ id: 'state::set', description: 'Set a value in state', handler: (data) => functions.set(data) });
     ctx.registerFunction({ id: 'state::get', description: 'Get a value from state', handler: (data) => functions.get(data) });
     ctx.registerFunction({
@@ -52,5 +55,13 @@ class StateWorker implements EngineWorker {
 
   async stop(): Promise<void> {
     this.triggers.clear();
+    await this.bridge?.close();
+  }
+
+  /** Adapter `bridge`: the same functions, forwarded to another engine (`../bridge`). */
+  private bridged(ctx: EngineContext, config: BridgeAdapterConfig): BridgeStateFunctions {
+    this.bridge = new BridgeClient({ config, owner: STATE_WORKER_NAME, logger: ctx.logger });
+    const { triggersEnabled } = this.config;
+    return new BridgeStateFunctions({ context: ctx, client: this.bridge, triggers: this.triggers, triggersEnabled });
   }
 }

@@ -4,6 +4,7 @@
  * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped.
  */
 import { EngineError } from '../../core/errors';
+import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../bridge/config';
 
 export const DEFAULT_STREAM_PORT = 3112;
 export const DEFAULT_STREAM_HOST = '0.0.0.0';
@@ -16,6 +17,8 @@ export interface StreamWorkerConfig {
   /** Function called before a client connection is upgraded; its `context` reaches join/leave triggers. */
   authFunction: string | undefined;
   maxBufferedBytes: number;
+  /** Set for adapter `bridge`: items live on that engine (`../bridge`). */
+  bridge: BridgeAdapterConfig | undefined;
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function', 'adapter', 'max_buffered_bytes']);
@@ -42,14 +45,16 @@ function optionalString(value: unknown, name: string): string | undefined {
 /**
  * Items always live in the engine's own store (`EngineContext.storage`), which is what the `kv`
  * adapter means here (its `store_method`/`file_path` options are the engine storage's business).
- * The networked adapters (`redis`, `bridge`) are refused rather than silently replaced.
+ * Adapter `bridge` forwards to another engine (its config is returned); `redis` is refused
+ * rather than silently replaced.
  */
-function checkAdapter(value: unknown): void {
-  if (value === undefined || value === null) return;
+function checkAdapter(value: unknown): BridgeAdapterConfig | undefined {
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) throw configError('`adapter` must be a map with a `name`');
   const name = (value as Record<string, unknown>).name;
-  if (name === 'kv') return;
-  if (name === 'redis' || name === 'bridge') {
+  if (name === 'kv') return undefined;
+  if (name === 'bridge') return readBridgeAdapterConfig((value as Record<string, unknown>).config, configError);
+  if (name === 'redis') {
     throw configError(`adapter \`${name}\` is not supported by the embedded engine (use \`kv\`)`);
   }
   throw configError(`unknown adapter ${JSON.stringify(name)} (expected \`kv\`)`);
@@ -62,7 +67,7 @@ export function parseStreamConfig(raw: Record<string, unknown> | undefined): Str
       throw configError(`unknown field \`${key}\`, expected one of ${[...KNOWN_KEYS].map((k) => `\`${k}\``).join(', ')}`);
     }
   }
-  checkAdapter(config.adapter);
+  const bridge = checkAdapter(config.adapter);
   const host = config.host === undefined || config.host === null ? DEFAULT_STREAM_HOST : optionalString(config.host, 'host');
   return {
     port: config.port === undefined || config.port === null ? DEFAULT_STREAM_PORT : integer(config.port, 'port', 0, 65535),
@@ -72,5 +77,6 @@ export function parseStreamConfig(raw: Record<string, unknown> | undefined): Str
       config.max_buffered_bytes === undefined || config.max_buffered_bytes === null
         ? DEFAULT_MAX_BUFFERED_BYTES
         : integer(config.max_buffered_bytes, 'max_buffered_bytes', 1, Number.MAX_SAFE_INTEGER),
+    bridge,
   };
 }

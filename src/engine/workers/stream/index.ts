@@ -7,8 +7,9 @@
  * triggers (through `EngineContext.fire`, which keeps per-trigger order), then subscribed clients.
  */
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
+import { StreamBridge } from '../bridge';
 import { parseStreamConfig, type StreamWorkerConfig } from './config';
-import { registerStreamFunctions } from './functions';
+import { streamFunctions } from './functions';
 import { StreamOperations } from './operations';
 import { StreamServer } from './server';
 import { StreamStore } from './store';
@@ -20,6 +21,7 @@ export const STREAM_WORKER_NAME = 'iii-stream';
 class StreamWorker implements EngineWorker {
   readonly name = STREAM_WORKER_NAME;
   private server: StreamServer | undefined;
+  private bridge: StreamBridge | undefined;
 
   constructor(private readonly config: StreamWorkerConfig) {}
 
@@ -37,16 +39,21 @@ class StreamWorker implements EngineWorker {
       server?.publish(message);
     };
     const operations = new StreamOperations({ context, store: new StreamStore(context.storage.kv), emit });
-    server = new StreamServer({ context, triggers, operations }, this.config);
+    // Adapter `bridge`: items live on another engine; its events come back through `emit`.
+    const bridge = this.config.bridge && new StreamBridge({ context, config: this.config.bridge, emit });
+    this.bridge = bridge;
+    server = new StreamServer({ context, triggers, operations: bridge?.reader(operations) ?? operations }, this.config);
     this.server = server;
     // Bind first: a taken port fails the start before anything is registered.
     await server.listen();
-    registerStreamFunctions(context, operations);
-    for (const type of triggers.types()) context.registerTriggerType(type);
+    const functions = streamFunctions(operations);
+    for (const fn of bridge?.functions(functions) ?? functions) context.registerFunction(fn);
+    for (const type of triggers.types()) context.registerTriggerType(bridge?.triggerType(type) ?? type);
   }
 
   async stop(): Promise<void> {
     await this.server?.close();
+    await this.bridge?.close();
   }
 
   url(): string | undefined {

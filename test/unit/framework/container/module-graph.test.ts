@@ -120,6 +120,15 @@ describe('module graph: providers', () => {
     expect(ref.get<number>('sum')).toBe(43);
   });
 
+  it('aliases a token to an existing provider with useExisting (same instance)', async () => {
+    @Injectable()
+    class Impl {}
+    @Module({ providers: [Impl, { provide: 'alias', useExisting: Impl }], exports: ['alias', Impl] })
+    class Feature {}
+    const ref = await compile([Feature]);
+    expect(ref.get('alias')).toBe(ref.get(Impl));
+  });
+
   it('injects string and symbol tokens through @Inject', async () => {
     @Injectable()
     class UsesConfig {

@@ -75,6 +75,21 @@ describe('@Body() DTO validation', () => {
     expect((CreateTodoDto.prototype as unknown as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('refuses a body whose prototype was replaced (how iii-sdk delivers a JSON __proto__ key)', async () => {
+    const body: Record<string, unknown> = {};
+    body['__proto__'] = { completed: true };
+    body.title = 'milk';
+    expect(Object.keys(body)).toEqual(['title']);
+    expect(await post(body)).toEqual(badRequest(['property __proto__ is not allowed']));
+  });
+
+  it('refuses a nested object whose prototype was replaced', async () => {
+    const tag: Record<string, unknown> = {};
+    tag['__proto__'] = { admin: true };
+    tag.name = 'a';
+    expect(await post({ title: 'milk', tags: [tag] })).toEqual(badRequest(['property __proto__ is not allowed']));
+  });
+
   it('refuses nested constructor/prototype keys', async () => {
     const body = JSON.parse('{"title":"milk","tags":[{"name":"a","constructor":{"prototype":{"x":1}}}]}');
     expect(await post(body)).toEqual(badRequest(['property constructor is not allowed']));

@@ -58,6 +58,40 @@ describe('iii-http limits and lifecycle', () => {
     expect(await res.json()).toEqual({ bodyWasNull: true });
   });
 
+  it('drops a request whose client aborts mid-body without dispatching it', async () => {
+    http = await startHttp();
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
+    const req = httpRequest(`${http.url}/up`, { method: 'POST', headers: { 'content-length': '100' } });
+    req.on('error', () => undefined);
+    req.write('partial');
+    await waitFor(() => http.worker.activeRequests === 1);
+    req.destroy();
+    await waitFor(() => http.worker.activeRequests === 0);
+    expect(http.ctx.calls).toHaveLength(0);
+  });
+
+  it('keeps __proto__ in headers, query and body as plain data', async () => {
+    http = await startHttp();
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'p', http_method: 'POST' }, 'f');
+    // node:http, because fetch silently drops a header named __proto__.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${http.url}/p?__proto__=q`, { method: 'POST', headers: [['__proto__', 'h'], ['content-type', 'application/json']].flat() }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{"__proto__":{"polluted":true}}');
+    });
+    expect(status).toBe(200);
+    const payload = http.ctx.calls[0].data as { headers: object; query_params: object; body: object };
+    expect(Object.getOwnPropertyDescriptor(payload.headers, '__proto__')?.value).toBe('h');
+    expect(Object.getOwnPropertyDescriptor(payload.query_params, '__proto__')?.value).toBe('q');
+    expect(Object.keys(payload.body)).toEqual(['__proto__']);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('answers 503 beyond concurrency_request_limit and serves again once a slot frees', async () => {
     http = await startHttp({ concurrency_request_limit: 1 });
     const release = deferred<unknown>();
@@ -80,7 +114,10 @@ describe('iii-http limits and lifecycle', () => {
     const spy = jest.spyOn(Socket.prototype, 'setNoDelay');
     http = await startHttp();
     await (await fetch(`${http.url}/x`)).text();
-    expect(spy).toHaveBeenCalledWith(true);
+    const port = Number(new URL(http.url).port);
+    // Only the server's side counts (the client library disables Nagle on its own sockets too).
+    const serverSide = spy.mock.contexts.filter((socket, i) => (socket as Socket).localPort === port && spy.mock.calls[i][0] === true);
+    expect(serverSide.length).toBeGreaterThan(0);
   });
 
   it('keeps connections alive between requests', async () => {

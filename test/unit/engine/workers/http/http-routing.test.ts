@@ -102,6 +102,20 @@ describe('iii-http routing and payloads over HTTP', () => {
     expect(await res.text()).toBe('<a>1</a>');
   });
 
+  it('keeps framing its own when a handler sets content-length', async () => {
+    http.ctx.fn('liar', () => ({ headers: { 'Content-Length': '999' }, body: { a: 1 } }));
+    await http.route({ api_path: 'liar' }, 'liar');
+    const res = await fetch(`${http.url}/liar`);
+    expect(await res.json()).toEqual({ a: 1 });
+  });
+
+  it('passes raw path parameters even with broken percent-encoding', async () => {
+    http.ctx.fn('f', () => ({}));
+    await http.route({ api_path: 'raw/:id' }, 'f');
+    expect((await fetch(`${http.url}/raw/%zz`)).status).toBe(200);
+    expect({ ...(http.ctx.callsOf('f')[0].data as { path_params: object }).path_params }).toEqual({ id: '%zz' });
+  });
+
   it('answers 200 {} for a non-object result', async () => {
     http.ctx.fn('s', () => 'hello');
     await http.route({ api_path: 's' }, 's');

@@ -113,6 +113,22 @@ describe('RouteTable', () => {
     expect(table.size).toBe(1);
   });
 
+  it('does not match an empty parameter segment', () => {
+    table.add(route('t1', { api_path: 'a/:id' }));
+    expect(table.match('GET', '/a/')).toBeNull();
+  });
+
+  it('matches parameters with broken percent-encoding', () => {
+    table.add(route('t1', { api_path: 'a/:id' }));
+    expect(table.match('GET', '/a/%zz')?.triggerId).toBe('t1');
+    expect(table.match('GET', '/a/%E0%A4%A')?.triggerId).toBe('t1');
+  });
+
+  it('matches a static route written with percent-encoding', () => {
+    table.add(route('t1', { api_path: 'caf\u00e9' }));
+    expect(table.match('GET', '/caf%C3%A9')?.triggerId).toBe('t1');
+  });
+
   it('matches long parameter values', () => {
     table.add(route('t1', { api_path: 'a/:id' }));
     expect(table.match('GET', `/a/${'x'.repeat(5000)}`)?.triggerId).toBe('t1');

@@ -1,0 +1,65 @@
+/**
+ * Trigger kinds that need time or a second party — cron, queue — plus the two ways of reaching an
+ * engine: createTestApp (embedded) and engineUrl (connect only).
+ */
+import { Controller, Cron, Fn, IIIFactory, Module, OnQueue, Queue, createTestApp, type CronEvent, type TestApp } from '../../../src/framework';
+import { startTestEngine, waitFor, type EngineHandle } from '../support/engine';
+
+const ticks: CronEvent[] = [];
+const jobs: unknown[] = [];
+
+@Controller('jobs')
+class JobsController {
+  @Cron('* * * * * *') tick(e: CronEvent) {
+    ticks.push(e);
+  }
+  @OnQueue('default') work(data: unknown) {
+    jobs.push(data);
+  }
+  @Fn() ping() {
+    return 'pong';
+  }
+}
+@Module({ controllers: [JobsController] })
+class JobsModule {}
+
+describe('createTestApp', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(JobsModule);
+  });
+  afterAll(() => t.close());
+
+  it('fires @Cron methods with the cron payload', async () => {
+    const tick = await waitFor(() => ticks[0], { timeoutMs: 4_000, description: 'a cron tick' });
+    expect(tick).toMatchObject({ trigger: 'cron', job_id: expect.any(String), scheduled_time: expect.any(String) });
+  });
+
+  it('delivers Queue.enqueue jobs to the @OnQueue function', async () => {
+    const receipt = await t.app.get(Queue).enqueue('jobs::work', { n: 1 });
+    expect(receipt.messageReceiptId).toEqual(expect.any(String));
+    await waitFor(() => jobs.length > 0, { description: 'the queued job' });
+    expect(jobs).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('connect-only mode (engineUrl)', () => {
+  let engine: EngineHandle;
+  beforeAll(async () => {
+    engine = await startTestEngine();
+  });
+  afterAll(() => engine.close());
+
+  it('registers on the given engine and leaves it running on close()', async () => {
+    const app = await IIIFactory.create(JobsModule, { engineUrl: engine.urls.worker, logger: false });
+    await app.listen();
+    expect(app.urls.worker).toBe(engine.urls.worker);
+    expect(await app.client.trigger({ function_id: 'jobs::ping', payload: {} })).toBe('pong');
+    await app.close();
+
+    const again = await IIIFactory.create(JobsModule, { engineUrl: engine.urls.worker, logger: false });
+    await again.listen();
+    expect(await again.client.trigger({ function_id: 'jobs::ping', payload: {} })).toBe('pong');
+    await again.close();
+  });
+});

@@ -1,0 +1,49 @@
+import { FrameError, isTelemetryFrame, parseFrame } from '../../../../src/engine/worker-manager/frames';
+
+describe('worker frame parsing', () => {
+  it('reads an SDK registertrigger frame, ignoring message_type', () => {
+    const frame = parseFrame(
+      '{"type":"registertrigger","function_id":"f","config":{"a":1},"metadata":{"k":"v"},"id":"t1","message_type":"registertrigger","trigger_type":"http"}',
+    );
+    expect(frame).toEqual({ type: 'registertrigger', id: 't1', trigger_type: 'http', function_id: 'f', config: { a: 1 }, metadata: { k: 'v' } });
+  });
+
+  it('defaults what the real engine would drop: description "", config null, data null', () => {
+    expect(parseFrame('{"type":"registertriggertype","id":"tt"}')).toMatchObject({ description: '' });
+    expect(parseFrame('{"type":"registertrigger","id":"t","trigger_type":"x","function_id":"f"}')).toMatchObject({ config: null });
+    expect(parseFrame('{"type":"invokefunction","function_id":"f"}')).toMatchObject({ data: null });
+  });
+
+  it('tells an absent result from a null one', () => {
+    const id = '7d0c7d0c-0000-4000-8000-000000000000';
+    expect(parseFrame(`{"type":"invocationresult","invocation_id":"${id}","function_id":"f"}`)).toMatchObject({ hasResult: false });
+    expect(parseFrame(`{"type":"invocationresult","invocation_id":"${id}","function_id":"f","result":null}`)).toMatchObject({
+      hasResult: true,
+      result: null,
+    });
+  });
+
+  it('reads void and enqueue actions', () => {
+    expect(parseFrame('{"type":"invokefunction","function_id":"f","data":1,"action":{"type":"void"}}')).toMatchObject({ action: { type: 'void' } });
+    expect(parseFrame('{"type":"invokefunction","function_id":"f","data":1,"action":{"type":"enqueue","queue":"q"}}')).toMatchObject({
+      action: { type: 'enqueue', queue: 'q' },
+    });
+  });
+
+  it('rejects malformed frames', () => {
+    expect(() => parseFrame('{')).toThrow(SyntaxError);
+    expect(() => parseFrame('[]')).toThrow(FrameError);
+    expect(() => parseFrame('{"type":"what"}')).toThrow(FrameError);
+    expect(() => parseFrame('{"type":"registerfunction","id":""}')).toThrow(FrameError);
+    expect(() => parseFrame('{"type":"invokefunction","function_id":"f","invocation_id":"x"}')).toThrow(FrameError);
+    expect(() => parseFrame('{"type":"invokefunction","function_id":"f","action":{"type":"later"}}')).toThrow(FrameError);
+    expect(() => parseFrame('{"type":"registerfunction","id":"f","metadata":[1]}')).toThrow(FrameError);
+  });
+
+  it('ignores blank frames and recognises telemetry prefixes', () => {
+    expect(parseFrame('  ')).toBeNull();
+    expect(isTelemetryFrame(Buffer.from('OTLP{}'))).toBe(true);
+    expect(isTelemetryFrame(Buffer.from('LOGS'))).toBe(true);
+    expect(isTelemetryFrame(Buffer.from('{"type":"ping"}'))).toBe(false);
+  });
+});

@@ -1,0 +1,87 @@
+import { Test } from '../../../../src/framework';
+import { CLIENT_SCRIPT_PATH, renderIndexPage } from '../../../../src/modules/web/page';
+import { WebConfig } from '../../../../src/modules/web/web.config';
+import { WebController } from '../../../../src/modules/web/web.controller';
+
+const GET = (path: string) => ({ method: 'GET', path, path_params: {}, query_params: {}, headers: {}, body: null });
+
+describe('renderIndexPage', () => {
+  it('embeds the stream settings as JSON the page script reads', () => {
+    const html = renderIndexPage({ streamPort: 4312, streamUrl: null });
+    expect(html).toContain('<script type="application/json" id="iii-config">{"streamPort":4312,"streamUrl":null}</script>');
+  });
+
+  it('escapes "<" so a configured value cannot close the script element', () => {
+    const html = renderIndexPage({ streamPort: null, streamUrl: 'ws://x/</script><script>alert(1)</script>' });
+    expect(html).not.toContain('</script><script>alert(1)');
+    expect(html).toContain('\\u003c/script>');
+  });
+
+  it('loads the shared stream client and has the form, list and metrics the page needs', () => {
+    const html = renderIndexPage({ streamPort: 3112, streamUrl: null });
+    for (const fragment of [`<script src="${CLIENT_SCRIPT_PATH}">`, 'id="add-form"', 'id="todo-list"', 'id="metric-total"', 'id="metric-completed"', 'id="metric-active"']) {
+      expect(html).toContain(fragment);
+    }
+  });
+
+  it('renders todo titles as text, never as HTML', () => {
+    const html = renderIndexPage({ streamPort: 3112, streamUrl: null });
+    expect(html).toContain('title.textContent = todo.title');
+    expect(html).not.toMatch(/innerHTML/);
+  });
+});
+
+describe('WebConfig', () => {
+  it('takes the port of the engine stream URL and leaves the host to the page', () => {
+    const config = new WebConfig();
+    config.useStreamUrl('ws://0.0.0.0:45678');
+    expect(config.pageConfig()).toEqual({ streamPort: 45678, streamUrl: null });
+  });
+
+  it('ignores an unparsable URL', () => {
+    const config = new WebConfig();
+    const before = config.pageConfig();
+    config.useStreamUrl('not a url');
+    expect(config.pageConfig()).toEqual(before);
+  });
+
+  it('passes an explicit public URL through', () => {
+    const config = new WebConfig();
+    config.usePublicStreamUrl('wss://streams.example.com/');
+    expect(config.pageConfig().streamUrl).toBe('wss://streams.example.com/');
+  });
+});
+
+describe('WebController', () => {
+  async function compile(config: WebConfig) {
+    return Test.createTestingModule({ controllers: [WebController], providers: [WebConfig] })
+      .overrideProvider(WebConfig)
+      .useValue(config)
+      .compile();
+  }
+
+  it('serves the page at GET / as HTML with the configured stream port', async () => {
+    const config = new WebConfig();
+    config.useStreamUrl('ws://127.0.0.1:5555');
+    const module = await compile(config);
+
+    const def = module.definition('web::index');
+    const reply = (await def.invoke(GET('/'))) as { status_code: number; headers: Record<string, string>; body: string };
+
+    expect(def.config).toEqual({ api_path: '/', http_method: 'GET' });
+    expect(reply.status_code).toBe(200);
+    expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(reply.body).toContain('"streamPort":5555');
+  });
+
+  it('serves the stream client script as JavaScript', async () => {
+    const module = await compile(new WebConfig());
+
+    const def = module.definition('web::stream-client');
+    const reply = (await def.invoke(GET('assets/stream-client.js'))) as { status_code: number; headers: Record<string, string>; body: string };
+
+    expect(def.config).toEqual({ api_path: 'assets/stream-client.js', http_method: 'GET' });
+    expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(reply.body).toContain('root.IIIStreams = module.exports');
+  });
+});
