@@ -14,7 +14,10 @@ import { openStorage } from './storage';
 import { parseWorkerManagerOptions } from './worker-manager/options';
 import { WorkerListener } from './worker-manager/listener';
 import { WORKER_FACTORIES } from './workers';
+import { createChannelsWorker, type ChannelsWorker } from './workers/channels';
+import { HttpWorker, parseHttpConfig } from './workers/http';
 import { createEngineFunctionsWorker, createObservabilityWorker, OBSERVABILITY_WORKER } from './workers/engine-fn';
+import { isExternalFunctionHost } from './workers/http-functions';
 
 export * from './core/types';
 export { EngineError, toEngineError, type ErrorBody } from './core/errors';
@@ -53,7 +56,7 @@ export interface EngineHandle {
 
 /** Workers the config may name that we either always run or knowingly do not provide. */
 const ALWAYS_STARTED = new Set(['iii-engine-functions', OBSERVABILITY_WORKER]);
-const NOT_PROVIDED = new Set(['configuration', 'iii-telemetry', 'iii-http-functions']);
+const NOT_PROVIDED = new Set(['configuration', 'iii-telemetry']);
 
 function resolveConfig(config: StartEngineOptions['config']): EngineConfig {
   if (config === undefined) return defaultConfig();
@@ -86,6 +89,8 @@ function applyOverrides(entries: WorkerConfigEntry[], options: StartEngineOption
 class RunningEngine implements EngineHandle {
   private closing: Promise<void> | undefined;
   urls: EngineUrls = { worker: '', workers: [] };
+  /** Channel sockets are upgraded off the listeners' servers, which wait for them: close them first. */
+  channels: ChannelsWorker | undefined;
 
   constructor(
     private readonly core: EngineCore,
@@ -100,6 +105,7 @@ class RunningEngine implements EngineHandle {
   }
 
   private async shutdown(): Promise<void> {
+    await this.channels?.stop();
     await Promise.all(this.listeners.map((listener) => listener.close()));
     this.core.shutdown();
     for (const worker of [...this.workers].reverse()) {
@@ -129,6 +135,9 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       workers.push(worker);
       await worker.start(core.createContext(worker.name));
     }
+    const channels = (engine.channels = createChannelsWorker(core));
+    workers.push(channels);
+    await channels.start();
     const started = new Set<string>();
     for (const entry of entries) {
       if (entry.name === WORKER_MANAGER || ALWAYS_STARTED.has(entry.name)) continue;
@@ -143,9 +152,11 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
         continue;
       }
       started.add(entry.name);
-      const worker = factory(entry.config);
+      // iii-http gets the data channels of spec §9.2/§9.3 (request_body / response).
+      const worker = entry.name === 'iii-http' ? new HttpWorker(parseHttpConfig(entry.config), channels.httpHooks()) : factory(entry.config);
       workers.push(worker);
       await worker.start(core.createContext(entry.name));
+      if (isExternalFunctionHost(worker)) core.externalFunctions = worker;
     }
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
       const listener = new WorkerListener(core, parseWorkerManagerOptions(entry.config, logger));

@@ -12,6 +12,7 @@ import type {
   EngineContext,
   EngineLogger,
   EngineStorage,
+  FunctionHandler,
   InvocationOptions,
 } from './types';
 import { WorkerDirectory } from './worker-directory';
@@ -33,6 +34,18 @@ export interface RoutedInvocationOptions extends InvocationOptions {
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
 
 /**
+ * Runs functions a worker registered with an `invocation` block (spec §11): the engine performs
+ * the HTTP call itself. Provided by the `iii-http-functions` worker when it is configured.
+ */
+export interface ExternalFunctionHost {
+  /**
+   * Validates the block (URL policy incl. DNS, auth secrets from the environment) and builds the
+   * handler; rejects with an `EngineError` when the function must not be registered.
+   */
+  createHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler>;
+}
+
+/**
  * The shared heart of the engine: registries, worker directory, pending invocations and trigger
  * delivery. Built-in workers see it only through `createContext`; the worker manager and the
  * `iii-engine-functions` worker use it directly.
@@ -47,6 +60,8 @@ export class EngineCore {
   readonly upgradeHandlers: UpgradeHandler[] = [];
   /** Called during a connection's cleanup, after its triggers went (hook for owned data channels). */
   readonly connectionCleanupHooks: Array<(workerId: string) => void> = [];
+  /** Set while `iii-http-functions` runs; without it HTTP-invoked registrations are dropped. */
+  externalFunctions: ExternalFunctionHost | undefined;
 
   constructor(
     readonly storage: EngineStorage,

@@ -24,6 +24,11 @@ export interface ConnectedWorker {
   readonly reattachToken: string;
   /** Sends one protocol frame; false when the socket is gone or the frame cannot be encoded. */
   send(frame: Record<string, unknown>): boolean;
+  /**
+   * Whether this connection's RBAC session may call a function (spec §13.2); listings hide what
+   * it may not call. Absent ⇒ unrestricted.
+   */
+  canInvoke?(functionId: string, metadata: Record<string, unknown> | undefined): boolean;
 }
 
 export type WorkerEvent = 'worker_connected' | 'worker_disconnected' | 'worker_metadata_updated';

@@ -3,11 +3,13 @@ import type { RawData, WebSocket } from 'ws';
 import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject, isUuid, newId } from '../core/ids';
-import type { TriggerRecord, TriggerTypeProvider } from '../core/types';
+import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
 import { parseFrame, isTelemetryFrame, type InboundFrame } from './frames';
 import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
+import { decideAccess, OPEN_SESSION, type Session } from './rbac';
+import { gateFunction, gateTrigger, gateTriggerType, withPrefix, type GateScope } from './registration-gate';
 import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
@@ -45,6 +47,9 @@ export class WorkerConnection implements ConnectedWorker {
   private cleanupDone: Promise<void> | undefined;
   /** Registers this connection's trigger types' bindings by sending frames to it. */
   private readonly provider: TriggerTypeProvider;
+  /** Registry id of each function id this worker registered, when a prefix or hook renamed it. */
+  private readonly renamed = new Map<string, string>();
+  private readonly gate: GateScope;
 
   constructor(
     private readonly core: EngineCore,
@@ -52,8 +57,11 @@ export class WorkerConnection implements ConnectedWorker {
     request: IncomingMessage,
     readonly listener: WorkerManagerOptions,
     private readonly writes?: WriteCoalescer,
+    /** What the listener's auth function granted (everything when it has none). */
+    readonly session: Session = OPEN_SESSION,
   ) {
     this.ipAddress = clientAddress(request);
+    this.gate = { core, rbac: listener.rbac, session, workerId: this.id };
     this.provider = {
       register: (trigger) => this.sendRegisterTrigger(trigger),
       unregister: (trigger) => {
@@ -83,6 +91,12 @@ export class WorkerConnection implements ConnectedWorker {
     this.writes?.hold();
     this.socket.send(text);
     return true;
+  }
+
+  /** Whether this session may call a function (listings hide the rest, spec §6.2–6.3). */
+  canInvoke(functionId: string, metadata: Record<string, unknown> | undefined): boolean {
+    const rbac = this.listener.rbac;
+    return rbac === undefined || decideAccess(rbac, this.session, functionId, metadata) === 'allowed';
   }
 
   isOpen(): boolean {
@@ -139,18 +153,10 @@ export class WorkerConnection implements ConnectedWorker {
       case 'registerfunction':
         return this.registerFunction(frame);
       case 'unregisterfunction':
-        this.core.functions.unregister(frame.id, { kind: 'connection', workerId: this.id });
+        this.unregisterFunction(frame.id);
         return;
       case 'registertriggertype':
-        return this.core.triggers.registerType({
-          id: frame.id,
-          description: frame.description,
-          owner: { kind: 'connection', workerId: this.id },
-          provider: this.provider,
-          awaitResult: (triggerId, timeoutMs) => this.awaitTriggerResult(triggerId, timeoutMs),
-          trigger_request_format: frame.trigger_request_format,
-          call_request_format: frame.call_request_format,
-        });
+        return this.registerTriggerType(frame);
       case 'unregistertriggertype':
         this.core.triggers.unregisterType(frame.id, { kind: 'connection', workerId: this.id });
         return;
@@ -172,22 +178,66 @@ export class WorkerConnection implements ConnectedWorker {
     }
   }
 
-  private registerFunction(frame: Frame<'registerfunction'>): void {
-    const functionId = frame.id;
-    const handler =
-      frame.invocation === undefined
-        ? (data: unknown, options: RoutedInvocationOptions) => this.invokeRemote(functionId, data, options)
-        : () => {
-            throw new EngineError('function_not_invokable', 'HTTP-invoked functions are not supported by this engine');
-          };
+  /**
+   * Spec §3.1 after the gates of §13.4. With `invocation` the engine itself runs the function over
+   * HTTP (spec §11); without an `iii-http-functions` worker, or with an invalid URL, it is dropped.
+   */
+  private async registerFunction(frame: Frame<'registerfunction'>): Promise<void> {
+    const granted = await gateFunction(this.gate, { id: frame.id, description: frame.description, metadata: frame.metadata });
+    if (granted === null || this.closed) return;
+    const localId = frame.id;
+    let handler: FunctionHandler = (data, options) => this.invokeRemote(localId, data, options);
+    if (frame.invocation !== undefined) {
+      const external = await this.externalHandler(granted.id, frame.invocation);
+      if (external === undefined || this.closed) return;
+      handler = external;
+    }
+    if (granted.id === localId) this.renamed.delete(localId);
+    else this.renamed.set(localId, granted.id);
     this.core.functions.register({
-      id: functionId,
-      description: frame.description,
-      metadata: frame.metadata,
+      id: granted.id,
+      description: granted.description,
+      metadata: granted.metadata,
       request_format: frame.request_format,
       response_format: frame.response_format,
       owner: { kind: 'connection', workerId: this.id },
       handler,
+    });
+  }
+
+  private async externalHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler | undefined> {
+    const host = this.core.externalFunctions;
+    if (host === undefined) {
+      this.core.logger.warn(`worker ${this.id}: HTTP function ${functionId} dropped (iii-http-functions is not configured)`);
+      return undefined;
+    }
+    try {
+      return await host.createHandler(functionId, invocation);
+    } catch (err) {
+      const error = toEngineError(err, 'url_validation_failed');
+      this.core.logger.warn(`worker ${this.id}: HTTP function ${functionId} not registered`, { code: error.code, error: error.message });
+      return undefined;
+    }
+  }
+
+  /** The worker names the id it registered; a prefix or hook may have renamed it (spec §13.4). */
+  private unregisterFunction(localId: string): void {
+    const id = this.renamed.get(localId) ?? withPrefix(this.session, localId);
+    this.renamed.delete(localId);
+    this.core.functions.unregister(id, { kind: 'connection', workerId: this.id });
+  }
+
+  private async registerTriggerType(frame: Frame<'registertriggertype'>): Promise<void> {
+    const granted = await gateTriggerType(this.gate, { id: frame.id, description: frame.description });
+    if (granted === null || this.closed) return;
+    await this.core.triggers.registerType({
+      id: granted.id,
+      description: granted.description,
+      owner: { kind: 'connection', workerId: this.id },
+      provider: this.provider,
+      awaitResult: (triggerId, timeoutMs) => this.awaitTriggerResult(triggerId, timeoutMs),
+      trigger_request_format: frame.trigger_request_format,
+      call_request_format: frame.call_request_format,
     });
   }
 
@@ -224,13 +274,15 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   private async registerTrigger(frame: Frame<'registertrigger'>): Promise<void> {
+    const granted = await gateTrigger(this.gate, frame);
+    if (granted === null || this.closed) return;
     const record: TriggerRecord = {
-      id: frame.id,
-      trigger_type: frame.trigger_type,
-      function_id: frame.function_id,
-      config: frame.config,
+      id: granted.id,
+      trigger_type: granted.trigger_type,
+      function_id: granted.function_id,
+      config: granted.config,
       worker_id: this.id,
-      ...(frame.metadata !== undefined && { metadata: frame.metadata }),
+      ...(granted.metadata !== undefined && { metadata: granted.metadata }),
     };
     try {
       await this.core.triggers.registerTrigger(record);

@@ -2,6 +2,8 @@ import { EngineError, toEngineError, type ErrorBody } from '../core/errors';
 import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
 import { isPlainObject, newId } from '../core/ids';
 import type { InboundFrame } from './frames';
+import type { WorkerManagerOptions } from './options';
+import { decideAccess, forbiddenMessage, type Session } from './rbac';
 
 type InvokeFrame = Extract<InboundFrame, { type: 'invokefunction' }>;
 type ResultFrame = Extract<InboundFrame, { type: 'invocationresult' }>;
@@ -11,6 +13,9 @@ export interface CallerConnection {
   readonly id: string;
   send(frame: Record<string, unknown>): boolean;
   isOpen(): boolean;
+  /** The options of the listener it came through (RBAC and middleware, spec §13). */
+  readonly listener: WorkerManagerOptions;
+  readonly session: Session;
 }
 
 export const ENQUEUE_FUNCTION_ID = 'engine::queue::enqueue';
@@ -44,6 +49,11 @@ function reply(caller: CallerConnection, invocationId: string, functionId: strin
  * Runs concurrently with the connection's other frames.
  */
 export async function routeInvocation(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): Promise<void> {
+  if (caller.listener.rbac !== undefined && !admit(core, caller, frame)) return;
+  const middlewareId = caller.listener.middlewareFunctionId;
+  if (middlewareId !== undefined && !frame.function_id.startsWith('engine::')) {
+    return viaMiddleware(core, caller, frame, middlewareId);
+  }
   if (frame.action?.type === 'enqueue') return enqueue(core, caller, frame, frame.action.queue);
   const replyTo = frame.action?.type === 'void' ? undefined : frame.invocation_id;
   // Spec §4.2: object payloads of worker-originated calls learn who called.
@@ -62,6 +72,43 @@ export async function routeInvocation(core: EngineCore, caller: CallerConnection
     const error = toEngineError(err, 'invocation_failed');
     if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { error: error.toBody() });
     else core.logger.debug(`void call to ${frame.function_id} failed`, { code: error.code, error: error.message });
+  }
+}
+
+/** Spec §13.2: a denied call is answered at once with `FORBIDDEN` (a random id when the caller gave none). */
+function admit(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): boolean {
+  const rbac = caller.listener.rbac;
+  if (rbac === undefined) return true;
+  const decision = decideAccess(rbac, caller.session, frame.function_id, core.functions.get(frame.function_id)?.metadata);
+  if (decision === 'allowed') return true;
+  const error = new EngineError('FORBIDDEN', forbiddenMessage(frame.function_id, decision));
+  reply(caller, frame.invocation_id ?? newId(), frame.function_id, { error: error.toBody() });
+  return false;
+}
+
+/**
+ * Spec §13.3: the middleware runs instead of the target and its outcome is the caller's answer,
+ * whatever the action (void and enqueue callers get a result under a random id). It receives the
+ * payload as sent (no `_caller_worker_id`) and the session context.
+ */
+async function viaMiddleware(core: EngineCore, caller: CallerConnection, frame: InvokeFrame, middlewareId: string): Promise<void> {
+  const input = {
+    function_id: frame.function_id,
+    payload: frame.data,
+    action: frame.action ?? null,
+    context: caller.session.context,
+  };
+  const options: RoutedInvocationOptions = {
+    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
+    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
+    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
+  };
+  const replyTo = frame.invocation_id ?? newId();
+  try {
+    const result = await core.invoke(middlewareId, input, options);
+    reply(caller, replyTo, frame.function_id, { result });
+  } catch (err) {
+    reply(caller, replyTo, frame.function_id, { error: toEngineError(err, 'invocation_failed').toBody() });
   }
 }
 

@@ -3,9 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineCore } from '../core/engine-core';
-import { toEngineError } from '../core/errors';
+import { EngineError, toEngineError } from '../core/errors';
 import { WorkerConnection } from './connection';
 import type { WorkerManagerOptions } from './options';
+import { OPEN_SESSION, type Session } from './rbac';
+import { authInput, authenticate } from './session';
 import { WriteCoalescer } from './write-coalescer';
 
 /** axum's default message limit (spec §2.2). */
@@ -117,12 +119,9 @@ export class WorkerListener {
       refuse(socket, '400 Bad Request');
       return;
     }
-    if (url.pathname === '/') {
-      this.workers.handleUpgrade(request, socket, head, (ws) => this.acceptWorker(ws, request, socket));
-      return;
-    }
-    if (url.pathname === '/otel') {
-      this.telemetry.handleUpgrade(request, socket, head, (ws) => ws.on('error', () => undefined));
+    if (url.pathname === '/' || url.pathname === '/otel') {
+      if (this.options.rbac?.authFunctionId === undefined) this.upgrade(request, socket, head, url, OPEN_SESSION);
+      else void this.authenticateThenUpgrade(request, socket, head, url);
       return;
     }
     for (const handler of this.core.upgradeHandlers) {
@@ -137,8 +136,41 @@ export class WorkerListener {
     refuse(socket, '404 Not Found');
   }
 
-  private acceptWorker(ws: WebSocket, request: IncomingMessage, socket: Duplex): void {
-    const connection = new WorkerConnection(this.core, ws, request, this.options, new WriteCoalescer(socket));
+  /**
+   * Spec §13.1: both `/` and `/otel` run the auth function before the session starts. The upgrade
+   * itself completes either way, because a refusal is told over the socket (an `AUTH_ERROR` frame,
+   * then a Close frame without status).
+   */
+  private async authenticateThenUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    let outcome: Session | EngineError;
+    try {
+      outcome = await authenticate(this.core, this.options, authInput(request, url));
+    } catch (err) {
+      outcome = toEngineError(err);
+      this.core.logger.warn(`worker connection from ${request.socket.remoteAddress ?? '?'} refused`, { error: outcome.message });
+    }
+    if (this.state !== 'running') {
+      refuse(socket, '503 Service Unavailable');
+      return;
+    }
+    this.upgrade(request, socket, head, url, outcome);
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, outcome: Session | EngineError): void {
+    const server = url.pathname === '/' ? this.workers : this.telemetry;
+    server.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      if (outcome instanceof EngineError) {
+        ws.send(JSON.stringify({ type: 'error', error: { code: outcome.code, message: outcome.message } }));
+        ws.close();
+        return;
+      }
+      if (server === this.workers) this.acceptWorker(ws, request, socket, outcome);
+    });
+  }
+
+  private acceptWorker(ws: WebSocket, request: IncomingMessage, socket: Duplex, session: Session): void {
+    const connection = new WorkerConnection(this.core, ws, request, this.options, new WriteCoalescer(socket), session);
     this.connections.add(connection);
     ws.on('close', () => {
       void connection.cleanup().then(() => this.connections.delete(connection));

@@ -1,13 +1,15 @@
 import type { EngineLogger } from '../core/types';
+import { parseRbacConfig, type RbacConfig } from './rbac';
 
 /** One `iii-worker-manager` entry of config.yaml (spec §1.1). */
 export interface WorkerManagerOptions {
   port: number;
   host: string;
   handshakeTimeoutMs: number;
-  /** Parsed but not enforced here: RBAC and middleware are added by another component. */
+  /** Called instead of the target for every non-`engine::` invocation on this listener (spec §13.3). */
   middlewareFunctionId?: string;
-  rbac?: Record<string, unknown>;
+  /** Present ⇒ invocations are access-checked and registrations gated (spec §13). */
+  rbac?: RbacConfig;
 }
 
 export const DEFAULT_WORKER_PORT = 49134;
@@ -35,6 +37,6 @@ export function parseWorkerManagerOptions(config: Record<string, unknown>, logge
     host: typeof config.host === 'string' && config.host !== '' ? config.host : '0.0.0.0',
     handshakeTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : 10_000,
     middlewareFunctionId: typeof config.middleware_function_id === 'string' ? config.middleware_function_id : undefined,
-    rbac: typeof rbac === 'object' && rbac !== null && !Array.isArray(rbac) ? (rbac as Record<string, unknown>) : undefined,
+    rbac: typeof rbac === 'object' && rbac !== null && !Array.isArray(rbac) ? parseRbacConfig(rbac as Record<string, unknown>, logger) : undefined,
   };
 }

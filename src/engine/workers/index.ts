@@ -1,6 +1,7 @@
 import type { WorkerFactory } from '../core/types';
 import { createCronWorker } from './cron';
 import { createHttpWorker } from './http';
+import { createHttpFunctionsWorker } from './http-functions';
 import { createPubsubWorker } from './pubsub';
 import { createQueueWorker } from './queue';
 import { createStateWorker } from './state';
@@ -18,4 +19,5 @@ export const WORKER_FACTORIES: Readonly<Record<string, WorkerFactory>> = {
   'iii-pubsub': createPubsubWorker,
   'iii-cron': createCronWorker,
   'iii-queue': createQueueWorker,
+  'iii-http-functions': (config) => createHttpFunctionsWorker(config),
 };

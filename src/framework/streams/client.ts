@@ -11,6 +11,13 @@
  *   keeps ONE server-side subscription per (stream, group, item) and fans out locally;
  * - joining again with the same subscriptionId replaces the subscription and triggers a fresh sync,
  *   which is how a late local subscriber gets the current state.
+ *
+ * Usage (Node 20 passes `ws`; browsers use their global WebSocket):
+ *   const client = new StreamClient('ws://localhost:3112', { WebSocket });
+ *   const todos = new LiveGroup<Todo>(client, { stream: 'todos-live', group: 'all' }, { onChange: render });
+ *   client.join<Metrics>({ stream: 'todos-live', group: 'metrics', item: 'global' }, { onUpdate: show });
+ *   ...
+ *   client.close();
  */
 
 /** Minimal structural view of a WebSocket: the browser's global and the `ws` package both fit. */
@@ -30,7 +37,7 @@ type Listener<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
 /** The event inside a server frame (spec §8.3 `StreamWrapperMessage.event`). */
-export type StreamEvent<T = unknown> =
+export type StreamMessageEvent<T = unknown> =
   | { type: 'sync'; data: unknown }
   | { type: 'create'; data: T }
   | { type: 'update'; data: T }
@@ -45,7 +52,7 @@ export interface StreamMessage<T = unknown> {
   streamName: string;
   groupId: string;
   id: string | null;
-  event: StreamEvent<T>;
+  event: StreamMessageEvent<T>;
 }
 
 export interface StreamTarget {
@@ -163,6 +170,9 @@ export class StreamClient {
     if (this.statusValue === 'closed') throw closedError();
     if (!isNonEmptyString(target.stream) || !isNonEmptyString(target.group)) {
       throw new StreamClientError('INVALID_TARGET', 'join() needs non-empty "stream" and "group" strings');
+    }
+    if (target.item !== undefined && !isNonEmptyString(target.item)) {
+      throw new StreamClientError('INVALID_TARGET', 'join(): "item" must be a non-empty string when given');
     }
     const item = target.item ?? null;
     const key = channelKey(target.stream, target.group, item);

@@ -219,6 +219,21 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
     });
   });
 
+  describe('stream announcements', () => {
+    it('publishes writes made through the bridge on the backend topic stream.events (reference bridge wire)', async () => {
+      const seen: unknown[] = [];
+      remote.registerFunction('bridge-test::on-stream-events', async (data) => {
+        seen.push(data);
+        return null;
+      });
+      remote.registerTrigger({ type: 'subscribe', function_id: 'bridge-test::on-stream-events', config: { topic: 'stream.events' } });
+      await waitForTrigger(remote, 'bridge-test::on-stream-events');
+      await local.trigger({ function_id: 'stream::set', payload: { stream_name: 'b-announced', group_id: 'g', item_id: 'i', data: 5 } });
+      await waitFor(() => seen.length > 0, { description: 'a stream.events message on the backend' });
+      expect(seen[0]).toMatchObject({ type: 'stream', streamName: 'b-announced', groupId: 'g', id: 'i', event: { type: 'create', data: 5 } });
+    });
+  });
+
   describe('when the remote engine is down', () => {
     it('fails state and stream calls with BRIDGE_UNAVAILABLE instead of hanging, and stays up', async () => {
       const port = await unusedPort();

@@ -96,11 +96,12 @@ export class BridgeClient {
   async call(functionId: string, payload: unknown): Promise<unknown> {
     if (this.closing !== undefined) throw this.unavailable(functionId, 'the bridge is shut down');
     await this.whenConnected(functionId);
-    let entry: InFlight | undefined;
-    const lost = new Promise<never>((_, reject) => {
-      entry = { functionId, reject };
+    // `lost` rejects if the connection drops while this call waits for its answer (see `poll`).
+    let reject: (err: EngineError) => void = () => undefined;
+    const lost = new Promise<never>((_, fail) => {
+      reject = fail;
     });
-    const tracked = entry as InFlight;
+    const tracked: InFlight = { functionId, reject };
     this.inFlight.add(tracked);
     this.ensureTimer();
     try {
@@ -114,6 +115,18 @@ export class BridgeClient {
       this.inFlight.delete(tracked);
       this.stopTimerIfIdle();
     }
+  }
+
+  /**
+   * Fire-and-forget call (`TriggerAction.Void`): sent only while connected, never answered,
+   * failures ignored. Used for notifications nobody waits on.
+   */
+  notify(functionId: string, payload: unknown): void {
+    const state = this.state;
+    if (this.closing !== undefined || (state !== undefined && state !== 'connected')) return;
+    this.sdk.trigger({ function_id: functionId, payload, action: { type: 'void' } }).catch((err: unknown) => {
+      this.options.logger.debug(`${this.options.owner}: bridge notification ${functionId} failed`, { error: String(err) });
+    });
   }
 
   /** Registers a function on the remote engine (kept across reconnects by the SDK). */

@@ -7,7 +7,8 @@
  *   (`stream::<op>(<name>)`, §8.2) still wins: those calls go to the local handler as before.
  * - Writes emit nothing locally; change events come back through the `StreamRelay` for every
  *   stream a local `stream` trigger or a local WebSocket client uses, so both see each change
- *   once, whoever made it.
+ *   once, whoever made it. Each forwarded write is also announced on the remote's
+ *   `stream.events` topic, for reference-engine bridges sharing the remote (`stream-announce.ts`).
  */
 import type { BuiltinFunction, BuiltinTriggerType, EngineContext } from '../../core/types';
 import { customFunctionId, type CustomOperation } from '../stream/custom';
@@ -17,6 +18,7 @@ import type { GroupRef, ItemRef } from '../stream/types';
 import { BridgeClient, type BridgeSdkFactory } from './client';
 import type { BridgeAdapterConfig } from './config';
 import { forwardPayload, stringField } from './payload';
+import { announcement, STREAM_EVENTS_TOPIC } from './stream-announce';
 import { StreamRelay } from './stream-relay';
 
 /** What the stream listener reads for a join's `sync`. */
@@ -114,7 +116,11 @@ export class StreamBridge {
         const streamName = stringField(data, 'stream_name');
         if (streamName !== undefined && this.isCustom(operation, streamName)) return fn.handler(data, invocation);
       }
-      return this.client.call(fn.id, forwardPayload(data));
+      const payload = forwardPayload(data);
+      const result = await this.client.call(fn.id, payload);
+      const message = announcement(fn.id, payload, result);
+      if (message !== undefined) this.client.notify('publish', { topic: STREAM_EVENTS_TOPIC, data: message });
+      return result;
     };
   }
 
@@ -124,7 +130,8 @@ export class StreamBridge {
 
   private watchJoined(streamName: string): void {
     if (this.joined.has(streamName)) return;
-    this.joined.add(streamName);
     this.relay.hold(streamName);
+    // Remembered only if the relay took it (it refuses past its limit; a later join retries).
+    if (this.relay.isWatching(streamName)) this.joined.add(streamName);
   }
 }

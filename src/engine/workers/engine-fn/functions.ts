@@ -1,7 +1,7 @@
 import type { EngineCore } from '../../core/engine-core';
 import { EngineError } from '../../core/errors';
 import type { FunctionEntry } from '../../core/function-registry';
-import type { BuiltinFunction } from '../../core/types';
+import type { BuiltinFunction, InvocationOptions } from '../../core/types';
 import { InputReader } from './input';
 import { functionDetail, functionSummary } from './summaries';
 
@@ -26,7 +26,15 @@ function byId(a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function listFunctions(core: EngineCore, data: unknown): unknown {
+/** The caller's RBAC view (spec §13.2): what a restricted session may not call, it does not see. */
+function visibilityFor(core: EngineCore, options: InvocationOptions): (entry: FunctionEntry) => boolean {
+  const caller = options.callerWorkerId === undefined ? undefined : core.workers.get(options.callerWorkerId);
+  const canInvoke = caller?.canInvoke?.bind(caller);
+  if (canInvoke === undefined) return () => true;
+  return (entry) => canInvoke(entry.id, entry.metadata);
+}
+
+function listFunctions(core: EngineCore, data: unknown, options: InvocationOptions): unknown {
   const input = new InputReader('engine::functions::list', data);
   const search = input.optString('search')?.toLowerCase();
   const prefix = input.optString('prefix');
@@ -35,7 +43,8 @@ function listFunctions(core: EngineCore, data: unknown): unknown {
   if (worker !== undefined) workers.push(worker);
   const includeInternal = input.optBool('include_internal') === true;
 
-  let rows = core.functions.list().filter((entry) => includeInternal || !isInternal(entry));
+  const visible = visibilityFor(core, options);
+  let rows = core.functions.list().filter((entry) => (includeInternal || !isInternal(entry)) && visible(entry));
   if (prefix !== undefined) rows = rows.filter((entry) => entry.id.startsWith(prefix));
   if (workers.length > 0) rows = rows.filter((entry) => workers.includes(core.functionWorkerName(entry.id)));
   if (search === undefined || search === '') {
@@ -48,7 +57,8 @@ function listFunctions(core: EngineCore, data: unknown): unknown {
   return { functions: ranked.map((row) => functionSummary(core, row.entry)) };
 }
 
-function functionInfo(core: EngineCore, data: unknown): unknown {
+function functionInfo(core: EngineCore, data: unknown, options: InvocationOptions): unknown {
+  const visible = visibilityFor(core, options);
   const input = new InputReader('engine::functions::info', data);
   const single = input.optString('function_id');
   const batch = input.optStringArray('function_ids');
@@ -58,6 +68,7 @@ function functionInfo(core: EngineCore, data: unknown): unknown {
   if (single !== undefined) {
     const entry = core.functions.get(single);
     if (entry === undefined) throw new EngineError('NOT_FOUND', `Function '${single}' is not registered.`);
+    if (!visible(entry)) throw new EngineError('FORBIDDEN', `Function '${single}' is not visible to this session.`);
     return functionDetail(core, entry);
   }
   if (batch === undefined) {
@@ -70,7 +81,8 @@ function functionInfo(core: EngineCore, data: unknown): unknown {
   return {
     functions: ids.map((id) => {
       const entry = core.functions.get(id);
-      return entry === undefined ? { function_id: id, error: 'not_found' } : functionDetail(core, entry);
+      if (entry === undefined) return { function_id: id, error: 'not_found' };
+      return visible(entry) ? functionDetail(core, entry) : { function_id: id, error: 'forbidden' };
     }),
   };
 }
@@ -80,12 +92,12 @@ export function functionBuiltins(core: EngineCore): BuiltinFunction[] {
     {
       id: 'engine::functions::list',
       description: 'List registered functions',
-      handler: (data) => listFunctions(core, data),
+      handler: (data, options) => listFunctions(core, data, options),
     },
     {
       id: 'engine::functions::info',
       description: 'Describe one or more registered functions',
-      handler: (data) => functionInfo(core, data),
+      handler: (data, options) => functionInfo(core, data, options),
     },
   ];
 }

@@ -43,8 +43,12 @@ const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
 
 export class HttpPipeline {
   private inFlight = 0;
+  /** Global middleware ids, resolved once (the config is fixed for the listener's life). */
+  private readonly globalMiddleware: readonly string[];
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.globalMiddleware = options.config.middleware.map((entry) => entry.functionId);
+  }
 
   /** Requests currently being served (tests and diagnostics). */
   get activeRequests(): number {
@@ -128,7 +132,7 @@ export class HttpPipeline {
     const trace = traceOptions(headers);
     const middlewareInput = buildMiddlewareInput({ path_params: pathParams, query_params: queryParams, headers, method });
 
-    const early = await this.middleware(exchange, config.middleware.map((m) => m.functionId), middlewareInput);
+    const early = await this.middleware(exchange, this.globalMiddleware, middlewareInput);
     if (early !== undefined) return early;
 
     const payload = buildPayload({ method, apiPath: route.spec.apiPath, pathParams, queryParams, headers, body: parseJsonBody(headers['content-type'], read.bytes) });
@@ -176,6 +180,9 @@ export class HttpPipeline {
     }
     // Channels seam (types.ts): the hooks decide between a streamed and a buffered reply.
     const opened = await channels.open(rawBody);
+    // A streamed reply is written by the hooks, not sendReply: give it the listener-wide headers
+    // (CORS) now; headers the function sets still override them, as in buffered replies.
+    for (const [name, value] of exchange.corsHeaders) exchange.res.setHeader(name, value);
     try {
       const withRefs = { ...payload, ...opened.refs };
       const outcome = await opened.respond(context.invoke(route.functionId, withRefs, options), exchange.res);

@@ -65,7 +65,9 @@ function jsonBytes(body: unknown): Buffer {
  *
  * Deliberate deviation: an absent result (`undefined` or `null`) answers 204 with no body. The real
  * engine then waits for the response channel and, when the handler never streams, hangs until
- * `default_timeout` (504); until channels exist here, a prompt 204 is the useful answer.
+ * `default_timeout` (504). With channels, the response race (channels/response-stream.ts) only
+ * hands an absent result here once the handler's response writer failed to connect within a short
+ * grace period, so a prompt 204 stays the useful answer.
  */
 export function replyFromResult(result: unknown): HttpReply {
   if (result === undefined || result === null) return { status: 204, headers: [], body: null };

@@ -38,14 +38,15 @@ export interface HttpChannelRef {
 }
 
 /**
- * SEAM for the data-channels issue (not implemented yet; the worker runs buffered-only while no
- * hooks are given). When present, the request pipeline will, for each routed request:
- *  1. call `open(rawBody)` after middleware/condition, add `refs` to the payload as
+ * SEAM for data channels, implemented by src/engine/workers/channels (http-hooks.ts) and handed
+ * in by `startEngine`; the worker runs buffered-only while no hooks are given. When present, the
+ * request pipeline, for each routed request:
+ *  1. calls `open(rawBody)` after middleware/condition, adds `refs` to the payload as
  *     `request_body` / `response` (the condition input must not carry them),
- *  2. hand the function's result promise to `respond`, which races the response channel against
+ *  2. hands the function's result promise to `respond`, which races the response channel against
  *     it (spec §9.3) and either resolves a buffered result to map with the usual rules
  *     (`{ kind: 'result' }`) or writes a streamed reply to `res` itself (`{ kind: 'streamed' }`),
- *  3. call `close()` once the request is over, whatever happened.
+ *  3. calls `close()` once the request is over, whatever happened.
  */
 export interface HttpChannelHooks {
   open(rawBody: Buffer): Promise<HttpRequestChannels>;

@@ -263,9 +263,10 @@ describe('StreamClient', () => {
     expect(errors).toEqual([expect.objectContaining({ message: 'boom' })]);
   });
 
-  it('rejects a join without stream or group', () => {
+  it('rejects a join without stream or group, or with an empty item', () => {
     expect(() => client.join({ stream: '', group: 'all' })).toThrow(StreamClientError);
     expect(() => client.join({ stream: S, group: '' })).toThrow(expect.objectContaining({ code: 'INVALID_TARGET' }));
+    expect(() => client.join({ stream: S, group: 'all', item: '' })).toThrow(expect.objectContaining({ code: 'INVALID_TARGET' }));
   });
 
   it('fails clearly when no WebSocket implementation is available', () => {

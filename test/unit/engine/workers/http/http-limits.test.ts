@@ -1,6 +1,6 @@
 /** Body limit, concurrency limit, hostile bodies and listener lifecycle of the iii-http worker. */
 import { request as httpRequest, Agent } from 'node:http';
-import { Socket } from 'node:net';
+import { Socket, connect } from 'node:net';
 import { deferred, startHttp, waitFor, type HttpHarness } from './support/fake-context';
 
 describe('iii-http limits and lifecycle', () => {
@@ -75,15 +75,22 @@ describe('iii-http limits and lifecycle', () => {
     http = await startHttp();
     http.ctx.fn('f', () => ({}));
     await http.route({ api_path: 'p', http_method: 'POST' }, 'f');
-    // node:http, because fetch silently drops a header named __proto__.
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${http.url}/p?__proto__=q`, { method: 'POST', headers: [['__proto__', 'h'], ['content-type', 'application/json']].flat() }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    // A raw socket, because fetch silently drops a header named __proto__.
+    const body = '{"__proto__":{"polluted":true}}';
+    const { port } = new URL(http.url);
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.end(
+          `POST /p?__proto__=q HTTP/1.1\r\nHost: x\r\n__proto__: h\r\ncontent-type: application/json\r\n` +
+            `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+        );
       });
-      req.on('error', reject);
-      req.end('{"__proto__":{"polluted":true}}');
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
     });
+    const status = Number(head.split(' ')[1]);
     expect(status).toBe(200);
     const payload = http.ctx.calls[0].data as { headers: object; query_params: object; body: object };
     expect(Object.getOwnPropertyDescriptor(payload.headers, '__proto__')?.value).toBe('h');

@@ -138,18 +138,20 @@ describe('RouteTable', () => {
     const single = new RouteTable();
     single.add(route('only', { api_path: 'r/999/:id' }));
     for (let i = 0; i < 1000; i++) table.add(route(`t${i}`, { api_path: `r/${i}/:id` }));
-    // Best of several runs, so a busy machine's pauses do not count.
-    const time = (t: RouteTable): number => {
-      let best = Infinity;
-      for (let run = 0; run < 7; run++) {
-        const start = process.hrtime.bigint();
-        for (let i = 0; i < 5000; i++) t.match('GET', '/r/999/x');
-        best = Math.min(best, Number(process.hrtime.bigint() - start));
-      }
-      return best;
+    // Best of many interleaved runs, so a busy machine's pauses do not count against either side.
+    const run = (t: RouteTable): number => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < 2000; i++) t.match('GET', '/r/999/x');
+      return Number(process.hrtime.bigint() - start);
     };
+    let bestSingle = Infinity;
+    let bestMany = Infinity;
+    for (let round = 0; round < 25; round++) {
+      bestSingle = Math.min(bestSingle, run(single));
+      bestMany = Math.min(bestMany, run(table));
+    }
     expect(table.match('GET', '/r/999/x')?.triggerId).toBe('t999');
-    // A linear scan would be ~1000x slower; a radix tree stays within a small factor.
-    expect(time(table)).toBeLessThan(time(single) * 10);
+    // A linear scan would be hundreds of times slower; a radix tree stays within a small factor.
+    expect(bestMany).toBeLessThan(bestSingle * 20);
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * Every live data channel, by id (spec §10). Channels are global: any worker-manager listener
+ * serves any channel. A channel leaves the registry when both its ends are done, when its owner
+ * connection is cleaned up, when the sweeper finds it half-used for too long, or on shutdown.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { Channel } from './channel';
+
+/** `buffer_size` bounds of `engine::channels::create` (spec §6.10), in items. */
+export const DEFAULT_CAPACITY = 64;
+export const MIN_CAPACITY = 1;
+export const MAX_CAPACITY = 1024;
+
+/** Channels with an end never claimed are dropped after this long (spec §10: 5 minutes). */
+export const HALF_USED_MAX_AGE_MS = 5 * 60_000;
+
+function sameKey(expected: string, given: string): boolean {
+  // Constant time: an access key is a bearer secret.
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function clampCapacity(requested: number): number {
+  return Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor(requested)));
+}
+
+export class ChannelRegistry {
+  private readonly channels = new Map<string, Channel>();
+
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** A new channel with fresh UUIDs for id and key; `capacity` is clamped to 1..1024. */
+  create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
+    const channel = new Channel({ id: randomUUID(), key: randomUUID(), capacity: clampCapacity(capacity), owner });
+    this.channels.set(channel.id, channel);
+    channel.onFinished = () => this.forget(channel);
+    return channel;
+  }
+
+  /** The channel when both id and access key match; undefined otherwise (never says which was wrong). */
+  find(id: string, key: string): Channel | undefined {
+    const channel = this.channels.get(id);
+    return channel !== undefined && sameKey(channel.key, key) ? channel : undefined;
+  }
+
+  /** Destroys and forgets a channel (both ends are told). */
+  remove(channel: Channel): void {
+    this.forget(channel);
+    channel.destroy();
+  }
+
+  /** Drops the channels a worker connection owned (its cleanup). */
+  dropOwnedBy(workerId: string): number {
+    let dropped = 0;
+    for (const channel of [...this.channels.values()]) {
+      if (channel.owner !== workerId) continue;
+      this.remove(channel);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /**
+   * Drops channels older than `maxAgeMs` that still have an end nobody claimed: their other side
+   * is never coming, and the buffered items would otherwise live forever.
+   */
+  sweep(now: number = Date.now(), maxAgeMs: number = HALF_USED_MAX_AGE_MS): number {
+    let dropped = 0;
+    for (const channel of [...this.channels.values()]) {
+      if (now - channel.createdAt < maxAgeMs) continue;
+      if (channel.writerClaimed && channel.readerClaimed) continue;
+      this.remove(channel);
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Destroys every channel (shutdown). */
+  clear(): void {
+    for (const channel of [...this.channels.values()]) this.remove(channel);
+  }
+
+  private forget(channel: Channel): void {
+    if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+  }
+}
