@@ -73,6 +73,26 @@ export { HttpResult } from './http/result';
 export { StateService, type StateScope, type StateWriteResult, type StateUpdateResult } from './state/state.service';
 export type { UpdateOp, UpdateOpError, UpdatePath } from './state/update-ops';
 export { StreamService, type StreamHandle, type StreamEvent } from './streams/stream.service';
+export {
+  StreamClient,
+  LiveGroup,
+  applyStreamMessage,
+  StreamClientError,
+  type StreamClientOptions,
+  type StreamMessage,
+  type StreamMessageEvent,
+  type StreamTarget,
+  type StreamHandlers,
+  type GroupHandlers,
+  type ItemHandlers,
+  type StreamSubscription,
+  type ConnectionStatus,
+  type ReconnectOptions,
+  type LiveGroupOptions,
+  type LiveGroupChange,
+  type WebSocketLike,
+  type WebSocketConstructor,
+} from './streams/client';
 export { PubSub } from './messaging/pubsub.service';
 export { Queue, type EnqueueReceipt } from './messaging/queue.service';
 

@@ -10,17 +10,12 @@ import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, OPEN_SESSION, type Session } from './rbac';
 import { gateFunction, gateTrigger, gateTriggerType, withPrefix, type GateScope } from './registration-gate';
+import { remoteAddress } from './session';
 import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
 
 type Frame<T extends InboundFrame['type']> = Extract<InboundFrame, { type: T }>;
-
-function clientAddress(request: IncomingMessage): string | null {
-  const address = request.socket.remoteAddress;
-  if (address === undefined) return null;
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
-}
 
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -60,7 +55,7 @@ export class WorkerConnection implements ConnectedWorker {
     /** What the listener's auth function granted (everything when it has none). */
     readonly session: Session = OPEN_SESSION,
   ) {
-    this.ipAddress = clientAddress(request);
+    this.ipAddress = remoteAddress(request);
     this.gate = { core, rbac: listener.rbac, session, workerId: this.id };
     this.provider = {
       register: (trigger) => this.sendRegisterTrigger(trigger),

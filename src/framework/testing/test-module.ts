@@ -15,7 +15,11 @@ import type { IIIClient } from 'iii-sdk';
 export type TestingModuleMetadata = Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>;
 
 export interface OverrideBy<T> {
-  useValue(value: T): TestingModuleBuilder;
+  /**
+   * A stand-in value. Only the public surface of `T` is required, so a plain object can replace a
+   * class that has private members (e.g. `StateService`).
+   */
+  useValue(value: T | Pick<T, keyof T>): TestingModuleBuilder;
   useClass(cls: Type<T>): TestingModuleBuilder;
   useFactory(options: { factory: (...deps: never[]) => T | Promise<T>; inject?: Token[] }): TestingModuleBuilder;
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { EngineError } from '../../core/errors';
 import { isPlainObject, newId } from '../../core/ids';
 import type { HttpEndpoint } from './invocation';
@@ -101,10 +102,21 @@ function readBody(response: IncomingMessage, signal: AbortSignal): Promise<Buffe
 }
 
 /** Sends the request; `signal` aborts it (timeout or worker shutdown). */
-function send(url: URL, endpoint: HttpEndpoint, headers: OutgoingHttpHeaders, body: Buffer, signal: AbortSignal): Promise<RawResponse> {
+interface Outgoing {
+  url: URL;
+  method: string;
+  headers: OutgoingHttpHeaders;
+  body: Buffer;
+  signal: AbortSignal;
+  lookup?: LookupFunction;
+}
+
+function send(outgoing: Outgoing): Promise<RawResponse> {
+  const { url, body, signal } = outgoing;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const options = { method: outgoing.method, headers: outgoing.headers, signal, ...(outgoing.lookup !== undefined && { lookup: outgoing.lookup }) };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: endpoint.method, headers, signal }, (response) => {
+    const req = request(url, options, (response) => {
       readBody(response, signal).then((bytes) => resolve({ status: response.statusCode ?? 0, body: bytes }), reject);
     });
     req.on('error', (err) => {
@@ -138,7 +150,14 @@ export class HttpInvoker {
     );
     this.inFlight.add(controller);
     try {
-      const response = await send(url, endpoint, requestHeaders(functionId, endpoint, body, timestamp), body, controller.signal);
+      const response = await send({
+        url,
+        method: endpoint.method,
+        headers: requestHeaders(functionId, endpoint, body, timestamp),
+        body,
+        signal: controller.signal,
+        lookup: this.policy.connectLookup(),
+      });
       return mapResponse(response);
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,6 @@
+import { lookup as lookupCallback, type LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { EngineError } from '../../core/errors';
 import type { SecurityConfig } from './config';
 
@@ -125,6 +126,27 @@ export class UrlPolicy {
     if (!this.allowlist.some((pattern) => pattern.test(host))) throw refuse(`URL not in allowlist: ${host}`);
     if (this.security.blockPrivateIps && (await this.isPrivateHost(host))) throw refuse(`Private IP blocked: ${host}`);
     return parsed;
+  }
+
+  /**
+   * A socket `lookup` that refuses private addresses, so a name that re-resolves to one between
+   * the check and the connect (DNS rebinding) still cannot be reached. Undefined when allowed.
+   */
+  connectLookup(): LookupFunction | undefined {
+    if (!this.security.blockPrivateIps) return undefined;
+    return (hostname, options, callback) => {
+      lookupCallback(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+        if (err !== null) return callback(err, []);
+        const first = addresses[0];
+        if (first === undefined || addresses.some((entry) => isPrivateAddress(entry.address))) {
+          const error: NodeJS.ErrnoException = new Error(`Private IP blocked: ${hostname}`);
+          error.code = 'EPRIVATEADDRESS';
+          return callback(error, []);
+        }
+        if (options.all === true) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      });
+    };
   }
 
   private async isPrivateHost(host: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { mapResponse, requestHeaders, signature } from '../../../../../src/engine/workers/http-functions/invoker';
+import { HttpInvoker, mapResponse, requestHeaders, signature } from '../../../../../src/engine/workers/http-functions/invoker';
+import { UrlPolicy } from '../../../../../src/engine/workers/http-functions/url-policy';
 
 const body = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -62,5 +63,18 @@ describe('mapResponse', () => {
       expect.objectContaining({ code: 'http_error', message: 'HTTP 500 Internal Server Error' }),
     );
     expect(() => mapResponse({ status: 404, body: body('{"error":"x"}') })).toThrow(expect.objectContaining({ message: 'HTTP 404 Not Found' }));
+  });
+});
+
+describe('HttpInvoker', () => {
+  it('does not connect when the name re-resolves to a private address after the check (DNS rebinding)', async () => {
+    const security = { urlAllowlist: ['*'], blockPrivateIps: true, requireHttps: false };
+    // The check sees a public address; the socket's own lookup then finds loopback.
+    const invoker = new HttpInvoker(new UrlPolicy(security, async () => ['93.184.216.34']));
+    const endpoint = { url: 'http://localhost:9/hook', method: 'POST' as const, timeoutMs: 2_000, headers: {} };
+    await expect(invoker.invoke('f', endpoint, {})).rejects.toMatchObject({
+      code: 'http_request_failed',
+      message: expect.stringContaining('Private IP blocked: localhost'),
+    });
   });
 });

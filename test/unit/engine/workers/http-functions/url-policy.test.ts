@@ -94,3 +94,15 @@ describe('UrlPolicy.check', () => {
     await expect(p.check('http://LOCALHOST:9/x')).resolves.toBeInstanceOf(URL);
   });
 });
+
+describe('UrlPolicy.connectLookup', () => {
+  it('is not installed when private addresses are allowed', () => {
+    expect(policy({ block_private_ips: false }).connectLookup()).toBeUndefined();
+  });
+
+  it('refuses to connect to a name that resolves to a private address at connect time', async () => {
+    const lookup = policy({}).connectLookup()!;
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => lookup('localhost', { all: true }, (err) => resolve(err)));
+    expect(error).toMatchObject({ code: 'EPRIVATEADDRESS', message: 'Private IP blocked: localhost' });
+  });
+});
