@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const HOOK = path.join(__dirname, 'transpile-hook.js');
+const HOOK = path.join(__dirname, '..', '..', '..', 'support', 'register-ts.js');
 const CLI = path.join(ROOT, 'src/engine/cli.ts');
 const READY = 'III_ENGINE_READY ';
 

@@ -1,7 +1,7 @@
 /**
- * `node -r ./transpile-hook.js src/engine/cli.ts …`: lets a child process run the engine straight
- * from its TypeScript sources (ts-node is not installed, and building into the shared dist/ would
- * race other test runs). Each .ts file is transpiled on require with the project's compiler
+ * `node -r test/support/register-ts.js src/main.ts` (or `src/engine/cli.ts`): lets a test run a
+ * program as a child process straight from its TypeScript sources (ts-node is not installed, and
+ * building into the shared dist/ would race other test runs). Each .ts file is transpiled on require with the project's compiler
  * options and no type checking, like ts-jest with isolatedModules. Outputs are cached on disk by
  * content hash, so a restarted engine starts fast.
  */
