@@ -83,6 +83,22 @@ function rawSession(path: string, token: string): Promise<{ frames: Json[]; clos
   });
 }
 
+/** An authenticated raw socket to the RBAC listener that collects frames until `result` finds one. */
+async function rawClient(token: string): Promise<{ send: (frame: Json) => void; result: (functionId: string) => Promise<Json>; close: () => void }> {
+  const socket = new WebSocket(rbacUrl, { headers: { 'x-test-token': token } });
+  const frames: Json[] = [];
+  socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Json));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return {
+    send: (frame) => socket.send(JSON.stringify(frame)),
+    result: (functionId) => waitFor(() => frames.find((f) => f.type === 'invocationresult' && f.function_id === functionId)),
+    close: () => socket.close(),
+  };
+}
+
 beforeAll(async () => {
   jest.spyOn(console, 'debug').mockImplementation(() => undefined);
   h = await TestHarness.start({ config: { workers: [{ name: 'iii-worker-manager', config: {} }, RBAC_LISTENER] } });
@@ -224,6 +240,36 @@ describe('§13.2 invocation checks', () => {
     });
     expect(batch.functions[0]).toEqual({ function_id: 'test::ew::private', error: 'forbidden' });
     expect(batch.functions[1]).toMatchObject({ function_id: 'test::ew::public::echo' });
+  });
+});
+
+describe('§13.2/§13.3 void calls', () => {
+  it('answers a denied void call with FORBIDDEN under a fresh invocation id', async () => {
+    const raw = await rawClient('valid-token');
+    try {
+      raw.send({ type: 'invokefunction', function_id: 'test::ew::private', data: {}, action: { type: 'void' } });
+      const frame = await raw.result('test::ew::private');
+      expect(frame).toEqual({
+        type: 'invocationresult',
+        invocation_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        function_id: 'test::ew::private',
+        error: { code: 'FORBIDDEN', message: "function 'test::ew::private' not allowed (add to rbac.expose_functions)" },
+      });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('runs the middleware for an allowed void call and sends its result anyway', async () => {
+    const raw = await rawClient('valid-token');
+    try {
+      raw.send({ type: 'invokefunction', function_id: 'test::ew::valid-token-echo', data: { v: 1 }, action: { type: 'void' } });
+      const frame = await raw.result('test::ew::valid-token-echo');
+      expect(frame.result).toMatchObject({ valid_token: true, echoed: { v: 1, _caller: 'user-1' } });
+      expect(middlewareCalls[0]).toMatchObject({ action: { type: 'void' } });
+    } finally {
+      raw.close();
+    }
   });
 });
 

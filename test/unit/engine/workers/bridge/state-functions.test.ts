@@ -1,7 +1,7 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
 import { BridgeStateFunctions } from '../../../../../src/engine/workers/bridge';
 import { StateTriggers } from '../../../../../src/engine/workers/state/triggers';
-import { FakeEngineContext } from '../state/fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 type Answer = (id: string, payload: unknown) => unknown;
 

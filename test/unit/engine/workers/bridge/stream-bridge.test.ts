@@ -5,7 +5,7 @@ import { StreamOperations } from '../../../../../src/engine/workers/stream/opera
 import { StreamStore } from '../../../../../src/engine/workers/stream/store';
 import { StreamTriggers } from '../../../../../src/engine/workers/stream/triggers';
 import type { StreamChangeEvent, StreamMessage } from '../../../../../src/engine/workers/stream/types';
-import { FakeEngineContext } from '../state/fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 import { fakeFactory, type FakeSdk } from './fake-sdk';
 
 const CONFIG = { url: 'ws://remote.test:1', callTimeoutMs: 1_000, connectWaitMs: 100 };

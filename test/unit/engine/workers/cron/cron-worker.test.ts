@@ -1,7 +1,7 @@
 import type { TriggerRecord } from '../../../../../src/engine/core/types';
 import { createCronWorker, CronWorker } from '../../../../../src/engine/workers/cron';
-import { FakeEngineContext } from '../pubsub/fake-engine-context';
-import { FakeClock } from './fake-clock';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
+import { FakeClock } from '../../../../fakes/fake-clock';
 
 function cronTrigger(id: string, config: unknown, extra: Partial<TriggerRecord> = {}): TriggerRecord {
   return { id, trigger_type: 'cron', function_id: 'jobs::tick', config, ...extra };

@@ -1,6 +1,6 @@
 /** The seam the data-channels issue plugs into: refs reach the function, hooks pick the reply. */
 import type { HttpChannelHooks, HttpRequestChannels } from '../../../../../src/engine/workers/http';
-import { startHttp, type HttpHarness } from './support/fake-context';
+import { startHttp, type HttpHarness } from './support/http-harness';
 
 const refs: HttpRequestChannels['refs'] = {
   request_body: { channel_id: 'req', access_key: 'k1', direction: 'read' },
@@ -23,13 +23,13 @@ describe('iii-http channels seam', () => {
       },
     };
     http = await startHttp({}, hooks);
-    http.ctx.fn('cond', () => true).fn('f', () => ({ status_code: 201, body: 'ok' }));
+    http.ctx.handle('cond', () => true).handle('f', () => ({ status_code: 201, body: 'ok' }));
     await http.route({ api_path: 'up', http_method: 'POST', condition_function_id: 'cond' }, 'f');
     const res = await fetch(`${http.url}/up`, { method: 'POST', body: 'raw bytes' });
     expect(res.status).toBe(201);
     expect(opened.map((b) => b.toString())).toEqual(['raw bytes']);
-    expect(http.ctx.callsOf('f')[0].data).toMatchObject(refs);
-    expect(http.ctx.callsOf('cond')[0].data).not.toHaveProperty('request_body');
+    expect(http.ctx.invocationsOf('f')[0].data).toMatchObject(refs);
+    expect(http.ctx.invocationsOf('cond')[0].data).not.toHaveProperty('request_body');
     expect(closed).toBe(1);
   });
 
@@ -47,7 +47,7 @@ describe('iii-http channels seam', () => {
       }),
     };
     http = await startHttp({}, hooks);
-    http.ctx.fn('f', () => undefined);
+    http.ctx.handle('f', () => undefined);
     await http.route({ api_path: 's' }, 'f');
     const res = await fetch(`${http.url}/s`);
     expect(await res.text()).toBe('streamed');

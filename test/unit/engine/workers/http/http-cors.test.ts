@@ -1,5 +1,5 @@
 /** CORS of the REST listener: permissive without a `cors` block, restricted with one. */
-import { startHttp, type HttpHarness } from './support/fake-context';
+import { startHttp, type HttpHarness } from './support/http-harness';
 
 const preflight = (origin: string, method = 'POST', headers = 'content-type, authorization'): RequestInit => ({
   method: 'OPTIONS',
@@ -15,7 +15,7 @@ describe('iii-http CORS', () => {
   describe('without a cors block', () => {
     beforeEach(async () => {
       http = await startHttp();
-      http.ctx.fn('f', () => ({ body: { ok: true } }));
+      http.ctx.handle('f', () => ({ body: { ok: true } }));
       await http.route({ api_path: 'items', http_method: 'POST' }, 'f');
     });
 
@@ -36,7 +36,7 @@ describe('iii-http CORS', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
       expect(res.headers.get('access-control-allow-methods')).toBe('*');
       expect(res.headers.get('access-control-allow-headers')).toBe('content-type, authorization');
-      expect(http.ctx.calls).toHaveLength(0);
+      expect(http.ctx.invocations).toHaveLength(0);
     });
 
     it('answers a preflight even for a path without routes', async () => {
@@ -52,7 +52,7 @@ describe('iii-http CORS', () => {
   describe('with a cors block', () => {
     beforeEach(async () => {
       http = await startHttp({ cors: { allowed_origins: ['https://app.example'], allowed_methods: ['GET', 'POST'] } });
-      http.ctx.fn('f', () => ({ body: { ok: true } }));
+      http.ctx.handle('f', () => ({ body: { ok: true } }));
       await http.route({ api_path: 'items' }, 'f');
     });
 

@@ -1,7 +1,8 @@
 /** Body limit, concurrency limit, hostile bodies and listener lifecycle of the iii-http worker. */
 import { request as httpRequest, Agent } from 'node:http';
 import { Socket, connect } from 'node:net';
-import { deferred, startHttp, waitFor, type HttpHarness } from './support/fake-context';
+import { deferred, waitFor } from '../../../../support/wait';
+import { startHttp, type HttpHarness } from './support/http-harness';
 
 describe('iii-http limits and lifecycle', () => {
   let http: HttpHarness;
@@ -12,17 +13,17 @@ describe('iii-http limits and lifecycle', () => {
 
   it('refuses a declared body over body_limit with 413 and does not dispatch', async () => {
     http = await startHttp({ body_limit: 1000 });
-    http.ctx.fn('f', () => ({}));
+    http.ctx.handle('f', () => ({}));
     await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
     const res = await fetch(`${http.url}/up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1001) });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
-    expect(http.ctx.calls).toHaveLength(0);
+    expect(http.ctx.invocations).toHaveLength(0);
   });
 
   it('refuses a chunked body that crosses body_limit with 413', async () => {
     http = await startHttp({ body_limit: 1000 });
-    http.ctx.fn('f', () => ({}));
+    http.ctx.handle('f', () => ({}));
     await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${http.url}/up`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
@@ -36,12 +37,12 @@ describe('iii-http limits and lifecycle', () => {
       req.end();
     });
     expect(status).toBe(413);
-    expect(http.ctx.calls).toHaveLength(0);
+    expect(http.ctx.invocations).toHaveLength(0);
   });
 
   it('accepts a body of exactly body_limit bytes', async () => {
     http = await startHttp({ body_limit: 20 });
-    http.ctx.fn('f', (data) => ({ body: (data as { body: unknown }).body }));
+    http.ctx.handle('f', (data) => ({ body: (data as { body: unknown }).body }));
     await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
     const body = JSON.stringify({ k: 'x'.repeat(12) });
     expect(body.length).toBe(20);
@@ -51,7 +52,7 @@ describe('iii-http limits and lifecycle', () => {
 
   it('survives deeply nested JSON: the body becomes null and the request is served', async () => {
     http = await startHttp({ body_limit: 4 * 1024 * 1024 });
-    http.ctx.fn('f', (data) => ({ body: { bodyWasNull: (data as { body: unknown }).body === null } }));
+    http.ctx.handle('f', (data) => ({ body: { bodyWasNull: (data as { body: unknown }).body === null } }));
     await http.route({ api_path: 'deep', http_method: 'POST' }, 'f');
     const res = await fetch(`${http.url}/deep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(1_000_000) + ']'.repeat(1_000_000) });
     expect(res.status).toBe(200);
@@ -60,7 +61,7 @@ describe('iii-http limits and lifecycle', () => {
 
   it('drops a request whose client aborts mid-body without dispatching it', async () => {
     http = await startHttp();
-    http.ctx.fn('f', () => ({}));
+    http.ctx.handle('f', () => ({}));
     await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
     const req = httpRequest(`${http.url}/up`, { method: 'POST', headers: { 'content-length': '100' } });
     req.on('error', () => undefined);
@@ -68,12 +69,12 @@ describe('iii-http limits and lifecycle', () => {
     await waitFor(() => http.worker.activeRequests === 1);
     req.destroy();
     await waitFor(() => http.worker.activeRequests === 0);
-    expect(http.ctx.calls).toHaveLength(0);
+    expect(http.ctx.invocations).toHaveLength(0);
   });
 
   it('keeps __proto__ in headers, query and body as plain data', async () => {
     http = await startHttp();
-    http.ctx.fn('f', () => ({}));
+    http.ctx.handle('f', () => ({}));
     await http.route({ api_path: 'p', http_method: 'POST' }, 'f');
     // A raw socket, because fetch silently drops a header named __proto__.
     const body = '{"__proto__":{"polluted":true}}';
@@ -92,7 +93,7 @@ describe('iii-http limits and lifecycle', () => {
     });
     const status = Number(head.split(' ')[1]);
     expect(status).toBe(200);
-    const payload = http.ctx.calls[0].data as { headers: object; query_params: object; body: object };
+    const payload = http.ctx.invocations[0].data as { headers: object; query_params: object; body: object };
     expect(Object.getOwnPropertyDescriptor(payload.headers, '__proto__')?.value).toBe('h');
     expect(Object.getOwnPropertyDescriptor(payload.query_params, '__proto__')?.value).toBe('q');
     expect(Object.keys(payload.body)).toEqual(['__proto__']);
@@ -102,10 +103,10 @@ describe('iii-http limits and lifecycle', () => {
   it('answers 503 beyond concurrency_request_limit and serves again once a slot frees', async () => {
     http = await startHttp({ concurrency_request_limit: 1 });
     const release = deferred<unknown>();
-    http.ctx.fn('slow', () => release.promise);
+    http.ctx.handle('slow', () => release.promise);
     await http.route({ api_path: 'slow' }, 'slow');
     const first = fetch(`${http.url}/slow`);
-    await waitFor(() => http.ctx.calls.length === 1);
+    await waitFor(() => http.ctx.invocations.length === 1);
     const second = await fetch(`${http.url}/slow`);
     expect(second.status).toBe(503);
     await second.text();
@@ -129,7 +130,7 @@ describe('iii-http limits and lifecycle', () => {
 
   it('keeps connections alive between requests', async () => {
     http = await startHttp();
-    http.ctx.fn('f', () => ({}));
+    http.ctx.handle('f', () => ({}));
     await http.route({ api_path: 'k' }, 'f');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const ports: number[] = [];
@@ -152,7 +153,7 @@ describe('iii-http limits and lifecycle', () => {
   it('closes idle keep-alive and in-flight connections on stop', async () => {
     http = await startHttp();
     const never = deferred<unknown>();
-    http.ctx.fn('hang', () => never.promise);
+    http.ctx.handle('hang', () => never.promise);
     await http.route({ api_path: 'hang' }, 'hang');
     const agent = new Agent({ keepAlive: true });
     const idleSocket = await new Promise<Socket>((resolve, reject) => {
@@ -172,7 +173,7 @@ describe('iii-http limits and lifecycle', () => {
       () => 'answered',
       () => 'failed',
     );
-    await waitFor(() => http.ctx.calls.length === 1);
+    await waitFor(() => http.ctx.invocations.length === 1);
     await http.close();
     await idleSocketClosed;
     expect(await inFlight).toBe('failed');

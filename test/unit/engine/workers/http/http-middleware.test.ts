@@ -1,5 +1,6 @@
 /** Condition, global and per-route middleware, and deadlines of the iii-http pipeline. */
-import { deferred, startHttp, type HttpHarness } from './support/fake-context';
+import { deferred } from '../../../../support/wait';
+import { startHttp, type HttpHarness } from './support/http-harness';
 
 describe('iii-http condition and middleware', () => {
   let http: HttpHarness;
@@ -8,7 +9,7 @@ describe('iii-http condition and middleware', () => {
   async function start(config: Record<string, unknown> = {}): Promise<void> {
     http = await startHttp(config);
     order.length = 0;
-    http.ctx.fn('handler', () => {
+    http.ctx.handle('handler', () => {
       order.push('handler');
       return { status_code: 200, body: { ok: true } };
     });
@@ -20,7 +21,7 @@ describe('iii-http condition and middleware', () => {
 
   it('refuses with 422 CONDITION_NOT_MET when the condition returns exactly false', async () => {
     await start();
-    http.ctx.fn('cond', () => false);
+    http.ctx.handle('cond', () => false);
     await http.route({ api_path: 'c', condition_function_id: 'cond' }, 'handler');
     const res = await fetch(`${http.url}/c`);
     expect(res.status).toBe(422);
@@ -30,17 +31,17 @@ describe('iii-http condition and middleware', () => {
 
   it('proceeds when the condition returns anything but false', async () => {
     await start();
-    http.ctx.fn('cond', () => 0);
+    http.ctx.handle('cond', () => 0);
     await http.route({ api_path: 'c', condition_function_id: 'cond' }, 'handler');
     expect((await fetch(`${http.url}/c`)).status).toBe(200);
   });
 
   it('gives the condition the request payload without trigger metadata', async () => {
     await start();
-    http.ctx.fn('cond', () => true);
+    http.ctx.handle('cond', () => true);
     await http.route({ api_path: 'c/:id', condition_function_id: 'cond' }, 'handler', { metadata: { m: 1 } });
     await fetch(`${http.url}/c/5`);
-    const [call] = http.ctx.callsOf('cond');
+    const [call] = http.ctx.invocationsOf('cond');
     expect(call.data).toMatchObject({ path: 'c/:id', method: 'GET', body: null });
     expect(call.options?.metadata).toBeUndefined();
   });
@@ -56,7 +57,7 @@ describe('iii-http condition and middleware', () => {
   it('runs global middleware by priority, then route middleware in order, then the handler', async () => {
     await start({ middleware: [{ function_id: 'g2', priority: 5 }, { function_id: 'g1', priority: 1 }] });
     for (const id of ['g1', 'g2', 'mw1', 'mw2']) {
-      http.ctx.fn(id, () => {
+      http.ctx.handle(id, () => {
         order.push(id);
         return { action: 'continue' };
       });
@@ -68,9 +69,9 @@ describe('iii-http condition and middleware', () => {
 
   it('runs global middleware before the condition and route middleware after it', async () => {
     await start({ middleware: [{ function_id: 'g' }] });
-    http.ctx.fn('g', () => (order.push('g'), { action: 'continue' }));
-    http.ctx.fn('cond', () => (order.push('cond'), true));
-    http.ctx.fn('mw', () => (order.push('mw'), { action: 'continue' }));
+    http.ctx.handle('g', () => (order.push('g'), { action: 'continue' }));
+    http.ctx.handle('cond', () => (order.push('cond'), true));
+    http.ctx.handle('mw', () => (order.push('mw'), { action: 'continue' }));
     await http.route({ api_path: 'o', condition_function_id: 'cond', middleware_function_ids: ['mw'] }, 'handler');
     await fetch(`${http.url}/o`);
     expect(order).toEqual(['g', 'cond', 'mw', 'handler']);
@@ -78,10 +79,10 @@ describe('iii-http condition and middleware', () => {
 
   it('gives middleware the documented input and no metadata', async () => {
     await start();
-    http.ctx.fn('mw', () => ({ action: 'continue' }));
+    http.ctx.handle('mw', () => ({ action: 'continue' }));
     await http.route({ api_path: 'users/:id', middleware_function_ids: ['mw'] }, 'handler', { metadata: { m: 1 } });
     await fetch(`${http.url}/users/42?q=hello`, { headers: { 'X-Token': 't' } });
-    const [call] = http.ctx.callsOf('mw');
+    const [call] = http.ctx.invocationsOf('mw');
     const input = call.data as { phase: string; request: Record<string, Record<string, string> | string>; context: object };
     expect(input.phase).toBe('preHandler');
     expect(input.context).toEqual({});
@@ -94,8 +95,8 @@ describe('iii-http condition and middleware', () => {
 
   it('short-circuits with the response of a middleware that responds', async () => {
     await start();
-    http.ctx.fn('deny', () => ({ action: 'respond', response: { status_code: 403, body: { error: 'Forbidden' }, headers: { 'x-reason': 'auth' } } }));
-    http.ctx.fn('after', () => (order.push('after'), { action: 'continue' }));
+    http.ctx.handle('deny', () => ({ action: 'respond', response: { status_code: 403, body: { error: 'Forbidden' }, headers: { 'x-reason': 'auth' } } }));
+    http.ctx.handle('after', () => (order.push('after'), { action: 'continue' }));
     await http.route({ api_path: 'p', middleware_function_ids: ['deny', 'after'] }, 'handler');
     const res = await fetch(`${http.url}/p`);
     expect(res.status).toBe(403);
@@ -106,7 +107,7 @@ describe('iii-http condition and middleware', () => {
 
   it('continues past a middleware with no or an unknown action', async () => {
     await start();
-    http.ctx.fn('none', () => undefined).fn('odd', () => ({ action: 'dance' }));
+    http.ctx.handle('none', () => undefined).handle('odd', () => ({ action: 'dance' }));
     await http.route({ api_path: 'n', middleware_function_ids: ['none', 'odd'] }, 'handler');
     expect((await fetch(`${http.url}/n`)).status).toBe(200);
     expect(order).toEqual(['handler']);
@@ -114,7 +115,7 @@ describe('iii-http condition and middleware', () => {
 
   it('answers 500 when a middleware fails', async () => {
     await start({ middleware: [{ function_id: 'bad' }] });
-    http.ctx.fn('bad', () => {
+    http.ctx.handle('bad', () => {
       throw new Error('mw broke');
     });
     await http.route({ api_path: 'f' }, 'handler');
@@ -127,7 +128,7 @@ describe('iii-http condition and middleware', () => {
   it('answers 504 MIDDLEWARE_TIMEOUT when a middleware overruns default_timeout, and never calls the handler', async () => {
     await start({ default_timeout: 100 });
     const release = deferred<unknown>();
-    http.ctx.fn('slow', () => release.promise);
+    http.ctx.handle('slow', () => release.promise);
     await http.route({ api_path: 's', middleware_function_ids: ['slow'] }, 'handler');
     const res = await fetch(`${http.url}/s`);
     expect(res.status).toBe(504);
@@ -140,7 +141,7 @@ describe('iii-http condition and middleware', () => {
   it('answers an empty 504 when the function overruns default_timeout', async () => {
     await start({ default_timeout: 100 });
     const release = deferred<unknown>();
-    http.ctx.fn('slow', () => release.promise);
+    http.ctx.handle('slow', () => release.promise);
     await http.route({ api_path: 'slow' }, 'slow');
     const res = await fetch(`${http.url}/slow`);
     expect([res.status, await res.text()]).toEqual([504, '']);

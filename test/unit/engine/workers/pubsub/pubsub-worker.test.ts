@@ -1,7 +1,7 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
 import type { EngineWorker, TriggerRecord } from '../../../../../src/engine/core/types';
 import { createPubsubWorker } from '../../../../../src/engine/workers/pubsub';
-import { FakeEngineContext } from './fake-engine-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 function subscription(id: string, topic: unknown, functionId = `fn::${id}`): TriggerRecord {
   return { id, trigger_type: 'subscribe', function_id: functionId, config: { topic }, metadata: { m: id } };

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { parseQueueWorkerConfig } from '../../../../../src/engine/workers/queue/config';
 import { QueueWorker } from '../../../../../src/engine/workers/queue';
-import { FakeClock } from '../cron/fake-clock';
-import { FakeEngineContext } from '../pubsub/fake-engine-context';
+import { FakeClock } from '../../../../fakes/fake-clock';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 /** A started queue worker on a fake context and clock; `restart()` reopens the same database. */
 export class QueueHarness {
@@ -16,7 +16,7 @@ export class QueueHarness {
   ) {}
 
   async start(): Promise<this> {
-    this.ctx = new FakeEngineContext(this.openDatabase());
+    this.ctx = new FakeEngineContext({ database: this.openDatabase() });
     this.worker = new QueueWorker(parseQueueWorkerConfig(this.config), this.clock);
     await this.worker.start(this.ctx);
     return this;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createQueueWorker } from '../../../../../src/engine/workers/queue';
-import { FakeClock } from '../cron/fake-clock';
+import { FakeClock } from '../../../../fakes/fake-clock';
 import { QueueHarness } from './queue-harness';
 
 const FAST = { queue_configs: { default: { backoff_ms: 1000, max_retries: 3, concurrency: 10 } } };

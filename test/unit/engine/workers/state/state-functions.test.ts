@@ -1,7 +1,7 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
 import type { EngineWorker } from '../../../../../src/engine/core/types';
 import { createStateWorker } from '../../../../../src/engine/workers/state';
-import { FakeEngineContext } from './fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 describe('iii-state functions', () => {
   let ctx: FakeEngineContext;
@@ -270,7 +270,7 @@ describe('iii-state functions', () => {
     it('warns that another adapter is not honoured', async () => {
       await worker.stop();
       await start({ adapter: { name: 'redis', config: { redis_url: 'redis://x' } } });
-      expect(ctx.warnings.some((w) => w.includes('redis'))).toBe(true);
+      expect(ctx.logs.some((l) => l.level === 'warn' && l.message.includes('redis'))).toBe(true);
     });
   });
 });

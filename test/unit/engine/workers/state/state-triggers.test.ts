@@ -5,7 +5,7 @@ import type { EngineStorage, EngineWorker } from '../../../../../src/engine/core
 import { openStorage } from '../../../../../src/engine/storage';
 import { createStateWorker } from '../../../../../src/engine/workers/state';
 import { parseTriggerConfig } from '../../../../../src/engine/workers/state/triggers';
-import { FakeEngineContext } from './fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 describe('state trigger type', () => {
   let ctx: FakeEngineContext;
@@ -179,7 +179,7 @@ describe.each(['memory', 'sqlite'] as const)('state event order for one key (%s 
     } else {
       storage = openStorage({ kind });
     }
-    ctx = new FakeEngineContext(storage);
+    ctx = new FakeEngineContext({ storage });
     worker = createStateWorker({});
     await worker.start(ctx);
     await ctx.addTrigger('state', 't1', { scope: 's', key: 'k' });

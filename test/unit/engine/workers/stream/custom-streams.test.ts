@@ -3,7 +3,7 @@ import { registerStreamFunctions } from '../../../../../src/engine/workers/strea
 import { StreamOperations } from '../../../../../src/engine/workers/stream/operations';
 import { StreamStore } from '../../../../../src/engine/workers/stream/store';
 import type { StreamChangeEvent, StreamMessage } from '../../../../../src/engine/workers/stream/types';
-import { FakeEngineContext } from './fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 const ref = { stream_name: 'custom', group_id: 'g', item_id: 'i' };
 
@@ -27,7 +27,7 @@ describe('custom stream delegation', () => {
     expect(received).toEqual([{ ...ref, data: { v: 1 } }]);
     expect(result).toEqual({ old_value: null, new_value: { v: 1 } });
     expect(events[0]?.event).toEqual({ type: 'create', data: { v: 1 } });
-    expect(ctx.kv.data.size).toBe(0);
+    expect(await ctx.kv.scopes('stream')).toEqual([]);
   });
 
   it('emits update when the custom set reports an old value', async () => {

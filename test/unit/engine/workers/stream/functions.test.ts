@@ -3,7 +3,7 @@ import { registerStreamFunctions } from '../../../../../src/engine/workers/strea
 import { StreamOperations } from '../../../../../src/engine/workers/stream/operations';
 import { StreamStore } from '../../../../../src/engine/workers/stream/store';
 import type { StreamChangeEvent, StreamMessage } from '../../../../../src/engine/workers/stream/types';
-import { FakeEngineContext } from './fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 
 const item = { stream_name: 's', group_id: 'g', item_id: 'i' };
 
@@ -51,7 +51,7 @@ describe('stream::set', () => {
   it('stores under namespace stream with the stream:group scope', async () => {
     const { ctx } = setup();
     await ctx.call('stream::set', { ...item, data: 'v' });
-    expect(ctx.kv.data.get('stream')?.get('s:g')?.get('i')).toBe('v');
+    expect(await ctx.kv.get('stream', 's:g', 'i')).toBe('v');
   });
 
   it('accepts null data but refuses a missing data field', async () => {
@@ -218,7 +218,7 @@ describe('stream::send', () => {
     expect(events).toEqual([
       expect.objectContaining({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'ping', data: { x: 1 } } } }),
     ]);
-    expect(ctx.kv.data.size).toBe(0);
+    expect(await ctx.kv.scopes('stream')).toEqual([]);
   });
 
   it('carries the target id when given', async () => {

@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import type { EngineWorker, TriggerRecord } from '../../../../../src/engine/core/types';
 import { createStreamWorker } from '../../../../../src/engine/workers/stream';
 import { MAX_QUEUED_FRAMES } from '../../../../../src/engine/workers/stream/connection';
-import { FakeEngineContext, waitFor } from './fake-context';
+import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
+import { waitFor } from '../../../../support/wait';
 import { StreamTestClient } from './ws-client';
 
 let ctx: FakeEngineContext;

@@ -1,6 +1,6 @@
 /** A raw `ws` test client for the stream port: collects parsed frames and awaits them. */
 import WebSocket from 'ws';
-import { waitFor } from './fake-context';
+import { waitFor } from '../../../../support/wait';
 
 export type Frame = Record<string, unknown> & { event: Record<string, unknown> };
 

@@ -1,0 +1,203 @@
+/**
+ * The one stand-in for the engine core that the built-in workers' unit tests start a worker on.
+ * It is honest where a worker can tell the difference: `invoke` routes to registered functions and
+ * fails like the engine (`function_not_found`; thrown errors become `invocation_failed`), storage
+ * is the real memory storage (or one the test hands in), and trigger types receive records the
+ * way the trigger registry hands them over. What the worker asks of the engine is recorded for
+ * the test to read: invocations, `fire` calls and log lines.
+ */
+import Database from 'better-sqlite3';
+import { EngineError, toEngineError } from '../../src/engine/core/errors';
+import type {
+  BuiltinFunction,
+  BuiltinTriggerType,
+  EngineContext,
+  EngineLogger,
+  EngineStorage,
+  FireOptions,
+  FunctionHandler,
+  InvocationOptions,
+  Json,
+  KvStore,
+  TriggerRecord,
+} from '../../src/engine/core/types';
+import { MemoryKvStore } from '../../src/engine/storage';
+
+/** One `fire` call, with the trigger ids pulled out for short assertions. */
+export interface FiredEvent {
+  triggerIds: string[];
+  triggers: readonly TriggerRecord[];
+  payload: unknown;
+  options: FireOptions | undefined;
+}
+
+/** One `invoke` (or `call`), as the worker or the test made it. */
+export interface Invocation {
+  functionId: string;
+  data: unknown;
+  options: InvocationOptions | undefined;
+}
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface FakeEngineContextOptions {
+  /** The storage to hand the worker (e.g. a SQLite one); the default is memory storage. */
+  storage?: EngineStorage;
+  /** The database of the default memory storage, e.g. a file the test reopens after a restart. */
+  database?: Database.Database;
+}
+
+export class FakeEngineContext implements EngineContext {
+  readonly functions = new Map<string, BuiltinFunction>();
+  readonly triggerTypes = new Map<string, BuiltinTriggerType>();
+  readonly fired: FiredEvent[] = [];
+  readonly invocations: Invocation[] = [];
+  readonly logs: LogLine[] = [];
+  /** The KV store the worker sees; set `kv.failWith` to make the storage adapter fail. */
+  readonly kv: SwitchableKv;
+  readonly storage: EngineStorage;
+  readonly logger: EngineLogger = {
+    debug: (message, fields) => void this.logs.push({ level: 'debug', message, fields }),
+    info: (message, fields) => void this.logs.push({ level: 'info', message, fields }),
+    warn: (message, fields) => void this.logs.push({ level: 'warn', message, fields }),
+    error: (message, fields) => void this.logs.push({ level: 'error', message, fields }),
+  };
+
+  constructor(options: FakeEngineContextOptions = {}) {
+    const inner = options.storage ?? memoryStorage(options.database);
+    this.kv = new SwitchableKv(inner.kv);
+    this.storage = {
+      kv: this.kv,
+      get database() {
+        return inner.database;
+      },
+      close: () => inner.close(),
+    };
+  }
+
+  registerFunction(fn: BuiltinFunction): void {
+    this.functions.set(fn.id, fn);
+  }
+
+  registerTriggerType(type: BuiltinTriggerType): void {
+    this.triggerTypes.set(type.id, type);
+  }
+
+  /** Records the call; unknown ids reject with `function_not_found`, throws become EngineErrors. */
+  async invoke(functionId: string, data: unknown, options?: InvocationOptions): Promise<unknown> {
+    this.invocations.push({ functionId, data, options });
+    const fn = this.functions.get(functionId);
+    if (fn === undefined) throw new EngineError('function_not_found', `Function ${functionId} not found`);
+    try {
+      return await fn.handler(data, options ?? {});
+    } catch (err) {
+      throw toEngineError(err, 'invocation_failed');
+    }
+  }
+
+  hasFunction(functionId: string): boolean {
+    return this.functions.has(functionId);
+  }
+
+  fire(triggers: readonly TriggerRecord[], payload: unknown, options?: FireOptions): void {
+    this.fired.push({ triggerIds: triggers.map((t) => t.id), triggers, payload, options });
+  }
+
+  /** Calls a function as a connected worker would: the input crosses the wire (a JSON round trip). */
+  call(functionId: string, data: unknown): Promise<unknown> {
+    return this.invoke(functionId, data === undefined ? undefined : (JSON.parse(JSON.stringify(data)) as unknown));
+  }
+
+  /** Registers a test function, standing in for a function some worker owns. */
+  handle(id: string, handler: FunctionHandler): this {
+    this.registerFunction({ id, handler });
+    return this;
+  }
+
+  unhandle(id: string): void {
+    this.functions.delete(id);
+  }
+
+  invocationsOf(functionId: string): Invocation[] {
+    return this.invocations.filter((i) => i.functionId === functionId);
+  }
+
+  /** Hands a trigger to the provider of its type, as the trigger registry would. */
+  async registerTrigger(trigger: TriggerRecord): Promise<void> {
+    await this.triggerType(trigger.trigger_type).provider.register(trigger);
+  }
+
+  async unregisterTrigger(trigger: TriggerRecord): Promise<void> {
+    await this.triggerType(trigger.trigger_type).provider.unregister(trigger);
+  }
+
+  /** Registers a trigger built from its parts and resolves its record. */
+  async addTrigger(typeId: string, id: string, config: unknown, functionId = 'handler::fn'): Promise<TriggerRecord> {
+    const record: TriggerRecord = { id, trigger_type: typeId, function_id: functionId, config };
+    await this.registerTrigger(record);
+    return record;
+  }
+
+  private triggerType(typeId: string): BuiltinTriggerType {
+    const type = this.triggerTypes.get(typeId);
+    if (type === undefined) throw new Error(`no trigger type ${typeId}`);
+    return type;
+  }
+}
+
+/** A KV store that passes every call on, unless `failWith` is set: then every call rejects with it. */
+export class SwitchableKv implements KvStore {
+  failWith: Error | undefined;
+
+  constructor(private readonly inner: KvStore) {}
+
+  get(namespace: string, scope: string, key: string): Promise<Json | undefined> {
+    return this.pass(() => this.inner.get(namespace, scope, key));
+  }
+
+  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined> {
+    return this.pass(() => this.inner.set(namespace, scope, key, value));
+  }
+
+  delete(namespace: string, scope: string, key: string): Promise<Json | undefined> {
+    return this.pass(() => this.inner.delete(namespace, scope, key));
+  }
+
+  list(namespace: string, scope: string): Promise<Json[]> {
+    return this.pass(() => this.inner.list(namespace, scope));
+  }
+
+  entries(namespace: string, scope: string): Promise<Array<[string, Json]>> {
+    return this.pass(() => this.inner.entries(namespace, scope));
+  }
+
+  scopes(namespace: string): Promise<string[]> {
+    return this.pass(() => this.inner.scopes(namespace));
+  }
+
+  private async pass<T>(call: () => Promise<T>): Promise<T> {
+    if (this.failWith !== undefined) throw this.failWith;
+    return call();
+  }
+}
+
+/** Memory KV plus a SQLite database, opened only when a worker asks for it (most never do). */
+function memoryStorage(database: Database.Database | undefined): EngineStorage {
+  const kv = new MemoryKvStore();
+  let db = database;
+  return {
+    kv,
+    get database() {
+      db ??= new Database(':memory:');
+      return db;
+    },
+    close: async () => {
+      kv.close();
+      if (db?.open === true) db.close();
+    },
+  };
+}
