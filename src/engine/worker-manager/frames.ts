@@ -58,37 +58,40 @@ function str(frame: Record<string, unknown>, key: string): string {
   return value;
 }
 
-function optStr(frame: Record<string, unknown>, key: string): string | undefined {
+/** An optional field: absent or null reads as undefined; any other value must pass `valid`. */
+function optional<T>(frame: Record<string, unknown>, key: string, valid: (value: unknown) => value is T, what: string): T | undefined {
   const value = frame[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new FrameError(`"${key}" must be a string`);
+  if (!valid(value)) throw new FrameError(`"${key}" must be ${what}`);
   return value;
 }
 
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function optStr(frame: Record<string, unknown>, key: string): string | undefined {
+  return optional(frame, key, isString, 'a string');
+}
+
 function optObject(frame: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
-  const value = frame[key];
-  if (value === undefined || value === null) return undefined;
-  if (!isPlainObject(value)) throw new FrameError(`"${key}" must be an object`);
-  return value;
+  return optional(frame, key, isPlainObject, 'an object');
 }
 
 function has(frame: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(frame, key);
 }
 
-function parseAction(value: unknown): InvokeAction | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isPlainObject(value)) throw new FrameError('"action" must be an object');
-  if (value.type === 'void') return { type: 'void' };
-  if (value.type === 'enqueue' && typeof value.queue === 'string') return { type: 'enqueue', queue: value.queue };
+function optAction(frame: Record<string, unknown>): InvokeAction | undefined {
+  const action = optObject(frame, 'action');
+  if (action === undefined) return undefined;
+  if (action.type === 'void') return { type: 'void' };
+  if (action.type === 'enqueue' && typeof action.queue === 'string') return { type: 'enqueue', queue: action.queue };
   throw new FrameError('unknown "action"');
 }
 
 function optInvocationId(frame: Record<string, unknown>): string | undefined {
-  const value = frame.invocation_id;
-  if (value === undefined || value === null) return undefined;
-  if (!isUuid(value)) throw new FrameError('"invocation_id" must be a UUID');
-  return value;
+  return optional(frame, 'invocation_id', isUuid, 'a UUID');
 }
 
 /** Parses one text frame; throws `FrameError` (or SyntaxError) for anything to drop. */
@@ -147,7 +150,7 @@ export function parseFrame(text: string): InboundFrame | null {
         data: f.data ?? null,
         traceparent: optStr(f, 'traceparent'),
         baggage: optStr(f, 'baggage'),
-        action: parseAction(f.action),
+        action: optAction(f),
         metadata: f.metadata ?? undefined,
       };
     case 'invocationresult': {

@@ -1,6 +1,6 @@
 import type { CronTriggerMeta } from '../metadata/types';
-import { invalid, rejectUnknownKeys, requireNonEmptyString, requireOptionsObject } from './checks';
-import { optionalFunctionId, triggerDecorator } from './trigger';
+import { invalid, requireNonEmptyString } from './checks';
+import { functionIdOption, triggerDecorator } from './trigger';
 
 export interface CronOptions {
   functionId?: string;
@@ -21,9 +21,7 @@ export function Cron(expression: string, options?: CronOptions): MethodDecorator
   if (fields.some((f) => !/^[A-Za-z0-9*/,?#LW-]+$/.test(f))) {
     throw invalid(name, 'expression contains characters outside the cron grammar');
   }
-  const opts = requireOptionsObject(name, options) as CronOptions;
-  rejectUnknownKeys(name, opts, ['functionId']);
-  const functionId = optionalFunctionId(name, opts.functionId);
+  const functionId = functionIdOption(name, options);
   return triggerDecorator(name, (method): CronTriggerMeta => ({
     kind: 'cron',
     method,

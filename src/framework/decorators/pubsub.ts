@@ -1,6 +1,6 @@
 import type { PubSubTriggerMeta } from '../metadata/types';
-import { rejectUnknownKeys, requireNonEmptyString, requireOptionsObject } from './checks';
-import { optionalFunctionId, triggerDecorator } from './trigger';
+import { requireNonEmptyString } from './checks';
+import { functionIdOption, triggerDecorator } from './trigger';
 
 export interface SubscribeOptions {
   functionId?: string;
@@ -10,9 +10,7 @@ export interface SubscribeOptions {
 export function Subscribe(topic: string, options?: SubscribeOptions): MethodDecorator {
   const name = `@Subscribe('${String(topic)}')`;
   requireNonEmptyString(name, 'topic', topic);
-  const opts = requireOptionsObject(name, options) as SubscribeOptions;
-  rejectUnknownKeys(name, opts, ['functionId']);
-  const functionId = optionalFunctionId(name, opts.functionId);
+  const functionId = functionIdOption(name, options);
   return triggerDecorator(name, (method): PubSubTriggerMeta => ({
     kind: 'subscribe',
     method,

@@ -1,6 +1,6 @@
 import type { QueueTriggerMeta } from '../metadata/types';
-import { optionalString, rejectUnknownKeys, requireOptionsObject } from './checks';
-import { optionalFunctionId, triggerDecorator } from './trigger';
+import { optionalString } from './checks';
+import { functionIdOption, triggerDecorator } from './trigger';
 
 export interface OnQueueOptions {
   functionId?: string;
@@ -14,9 +14,7 @@ export interface OnQueueOptions {
 export function OnQueue(queue?: string, options?: OnQueueOptions): MethodDecorator {
   const name = `@OnQueue(${queue === undefined ? '' : `'${String(queue)}'`})`;
   optionalString(name, 'queue', queue);
-  const opts = requireOptionsObject(name, options) as OnQueueOptions;
-  rejectUnknownKeys(name, opts, ['functionId']);
-  const functionId = optionalFunctionId(name, opts.functionId);
+  const functionId = functionIdOption(name, options);
   return triggerDecorator(name, (method): QueueTriggerMeta => ({
     kind: 'queue',
     method,

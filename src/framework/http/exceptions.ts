@@ -28,36 +28,6 @@ export class HttpException extends Error {
   }
 }
 
-function define(status: number, code: string, error: string, fallback: string) {
-  return class extends HttpException {
-    constructor(message: string | string[] = fallback) {
-      super(status, message, code, error);
-    }
-  };
-}
-
-export class BadRequestException extends define(400, 'BAD_REQUEST', 'Bad Request', 'Bad Request') {}
-export class UnauthorizedException extends define(401, 'UNAUTHORIZED', 'Unauthorized', 'Unauthorized') {}
-export class ForbiddenException extends define(403, 'FORBIDDEN', 'Forbidden', 'Forbidden') {}
-export class NotFoundException extends define(404, 'NOT_FOUND', 'Not Found', 'Not Found') {}
-export class MethodNotAllowedException extends define(405, 'METHOD_NOT_ALLOWED', 'Method Not Allowed', 'Method Not Allowed') {}
-export class ConflictException extends define(409, 'CONFLICT', 'Conflict', 'Conflict') {}
-export class GoneException extends define(410, 'GONE', 'Gone', 'Gone') {}
-export class PayloadTooLargeException extends define(413, 'PAYLOAD_TOO_LARGE', 'Payload Too Large', 'Payload Too Large') {}
-export class UnprocessableEntityException extends define(422, 'UNPROCESSABLE_ENTITY', 'Unprocessable Entity', 'Unprocessable Entity') {}
-export class TooManyRequestsException extends define(429, 'TOO_MANY_REQUESTS', 'Too Many Requests', 'Too Many Requests') {}
-export class InternalServerErrorException extends define(500, 'INTERNAL_SERVER_ERROR', 'Internal Server Error', 'Internal server error') {}
-export class NotImplementedException extends define(501, 'NOT_IMPLEMENTED', 'Not Implemented', 'Not Implemented') {}
-export class ServiceUnavailableException extends define(503, 'SERVICE_UNAVAILABLE', 'Service Unavailable', 'Service Unavailable') {}
-
-/** Validation failures: 400 with the list of violated constraints. */
-export class ValidationException extends BadRequestException {
-  override readonly code = 'VALIDATION_FAILED';
-  constructor(readonly messages: string[]) {
-    super(messages);
-  }
-}
-
 const PHRASES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 422: 'Unprocessable Entity', 429: 'Too Many Requests',
@@ -66,4 +36,35 @@ const PHRASES: Record<number, string> = {
 
 function reasonPhrase(status: number): string {
   return PHRASES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
+}
+
+/** An exception class for one status; its `error` is the status's reason phrase, as is its default message. */
+function define(status: number, code: string, fallback: string = reasonPhrase(status)) {
+  return class extends HttpException {
+    constructor(message: string | string[] = fallback) {
+      super(status, message, code);
+    }
+  };
+}
+
+export class BadRequestException extends define(400, 'BAD_REQUEST') {}
+export class UnauthorizedException extends define(401, 'UNAUTHORIZED') {}
+export class ForbiddenException extends define(403, 'FORBIDDEN') {}
+export class NotFoundException extends define(404, 'NOT_FOUND') {}
+export class MethodNotAllowedException extends define(405, 'METHOD_NOT_ALLOWED') {}
+export class ConflictException extends define(409, 'CONFLICT') {}
+export class GoneException extends define(410, 'GONE') {}
+export class PayloadTooLargeException extends define(413, 'PAYLOAD_TOO_LARGE') {}
+export class UnprocessableEntityException extends define(422, 'UNPROCESSABLE_ENTITY') {}
+export class TooManyRequestsException extends define(429, 'TOO_MANY_REQUESTS') {}
+export class InternalServerErrorException extends define(500, 'INTERNAL_SERVER_ERROR', 'Internal server error') {}
+export class NotImplementedException extends define(501, 'NOT_IMPLEMENTED') {}
+export class ServiceUnavailableException extends define(503, 'SERVICE_UNAVAILABLE') {}
+
+/** Validation failures: 400 with the list of violated constraints. */
+export class ValidationException extends BadRequestException {
+  override readonly code = 'VALIDATION_FAILED';
+  constructor(readonly messages: string[]) {
+    super(messages);
+  }
 }

@@ -11,8 +11,9 @@
  * `absentResultGraceMs` resolves as that absent result (iii-http answers 204) instead of hanging
  * until `default_timeout` like the real engine.
  */
-import { validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { EngineLogger } from '../../core/types';
+import { isValidHeader } from '../http/response';
 import type { Channel } from './channel';
 
 export type StreamOutcome = { kind: 'result'; value: unknown } | { kind: 'streamed' };
@@ -26,16 +27,6 @@ export interface StreamResponseOptions {
 const DEFAULT_GRACE_MS = 1_000;
 /** Framing is the engine's to decide (chunked while streaming, content-length when empty). */
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding']);
-
-function isValidHeader(name: string, value: string): boolean {
-  try {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Collected `set_status` / `set_headers` state before the body starts. */
 class ResponseHead {

@@ -18,52 +18,27 @@ import type { StreamOperations } from './operations';
 
 export function streamFunctions(operations: StreamOperations): BuiltinFunction[] {
   return [
-    {
-      id: 'stream::set',
-      description: 'Set a value in a stream',
-      handler: async (data) => operations.set(parseSetInput(data, 'stream::set')),
-    },
-    {
-      id: 'stream::get',
-      description: 'Get a value from a stream',
-      handler: async (data) => operations.get(parseItemRef(data, 'stream::get')),
-    },
-    {
-      id: 'stream::delete',
-      description: 'Delete a value from a stream',
-      handler: async (data) => operations.delete(parseItemRef(data, 'stream::delete')),
-    },
-    {
-      id: 'stream::list',
-      description: 'List all items in a stream group',
-      handler: async (data) => operations.list(parseGroupRef(data, 'stream::list')),
-    },
-    {
-      id: 'stream::list_groups',
-      description: 'List all groups in a stream',
-      handler: async (data) => operations.listGroups(parseStreamName(data, 'stream::list_groups').stream_name),
-    },
-    {
-      id: 'stream::list_all',
-      description: 'List all available streams with their groups',
-      handler: async (data) => {
-        parseEmptyInput(data, 'stream::list_all');
-        return operations.listAll();
-      },
-    },
-    {
-      id: 'stream::update',
-      description: 'Atomically update a stream value with multiple operations',
-      handler: async (data) => operations.update(parseUpdateInput(data, 'stream::update')),
-    },
-    {
-      id: 'stream::send',
-      description: 'Send a custom event to stream subscribers',
-      handler: async (data) => operations.send(parseSendInput(data, 'stream::send')),
-    },
+    fn('stream::set', 'Set a value in a stream', parseSetInput, (input) => operations.set(input)),
+    fn('stream::get', 'Get a value from a stream', parseItemRef, (ref) => operations.get(ref)),
+    fn('stream::delete', 'Delete a value from a stream', parseItemRef, (ref) => operations.delete(ref)),
+    fn('stream::list', 'List all items in a stream group', parseGroupRef, (ref) => operations.list(ref)),
+    fn('stream::list_groups', 'List all groups in a stream', parseStreamName, (input) => operations.listGroups(input.stream_name)),
+    fn('stream::list_all', 'List all available streams with their groups', parseEmptyInput, () => operations.listAll()),
+    fn('stream::update', 'Atomically update a stream value with multiple operations', parseUpdateInput, (input) => operations.update(input)),
+    fn('stream::send', 'Send a custom event to stream subscribers', parseSendInput, (input) => operations.send(input)),
   ];
 }
 
+/** One function: its input parsed (errors name the function id), then handed to `run`. */
+function fn<T>(
+  id: string,
+  description: string,
+  parse: (data: unknown, functionId: string) => T,
+  run: (input: T) => unknown,
+): BuiltinFunction {
+  return { id, description, handler: async (data) => run(parse(data, id)) };
+}
+
 export function registerStreamFunctions(context: Pick<EngineContext, 'registerFunction'>, operations: StreamOperations): void {
-  for (const fn of streamFunctions(operations)) context.registerFunction(fn);
+  for (const definition of streamFunctions(operations)) context.registerFunction(definition);
 }

@@ -1,19 +1,7 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
-import { registerStreamFunctions } from '../../../../../src/engine/workers/stream/functions';
-import { StreamOperations } from '../../../../../src/engine/workers/stream/operations';
-import { StreamStore } from '../../../../../src/engine/workers/stream/store';
-import type { StreamChangeEvent, StreamMessage } from '../../../../../src/engine/workers/stream/types';
-import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
+import { setupStreamFunctions as setup } from './functions-harness';
 
 const item = { stream_name: 's', group_id: 'g', item_id: 'i' };
-
-function setup(): { ctx: FakeEngineContext; events: Array<StreamMessage<StreamChangeEvent>> } {
-  const ctx = new FakeEngineContext();
-  const events: Array<StreamMessage<StreamChangeEvent>> = [];
-  const operations = new StreamOperations({ context: ctx, store: new StreamStore(ctx.kv), emit: (m) => events.push(m) });
-  registerStreamFunctions(ctx, operations);
-  return { ctx, events };
-}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
