@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { rssMiB, type BenchResult } from './lib/measure';
+import { heapUsedMiB, rssMiB, type BenchResult } from './lib/measure';
 import { durableStateWrites, httpTrigger, invokeRoundTrip, streamFanOut } from './scenarios/engine';
 import { frameworkOverhead, todoCrud } from './scenarios/app';
 
@@ -16,7 +16,7 @@ const n = (full: number): number => (quick ? Math.max(50, Math.floor(full / 20))
 
 async function main(): Promise<void> {
   const results: BenchResult[] = [];
-  const memory: Record<string, number> = { startupRssMiB: rssMiB() };
+  const memory: Record<string, number> = { startupRssMiB: rssMiB(), startupHeapMiB: heapUsedMiB() };
   const scenarios: Array<() => Promise<BenchResult | BenchResult[]>> = [
     () => invokeRoundTrip(1, n(5_000)),
     () => invokeRoundTrip(64, n(40_000)),
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
   for (const scenario of scenarios) {
     const outcome = await scenario();
     for (const result of Array.isArray(outcome) ? outcome : [outcome]) {
+      // Heap left reachable after the scenario closed everything: growth here would be a leak.
+      result.extra = { ...result.extra, heapAfterMiB: heapUsedMiB() };
       results.push(result);
       console.log(
         `${result.name.padEnd(34)} ${String(result.opsPerSecond).padStart(8)} ops/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms`,
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     }
   }
   memory.finalRssMiB = rssMiB();
+  memory.finalHeapMiB = heapUsedMiB();
 
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
   const directory = join(__dirname, '..', '..', 'bench', 'results');
@@ -48,16 +51,17 @@ async function main(): Promise<void> {
 
 function toMarkdown(report: { date: string; machine: Record<string, unknown>; memory: Record<string, number>; results: BenchResult[] }): string {
   const rows = report.results.map(
-    (r) => `| ${r.name} | ${r.description} | ${r.concurrency} | ${r.operations} | ${r.opsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} |`,
+    (r) => `| ${r.name} | ${r.description} | ${r.concurrency} | ${r.operations} | ${r.opsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.extra?.heapAfterMiB ?? ''} |`,
   );
   return [
     `Benchmarks run ${report.date} on ${JSON.stringify(report.machine)}.`,
     '',
-    '| scenario | what | concurrency | ops | ops/s | p50 ms | p99 ms |',
-    '|---|---|---|---|---|---|---|',
+    '| scenario | what | concurrency | ops | ops/s | p50 ms | p99 ms | heap after (MiB) |',
+    '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `Memory: RSS at start ${report.memory.startupRssMiB} MiB, after all scenarios ${report.memory.finalRssMiB} MiB (bench process incl. engine, app and clients).`,
+    `Memory: live heap after GC ${report.memory.startupHeapMiB} MiB at start, ${report.memory.finalHeapMiB} MiB after every scenario closed its engine (a leak would show as growth); ` +
+      `RSS ${report.memory.startupRssMiB} → ${report.memory.finalRssMiB} MiB (V8 keeps freed pages).`,
     '',
   ].join('\n');
 }

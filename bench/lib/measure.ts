@@ -76,3 +76,10 @@ export function rssMiB(): number {
   if (gc) gc();
   return Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1));
 }
+
+/** Live JS heap in MiB after a full GC (needs --expose-gc): what stays reachable, unlike RSS. */
+export function heapUsedMiB(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) gc();
+  return Number((process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1));
+}

@@ -19,7 +19,11 @@ export interface ApplicationParts {
   readonly readyTimeoutMs: number;
   /** What a shutdown signal does once the app is closed (default: re-raise it). */
   readonly onSignalClosed?: (signal: NodeJS.Signals) => void;
+  /** How long `close()` lets handler calls in flight finish before the worker goes away. */
+  readonly drainTimeoutMs?: number;
 }
+
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 type State = 'created' | 'listening' | 'closing' | 'closed';
 
@@ -91,8 +95,9 @@ export class IIIApplication {
   }
 
   /**
-   * Destroy hooks, unregister triggers and functions, shut the worker down, shutdown hooks, stop
-   * the embedded engine. Safe to call many times (later calls await the first).
+   * Destroy hooks; unregister triggers (no new fires), let handler calls in flight finish (bounded);
+   * unregister functions, shut the worker down, shutdown hooks, stop the embedded engine. Safe to
+   * call many times (later calls await the first).
    */
   close(signal?: string): Promise<void> {
     if (this.closing === undefined) this.closing = this.shutdown(signal);
@@ -105,11 +110,29 @@ export class IIIApplication {
     this.signalHandlers.clear();
     const { records, logger, client, engine } = this.parts;
     await runHook(records, 'onModuleDestroy', logger, signal);
+    await this.drain();
     this.registrar.unregisterAll();
     await client.shutdown().catch((e: unknown) => logger.error(`worker shutdown failed: ${String(e)}`));
     await runHook(records, 'onApplicationShutdown', logger, signal);
     if (engine.close !== null) await engine.close().catch((e: unknown) => logger.error(`engine close failed: ${String(e)}`));
     this.state = 'closed';
+  }
+
+  /**
+   * Stops new fires, then waits for the calls already under way. The round trip first makes sure
+   * the engine has applied the unregistrations (it handles a connection's frames in order), so
+   * nothing it dispatched before them is still on the wire when we count.
+   */
+  private async drain(): Promise<void> {
+    if (this.listening === undefined) return; // never registered anything
+    this.registrar.unregisterTriggers();
+    const timeoutMs = this.parts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    await this.parts.client
+      .trigger({ function_id: 'engine::functions::list', payload: {}, timeoutMs })
+      .catch(() => undefined);
+    if (!(await this.registrar.drain(timeoutMs))) {
+      this.parts.logger.warn(`closing with handler calls still running after ${timeoutMs} ms`);
+    }
   }
 
   private async awaitEngine(): Promise<void> {

@@ -30,6 +30,8 @@ export interface ApplicationOptions {
   shutdownHooks?: boolean;
   /** Bound for `listen()`'s confirmation round trip (default 10 000 ms). */
   readyTimeoutMs?: number;
+  /** How long `close()` lets handler calls in flight finish (default 5 000 ms). */
+  drainTimeoutMs?: number;
   /** What happens after a signal closed the app (default: re-raise the signal). For tests. */
   onSignalClosed?: (signal: NodeJS.Signals) => void;
 }
@@ -57,6 +59,7 @@ export const IIIFactory = {
         injector, records, definitions, client, engine, logger,
         readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
         ...(options.onSignalClosed !== undefined ? { onSignalClosed: options.onSignalClosed } : {}),
+        ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
       });
       if (options.shutdownHooks === true) app.enableShutdownHooks();
       return app;

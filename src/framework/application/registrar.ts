@@ -9,11 +9,15 @@ interface Registration {
 /**
  * Turns definitions into `iii.registerFunction` + `iii.registerTrigger` calls — and nothing else,
  * so the same definitions mean the same on the embedded and the real engine. Registers once.
+ * It also counts the handler calls in flight, so a graceful close can let them finish before the
+ * worker goes away (an engine halts a disconnected worker's invocations as `invocation_stopped`).
  */
 export class Registrar {
   private functions: Registration[] = [];
   private triggers: Registration[] = [];
   private state: 'idle' | 'registered' | 'unregistered' = 'idle';
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly iii: IIIClient) {}
 
@@ -24,7 +28,9 @@ export class Registrar {
     this.state = 'registered';
     // Functions first: the engine applies frames in order, so a trigger never fires into nothing.
     for (const def of definitions) {
-      this.functions.push(this.iii.registerFunction(def.functionId, def.invoke, { description: `${def.class.name}.${def.method} (${def.kind})` }));
+      this.functions.push(
+        this.iii.registerFunction(def.functionId, this.tracked(def.invoke), { description: `${def.class.name}.${def.method} (${def.kind})` }),
+      );
     }
     for (const def of definitions) {
       if (def.triggerType === null) continue;
@@ -32,13 +38,39 @@ export class Registrar {
     }
   }
 
+  /** Stops new fires: unregisters every trigger (functions stay callable). Idempotent. */
+  unregisterTriggers(): void {
+    for (const t of this.triggers.reverse()) t.unregister();
+    this.triggers = [];
+  }
+
+  /** Resolves `true` once no handler call is running, or `false` after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /** Triggers first (stop new fires), then functions. Idempotent. */
   unregisterAll(): void {
     if (this.state !== 'registered') return;
     this.state = 'unregistered';
-    for (const t of this.triggers.reverse()) t.unregister();
+    this.unregisterTriggers();
     for (const f of this.functions.reverse()) f.unregister();
-    this.triggers = [];
     this.functions = [];
+  }
+
+  private tracked(invoke: TriggerDefinition['invoke']): TriggerDefinition['invoke'] {
+    return (payload, metadata) => {
+      this.inFlight++;
+      return invoke(payload, metadata).finally(() => {
+        if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+    };
   }
 }

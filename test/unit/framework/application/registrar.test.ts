@@ -164,3 +164,38 @@ describe('IIIFactory failures', () => {
     expect(fake.shutdownCount).toBe(1);
   });
 });
+
+describe('graceful close', () => {
+  @Controller('slow')
+  class SlowController {
+    release: () => void = () => undefined;
+    @Fn('slow::work') work(): Promise<string> {
+      return new Promise((resolve) => (this.release = () => resolve('done')));
+    }
+  }
+  @Module({ controllers: [SlowController] })
+  class SlowModule {}
+
+  it('stops new fires, lets handler calls in flight finish, then shuts the worker down', async () => {
+    const fake = new FakeIII();
+    const app = await IIIFactory.create(SlowModule, { client: fake, logger: false });
+    await app.listen();
+    const running = fake.invoke('slow::work', {});
+    const closing = app.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fake.shutdownCount).toBe(0);
+    app.get(SlowController).release();
+    await expect(running).resolves.toBe('done');
+    await closing;
+    expect(fake.shutdownCount).toBe(1);
+  });
+
+  it('shuts down after drainTimeoutMs even if a handler never finishes', async () => {
+    const fake = new FakeIII();
+    const app = await IIIFactory.create(SlowModule, { client: fake, logger: false, drainTimeoutMs: 20 });
+    await app.listen();
+    void fake.invoke('slow::work', {});
+    await app.close();
+    expect(fake.shutdownCount).toBe(1);
+  });
+});
