@@ -5,8 +5,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IIIClient, InvocationError } from 'iii-sdk';
-import { TestHarness, waitFor, waitForFunctions } from '../support/engine';
+import type { IIIClient } from 'iii-sdk';
+import { TestHarness, listFunctionIds, rejectionOf as rejection, waitFor, waitForFunctions } from '../support/engine';
 
 interface Captured {
   method: string;
@@ -61,19 +61,7 @@ let sequence = 0;
 
 const uniqueId = (name: string): string => `test::http_external::${name}::${(sequence += 1)}`;
 
-async function listIds(): Promise<string[]> {
-  const listed = await caller.trigger<unknown, { functions: Array<{ function_id: string }> }>({ function_id: 'engine::functions::list', payload: {} });
-  return listed.functions.map((fn) => fn.function_id);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<InvocationError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as InvocationError;
-  }
-  throw new Error('expected a rejection');
-}
+const listIds = (): Promise<string[]> => listFunctionIds(caller);
 
 /** Registers an HTTP function on `owner` and waits until the engine lists it. */
 async function registerHttp(name: string, invocation: Record<string, unknown>): Promise<string> {

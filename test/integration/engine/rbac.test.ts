@@ -4,7 +4,7 @@
  */
 import { InvocationError, type IIIClient } from 'iii-sdk';
 import WebSocket from 'ws';
-import { TestHarness, connectWorker, waitFor, waitForFunctions } from '../support/engine';
+import { TestHarness, connectWorker, listFunctionIds, rejectionOf, waitFor, waitForFunctions } from '../support/engine';
 
 type Json = Record<string, unknown>;
 
@@ -55,22 +55,8 @@ function rbacWorker(token: string): IIIClient {
   return client;
 }
 
-async function listIds(client: IIIClient): Promise<string[]> {
-  const listed = await client.trigger<Json, { functions: Array<{ function_id: string }> }>({
-    function_id: 'engine::functions::list',
-    payload: {},
-  });
-  return listed.functions.map((fn) => fn.function_id);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<InvocationError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as InvocationError;
-  }
-  throw new Error('expected a rejection');
-}
+const listIds = listFunctionIds;
+const rejection = rejectionOf;
 
 /** A raw socket to the RBAC listener; resolves every text frame received until the close. */
 function rawSession(path: string, token: string): Promise<{ frames: Json[]; closed: boolean }> {

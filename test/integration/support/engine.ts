@@ -3,7 +3,7 @@
  * storage, iii-sdk workers with OTel off and fast reconnection, and a bounded poller.
  * Other suites depend on these names; keep them stable.
  */
-import { registerWorker, type IIIClient, type InitOptions } from 'iii-sdk';
+import { registerWorker, type IIIClient, type InitOptions, type InvocationError } from 'iii-sdk';
 import { startEngine, type EngineHandle, type StartEngineOptions } from '../../../src/engine';
 
 export type { EngineHandle, IIIClient };
@@ -133,4 +133,20 @@ export class TestHarness {
     await Promise.all(this.clients.splice(0).map((client) => client.shutdown()));
     await this.engine.close();
   }
+}
+
+/** The ids `engine::functions::list` shows this client (default filter). */
+export async function listFunctionIds(client: IIIClient): Promise<string[]> {
+  const listed = await client.trigger<unknown, FunctionsListResult>({ function_id: 'engine::functions::list', payload: {} });
+  return listed.functions.map((fn) => fn.function_id);
+}
+
+/** The `InvocationError` a call rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<InvocationError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as InvocationError;
+  }
+  throw new Error('expected a rejection');
 }
