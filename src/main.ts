@@ -68,8 +68,10 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
     },
   });
   try {
-    if (app.urls.stream !== undefined) app.get(WebConfig).useStreamUrl(app.urls.stream);
-    else if (options.streamPort !== undefined) app.get(WebConfig).useStreamUrl(`ws://localhost:${options.streamPort}`);
+    // An external engine's stream port is only known from the options.
+    if (app.urls.stream === undefined && options.streamPort !== undefined) {
+      app.get(WebConfig).useStreamUrl(`ws://localhost:${options.streamPort}`);
+    }
     await app.listen();
     return app;
   } catch (error) {

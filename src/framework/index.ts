@@ -6,7 +6,7 @@ import 'reflect-metadata';
 
 // Modules and dependency injection
 export { Module, Controller, Injectable, Inject } from './decorators/module';
-export { III_CLIENT, LOGGER } from './tokens';
+export { ENGINE_URLS, III_CLIENT, LOGGER } from './tokens';
 export type {
   Type,
   AbstractType,

@@ -4,3 +4,8 @@
 export const III_CLIENT = Symbol.for('iii-nest:III_CLIENT');
 /** The application's `Logger`. */
 export const LOGGER = Symbol.for('iii-nest:LOGGER');
+/**
+ * The application's `EngineUrls` (worker protocol, and REST/stream when known), so a provider can
+ * tell clients where to connect — e.g. an ephemeral stream port in tests.
+ */
+export const ENGINE_URLS = Symbol.for('iii-nest:ENGINE_URLS');

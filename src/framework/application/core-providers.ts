@@ -5,14 +5,17 @@ import { PubSub } from '../messaging/pubsub.service';
 import { Queue } from '../messaging/queue.service';
 import { StateService } from '../state/state.service';
 import { StreamService } from '../streams/stream.service';
-import { III_CLIENT, LOGGER } from '../tokens';
+import { ENGINE_URLS, III_CLIENT, LOGGER } from '../tokens';
+import type { EngineUrls } from './engine-connection';
 
 /** What every module can inject without importing anything. */
-export function coreRecipes(client: () => IIIClient, logger: Logger): ProviderRecipe[] {
-  // The client is read when providers are built: the module graph is checked before any engine starts.
+export function coreRecipes(client: () => IIIClient, logger: Logger, urls: () => EngineUrls): ProviderRecipe[] {
+  // Client and URLs are read when providers are built: the module graph is checked before any engine starts.
   const clientRecipe: ProviderRecipe = { token: III_CLIENT, consumer: 'III_CLIENT', deps: [], build: client, async: false };
+  const urlsRecipe: ProviderRecipe = { token: ENGINE_URLS, consumer: 'ENGINE_URLS', deps: [], build: urls, async: false };
   return [
     clientRecipe,
+    urlsRecipe,
     valueRecipe(LOGGER, logger),
     classRecipe(StateService, StateService),
     classRecipe(StreamService, StreamService),

@@ -1,5 +1,5 @@
 import { registerWorker, type IIIClient, type InitOptions } from 'iii-sdk';
-import { buildModuleGraph, type ModuleGraph } from '../container/module-graph';
+import { buildModuleGraph } from '../container/module-graph';
 import { Injector } from '../container/injector';
 import { ConsoleLogger, silentLogger, type Logger } from '../logger';
 import type { ModuleClass } from '../metadata/types';
@@ -44,8 +44,9 @@ export const IIIFactory = {
   async create(root: ModuleClass, options: ApplicationOptions = {}): Promise<IIIApplication> {
     const logger = options.logger === false ? silentLogger : (options.logger ?? new ConsoleLogger());
     let client: IIIClient | undefined;
-    const graph = buildGraph(root, () => client as IIIClient, logger);
-    const engine: EngineConnection =
+    let engine: EngineConnection | undefined;
+    const graph = buildModuleGraph(root, coreRecipes(() => client as IIIClient, logger, () => (engine as EngineConnection).urls));
+    engine =
       options.client !== undefined
         ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
         : await connectEngine(options.engineUrl, options.engine);
@@ -70,10 +71,6 @@ export const IIIFactory = {
     }
   },
 };
-
-function buildGraph(root: ModuleClass, client: () => IIIClient, logger: Logger): ModuleGraph {
-  return buildModuleGraph(root, coreRecipes(client, logger));
-}
 
 function connectClient(engine: EngineConnection, options: ApplicationOptions): IIIClient {
   return registerWorker(engine.urls.worker, {

@@ -12,6 +12,9 @@ import { III_CLIENT } from '../tokens';
 import { disconnectedClient } from './disconnected-client';
 import type { IIIClient } from 'iii-sdk';
 
+/** A testing module talks to no engine; override ENGINE_URLS to give providers real ones. */
+const TESTING_URLS = { worker: '(testing module: no engine)' } as const;
+
 export type TestingModuleMetadata = Pick<ModuleMetadata, 'imports' | 'providers' | 'controllers'>;
 
 export interface OverrideBy<T> {
@@ -57,7 +60,7 @@ export class TestingModuleBuilder {
     Module({ ...this.metadata })(TestingRootModule);
     const override = this.overrides.get(III_CLIENT);
     const client = override !== undefined ? undefined : disconnectedClient;
-    const recipes = coreRecipes(() => client as IIIClient, this.logger);
+    const recipes = coreRecipes(() => client as IIIClient, this.logger, () => TESTING_URLS);
     const graph = buildModuleGraph(TestingRootModule, recipes, this.overrides);
     const injector = new Injector(graph);
     const records = await injector.instantiateAll();

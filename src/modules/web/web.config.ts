@@ -1,15 +1,19 @@
-import { Injectable } from '../../framework';
+import { ENGINE_URLS, Inject, Injectable, type EngineUrls } from '../../framework';
 import type { PageConfig } from './page';
 
 /**
- * Where the page should connect for live updates. The stream port is only known once the engine
- * is up (ephemeral in tests), so bootstrap fills this in from `app.urls.stream`; before that, or
- * when connected to an external engine, it falls back to `III_STREAM_PORT` (default 3112).
+ * Where the page should connect for live updates: the port of the engine's stream listener
+ * (ephemeral in tests), or, when connected to an external engine that does not say,
+ * `III_STREAM_PORT` (default 3112). The page keeps its own hostname.
  */
 @Injectable()
 export class WebConfig {
   private streamPort: number | null = portOf(process.env.III_STREAM_PORT) ?? 3112;
   private streamUrl: string | null = null;
+
+  constructor(@Inject(ENGINE_URLS) urls: EngineUrls) {
+    if (urls.stream !== undefined) this.useStreamUrl(urls.stream);
+  }
 
   /** Accepts the engine's stream URL (`ws://0.0.0.0:3112`): the page keeps its own hostname. */
   useStreamUrl(url: string): void {

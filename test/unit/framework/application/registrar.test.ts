@@ -1,6 +1,8 @@
 import {
   Controller,
+  ENGINE_URLS,
   Fn,
+  Inject,
   Http,
   IIIFactory,
   Injectable,
@@ -8,6 +10,7 @@ import {
   OnQueue,
   OnStateChange,
   Subscribe,
+  type EngineUrls,
   type IIIApplication,
 } from '../../../../src/framework';
 import { FakeIII } from '../../../fakes/fake-iii';
@@ -197,5 +200,21 @@ describe('graceful close', () => {
     void fake.invoke('slow::work', {});
     await app.close();
     expect(fake.shutdownCount).toBe(1);
+  });
+});
+
+describe('ENGINE_URLS', () => {
+  @Injectable()
+  class Where {
+    constructor(@Inject(ENGINE_URLS) readonly urls: EngineUrls) {}
+  }
+  @Module({ providers: [Where] })
+  class WhereModule {}
+
+  it('injects the URLs of the engine the application uses', async () => {
+    const app = await IIIFactory.create(WhereModule, { client: new FakeIII(), engineUrl: 'ws://engine.test:49134', logger: false });
+    expect(app.get(Where).urls).toEqual(app.urls);
+    expect(app.get(Where).urls.worker).toBe('ws://engine.test:49134');
+    await app.close();
   });
 });

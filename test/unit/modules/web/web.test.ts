@@ -32,21 +32,26 @@ describe('renderIndexPage', () => {
 });
 
 describe('WebConfig', () => {
+  it('points the page at the stream port of the engine the app uses', () => {
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:45679' });
+    expect(config.pageConfig().streamPort).toBe(45679);
+  });
+
   it('takes the port of the engine stream URL and leaves the host to the page', () => {
-    const config = new WebConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
     config.useStreamUrl('ws://0.0.0.0:45678');
     expect(config.pageConfig()).toEqual({ streamPort: 45678, streamUrl: null });
   });
 
   it('ignores an unparsable URL', () => {
-    const config = new WebConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
     const before = config.pageConfig();
     config.useStreamUrl('not a url');
     expect(config.pageConfig()).toEqual(before);
   });
 
   it('passes an explicit public URL through', () => {
-    const config = new WebConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
     config.usePublicStreamUrl('wss://streams.example.com/');
     expect(config.pageConfig().streamUrl).toBe('wss://streams.example.com/');
   });
@@ -61,7 +66,7 @@ describe('WebController', () => {
   }
 
   it('serves the page at GET / as HTML with the configured stream port', async () => {
-    const config = new WebConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
     config.useStreamUrl('ws://127.0.0.1:5555');
     const module = await compile(config);
 
@@ -75,7 +80,7 @@ describe('WebController', () => {
   });
 
   it('serves the stream client script as JavaScript', async () => {
-    const module = await compile(new WebConfig());
+    const module = await compile(new WebConfig({ worker: 'ws://127.0.0.1:1' }));
 
     const def = module.definition('web::stream-client');
     const reply = (await def.invoke(GET('assets/stream-client.js'))) as { status_code: number; headers: Record<string, string>; body: string };
