@@ -119,7 +119,7 @@ class RunningEngine implements EngineHandle {
   }
 }
 
-/** Starts the embedded iii engine: built-in workers first, then the worker listeners. */
+/** Starts the embedded iii engine in phases: storage → built-ins → configured workers → listeners. */
 export async function startEngine(options: StartEngineOptions = {}): Promise<EngineHandle> {
   const logger = createLogger({ scope: 'engine' });
   const config = withMandatoryWorkers(resolveConfig(options.config));
@@ -131,33 +131,8 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const listeners: WorkerListener[] = [];
   const engine = new RunningEngine(core, workers, listeners, logger);
   try {
-    for (const worker of [createEngineFunctionsWorker(core), createObservabilityWorker(core)]) {
-      workers.push(worker);
-      await worker.start(core.createContext(worker.name));
-    }
-    const channels = (engine.channels = createChannelsWorker(core));
-    workers.push(channels);
-    await channels.start();
-    const started = new Set<string>();
-    for (const entry of entries) {
-      if (entry.name === WORKER_MANAGER || ALWAYS_STARTED.has(entry.name)) continue;
-      const factory = WORKER_FACTORIES[entry.name];
-      if (factory === undefined) {
-        const why = NOT_PROVIDED.has(entry.name) ? 'not provided by the embedded engine' : 'unknown worker';
-        logger.warn(`worker ${entry.name} skipped: ${why}`);
-        continue;
-      }
-      if (started.has(entry.name)) {
-        logger.warn(`worker ${entry.name} listed twice; the second entry is ignored`);
-        continue;
-      }
-      started.add(entry.name);
-      // iii-http gets the data channels of spec §9.2/§9.3 (request_body / response).
-      const worker = entry.name === 'iii-http' ? new HttpWorker(parseHttpConfig(entry.config), channels.httpHooks()) : factory(entry.config);
-      workers.push(worker);
-      await worker.start(core.createContext(entry.name));
-      if (isExternalFunctionHost(worker)) core.externalFunctions = worker;
-    }
+    const channels = (engine.channels = await startBuiltins(core, workers));
+    await startConfiguredWorkers(core, entries, channels, workers, logger);
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
       const listener = new WorkerListener(core, parseWorkerManagerOptions(entry.config, logger));
       listeners.push(listener);
@@ -175,4 +150,46 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     ...(urlOf('iii-stream') !== undefined && { stream: urlOf('iii-stream') }),
   };
   return engine;
+}
+
+/** The workers every engine runs, whatever the config says; returns the channels worker. */
+async function startBuiltins(core: EngineCore, workers: EngineWorker[]): Promise<ChannelsWorker> {
+  for (const worker of [createEngineFunctionsWorker(core), createObservabilityWorker(core)]) {
+    workers.push(worker);
+    await worker.start(core.createContext(worker.name));
+  }
+  const channels = createChannelsWorker(core);
+  workers.push(channels);
+  await channels.start();
+  return channels;
+}
+
+/** The config's `workers:` entries, once each; unknown or unprovided ones are logged and skipped. */
+async function startConfiguredWorkers(
+  core: EngineCore,
+  entries: readonly WorkerConfigEntry[],
+  channels: ChannelsWorker,
+  workers: EngineWorker[],
+  logger: EngineLogger,
+): Promise<void> {
+  const started = new Set<string>();
+  for (const entry of entries) {
+    if (entry.name === WORKER_MANAGER || ALWAYS_STARTED.has(entry.name)) continue;
+    const factory = WORKER_FACTORIES[entry.name];
+    if (factory === undefined) {
+      const why = NOT_PROVIDED.has(entry.name) ? 'not provided by the embedded engine' : 'unknown worker';
+      logger.warn(`worker ${entry.name} skipped: ${why}`);
+      continue;
+    }
+    if (started.has(entry.name)) {
+      logger.warn(`worker ${entry.name} listed twice; the second entry is ignored`);
+      continue;
+    }
+    started.add(entry.name);
+    // iii-http gets the data channels of spec §9.2/§9.3 (request_body / response).
+    const worker = entry.name === 'iii-http' ? new HttpWorker(parseHttpConfig(entry.config), channels.httpHooks()) : factory(entry.config);
+    workers.push(worker);
+    await worker.start(core.createContext(entry.name));
+    if (isExternalFunctionHost(worker)) core.externalFunctions = worker;
+  }
 }
