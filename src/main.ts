@@ -24,7 +24,10 @@ export interface BootstrapOptions {
   storage?: 'sqlite' | 'memory';
   /** Embedded engine only: bind every listener to a free port (tests). */
   ephemeralPorts?: boolean;
-  /** Embedded engine only: interface to bind (env `III_HOST`, default 0.0.0.0). */
+  /**
+   * Embedded engine only: interface to bind (env `III_HOST`). Default 127.0.0.1: the worker port
+   * accepts any worker that connects, so exposing it is an explicit choice (`III_HOST=0.0.0.0`).
+   */
   host?: string;
   logger?: Logger | false;
 }
@@ -54,7 +57,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
     engine: {
       storage: options.storage ?? 'sqlite',
       dataDir: options.dataDir ?? './data',
-      ...(options.host !== undefined ? { host: options.host } : {}),
+      host: options.host ?? '127.0.0.1',
       // Explicit ports win over `ephemeralPorts` in the engine, so give one or the other.
       ...(options.ephemeralPorts === true
         ? { ephemeralPorts: true }
