@@ -7,15 +7,9 @@ import {
   isInjectable,
 } from '../../../../src/framework/metadata/reflection';
 import type { ModuleMetadata } from '../../../../src/framework/metadata/types';
+import { thrownCode } from '../../../support/errors';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as FrameworkError).code;
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('@Module', () => {
   it('records imports, providers, controllers and exports', () => {

@@ -1,15 +1,8 @@
 import { Cron, Fn, OnQueue, OnStateChange, OnStreamChange, OnStreamJoin, OnStreamLeave, Stream, Subscribe } from '../../../../src/framework';
-import type { FrameworkError } from '../../../../src/framework/errors';
 import { readStreamPublish, readTriggers } from '../../../../src/framework/metadata/reflection';
+import { thrownCode } from '../../../support/errors';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    return (e as FrameworkError).code;
-  }
-  return undefined;
-}
+const codeOf = thrownCode;
 
 describe('@OnStateChange', () => {
   it('records scope, key and normalized event names', () => {
