@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { EngineError } from './core/errors';
+import { isPlainObject } from './core/ids';
 
 /** One `workers:` entry of config.yaml. */
 export interface WorkerConfigEntry {
@@ -58,23 +59,19 @@ export function expandEnv(value: unknown, env: NodeJS.ProcessEnv = process.env, 
   return value;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Validates the shape of a parsed config and expands env placeholders; throws `config_invalid`. */
 export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): EngineConfig {
   if (raw === null || raw === undefined) return { workers: [] };
-  if (!isRecord(raw)) throw new EngineError('config_invalid', 'config must be a mapping with a `workers:` list');
+  if (!isPlainObject(raw)) throw new EngineError('config_invalid', 'config must be a mapping with a `workers:` list');
   const workers = raw.workers ?? [];
   if (!Array.isArray(workers)) throw new EngineError('config_invalid', '`workers` must be a list');
   return {
     workers: workers.map((entry: unknown, index) => {
-      if (!isRecord(entry) || typeof entry.name !== 'string' || entry.name === '') {
+      if (!isPlainObject(entry) || typeof entry.name !== 'string' || entry.name === '') {
         throw new EngineError('config_invalid', `workers[${index}] needs a string \`name\``);
       }
       const config = entry.config ?? {};
-      if (!isRecord(config)) throw new EngineError('config_invalid', `workers[${index}] (${entry.name}): \`config\` must be a mapping`);
+      if (!isPlainObject(config)) throw new EngineError('config_invalid', `workers[${index}] (${entry.name}): \`config\` must be a mapping`);
       return { name: entry.name, config: expandEnv(config, env) as Record<string, unknown> };
     }),
   };

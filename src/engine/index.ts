@@ -8,6 +8,7 @@ import {
   type WorkerConfigEntry,
 } from './config';
 import { EngineCore } from './core/engine-core';
+import { toEngineError } from './core/errors';
 import { createLogger } from './core/logger';
 import type { EngineLogger, EngineWorker } from './core/types';
 import { openStorage } from './storage';
@@ -112,7 +113,7 @@ class RunningEngine implements EngineHandle {
       try {
         await worker.stop();
       } catch (err) {
-        this.logger.error(`stopping ${worker.name} failed`, { error: (err as Error).message });
+        this.logger.error(`stopping ${worker.name} failed`, { error: toEngineError(err).message });
       }
     }
     await this.core.storage.close();

@@ -131,11 +131,8 @@ export class EngineCore {
   functionWorkerName(functionId: string): string {
     const entry = this.functions.get(functionId);
     if (entry?.owner.kind === 'builtin') return entry.owner.workerName;
-    if (entry?.owner.kind === 'connection') {
-      const name = this.workers.get(entry.owner.workerId)?.metadata?.name;
-      if (typeof name === 'string' && name !== '') return name;
-    }
-    return functionId.split('::')[0] ?? functionId;
+    const reported = entry?.owner.kind === 'connection' ? this.workers.nameOf(entry.owner.workerId) : undefined;
+    return reported ?? functionId.split('::')[0] ?? functionId;
   }
 
   /** Stops trigger delivery and halts every pending invocation (engine shutdown). */

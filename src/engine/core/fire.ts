@@ -1,4 +1,5 @@
 import { toEngineError } from './errors';
+import { isPlainObject } from './ids';
 import type { EngineLogger, FireOptions, InvocationOptions, TriggerRecord } from './types';
 
 export type Invoker = (functionId: string, data: unknown, options: InvocationOptions) => Promise<unknown>;
@@ -13,8 +14,8 @@ interface Delivery {
 function conditionOf(trigger: TriggerRecord, withCondition: boolean): string | undefined {
   if (!withCondition) return undefined;
   const config = trigger.config;
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return undefined;
-  const id = (config as Record<string, unknown>).condition_function_id;
+  if (!isPlainObject(config)) return undefined;
+  const id = config.condition_function_id;
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
 

@@ -1,6 +1,9 @@
 import type { FunctionHandler } from './types';
 
-/** Who registered a function: an in-process worker (by name) or a worker connection (by id). */
+/**
+ * Who registered a function (or offers a trigger type): an in-process worker (by name) or a
+ * worker connection (by id).
+ */
 export type FunctionOwner = { kind: 'builtin'; workerName: string } | { kind: 'connection'; workerId: string };
 
 export interface FunctionEntry {
@@ -15,7 +18,7 @@ export interface FunctionEntry {
 
 export type FunctionsChangedListener = () => void;
 
-function sameOwner(a: FunctionOwner, b: FunctionOwner): boolean {
+export function sameOwner(a: FunctionOwner, b: FunctionOwner): boolean {
   if (a.kind === 'builtin') return b.kind === 'builtin' && a.workerName === b.workerName;
   return b.kind === 'connection' && a.workerId === b.workerId;
 }

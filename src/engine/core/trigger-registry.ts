@@ -1,8 +1,9 @@
 import { toEngineError, EngineError } from './errors';
+import { sameOwner, type FunctionOwner } from './function-registry';
 import type { EngineLogger, TriggerRecord, TriggerTypeProvider } from './types';
 
-/** Who offers a trigger type: an in-process worker (by name) or a worker connection (by id). */
-export type TriggerTypeOwner = { kind: 'builtin'; workerName: string } | { kind: 'connection'; workerId: string };
+/** Who offers a trigger type: the same two kinds of owner as for functions. */
+export type TriggerTypeOwner = FunctionOwner;
 
 export interface TriggerTypeEntry {
   readonly id: string;
@@ -178,9 +179,4 @@ export class TriggerRegistry {
       this.logger.warn(`unregistering trigger ${record.id} from ${type.id} failed: ${toEngineError(err).message}`);
     }
   }
-}
-
-function sameOwner(a: TriggerTypeOwner, b: TriggerTypeOwner): boolean {
-  if (a.kind === 'builtin') return b.kind === 'builtin' && a.workerName === b.workerName;
-  return b.kind === 'connection' && a.workerId === b.workerId;
 }

@@ -57,6 +57,12 @@ export class WorkerDirectory {
     return [...this.connections.values()];
   }
 
+  /** The non-empty name a live connection reported about itself, if any (listings' `worker_name`). */
+  nameOf(workerId: string): string | undefined {
+    const name = this.connections.get(workerId)?.metadata?.name;
+    return typeof name === 'string' && name !== '' ? name : undefined;
+  }
+
   updateMetadata(workerId: string, metadata: WorkerMetadata): boolean {
     const worker = this.connections.get(workerId);
     if (worker === undefined) return false;

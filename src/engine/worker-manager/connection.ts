@@ -23,6 +23,17 @@ function rawToBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
+/** The `triggerregistrationresult` that tells a trigger's registering worker it was rejected (spec §3.6). */
+function registrationFailed(trigger: TriggerRecord, error: unknown): Record<string, unknown> {
+  return {
+    type: 'triggerregistrationresult',
+    id: trigger.id,
+    trigger_type: trigger.trigger_type,
+    function_id: trigger.function_id,
+    error,
+  };
+}
+
 /**
  * One worker socket on `/` (spec §2). Registration frames are applied one at a time in arrival
  * order; invocations are started in order but run concurrently. Cleanup (spec §5.6) runs once,
@@ -282,14 +293,7 @@ export class WorkerConnection implements ConnectedWorker {
     try {
       await this.core.triggers.registerTrigger(record);
     } catch (err) {
-      const error = toEngineError(err, 'trigger_registration_failed');
-      this.send({
-        type: 'triggerregistrationresult',
-        id: record.id,
-        trigger_type: record.trigger_type,
-        function_id: record.function_id,
-        error: error.toBody(),
-      });
+      this.send(registrationFailed(record, toEngineError(err, 'trigger_registration_failed').toBody()));
     }
   }
 
@@ -320,13 +324,7 @@ export class WorkerConnection implements ConnectedWorker {
       return;
     }
     const origin = entry.record.worker_id === undefined ? undefined : this.core.workers.get(entry.record.worker_id);
-    origin?.send({
-      type: 'triggerregistrationresult',
-      id: entry.record.id,
-      trigger_type: entry.record.trigger_type,
-      function_id: entry.record.function_id,
-      error: frame.error,
-    });
+    origin?.send(registrationFailed(entry.record, frame.error));
   }
 
   private awaitTriggerResult(triggerId: string, timeoutMs: number): Promise<void> {

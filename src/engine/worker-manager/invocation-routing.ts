@@ -43,13 +43,22 @@ function reply(caller: CallerConnection, invocationId: string, functionId: strin
   caller.send(resultFrame(invocationId, functionId, { error: error.toBody() }));
 }
 
+/** The call context a frame carries on to the function it invokes (only the keys it sent). */
+function forwarded(frame: InvokeFrame): RoutedInvocationOptions {
+  return {
+    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
+    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
+    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
+  };
+}
+
 /**
  * Routes a worker's `invokefunction` (spec §4.1): enqueue through the queue provider, void
  * without reply, otherwise one `invocationresult` when the caller gave an `invocation_id`.
  * Runs concurrently with the connection's other frames.
  */
 export async function routeInvocation(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): Promise<void> {
-  if (caller.listener.rbac !== undefined && !admit(core, caller, frame)) return;
+  if (!admit(core, caller, frame)) return;
   const middlewareId = caller.listener.middlewareFunctionId;
   if (middlewareId !== undefined && !frame.function_id.startsWith('engine::')) {
     return viaMiddleware(core, caller, frame, middlewareId);
@@ -58,13 +67,7 @@ export async function routeInvocation(core: EngineCore, caller: CallerConnection
   const replyTo = frame.action?.type === 'void' ? undefined : frame.invocation_id;
   // Spec §4.2: object payloads of worker-originated calls learn who called.
   const data = isPlainObject(frame.data) ? { ...frame.data, _caller_worker_id: caller.id } : frame.data;
-  const options: RoutedInvocationOptions = {
-    callerWorkerId: caller.id,
-    invocationId: replyTo,
-    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
-    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
-    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
-  };
+  const options: RoutedInvocationOptions = { callerWorkerId: caller.id, invocationId: replyTo, ...forwarded(frame) };
   try {
     const result = await core.invoke(frame.function_id, data, options);
     if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { result });
@@ -98,14 +101,9 @@ async function viaMiddleware(core: EngineCore, caller: CallerConnection, frame: 
     action: frame.action ?? null,
     context: caller.session.context,
   };
-  const options: RoutedInvocationOptions = {
-    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
-    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
-    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
-  };
   const replyTo = frame.invocation_id ?? newId();
   try {
-    const result = await core.invoke(middlewareId, input, options);
+    const result = await core.invoke(middlewareId, input, forwarded(frame));
     reply(caller, replyTo, frame.function_id, { result });
   } catch (err) {
     reply(caller, replyTo, frame.function_id, { error: toEngineError(err, 'invocation_failed').toBody() });

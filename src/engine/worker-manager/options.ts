@@ -1,3 +1,4 @@
+import { isPlainObject } from '../core/ids';
 import type { EngineLogger } from '../core/types';
 import { parseRbacConfig, type RbacConfig } from './rbac';
 
@@ -37,6 +38,6 @@ export function parseWorkerManagerOptions(config: Record<string, unknown>, logge
     host: typeof config.host === 'string' && config.host !== '' ? config.host : '0.0.0.0',
     handshakeTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : 10_000,
     middlewareFunctionId: typeof config.middleware_function_id === 'string' ? config.middleware_function_id : undefined,
-    rbac: typeof rbac === 'object' && rbac !== null && !Array.isArray(rbac) ? parseRbacConfig(rbac as Record<string, unknown>, logger) : undefined,
+    rbac: isPlainObject(rbac) ? parseRbacConfig(rbac, logger) : undefined,
   };
 }

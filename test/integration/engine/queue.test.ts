@@ -43,6 +43,18 @@ describe('iii-queue over the worker protocol', () => {
     return `queue-tests::job-${counter}`;
   }
 
+  /** Registers a fresh function that records each payload it runs with; resolves once it is live. */
+  async function registerRecorder(): Promise<{ functionId: string; received: unknown[] }> {
+    const functionId = nextFunctionId();
+    const received: unknown[] = [];
+    iii.registerFunction(functionId, async (data: unknown) => {
+      received.push(data);
+      return null;
+    });
+    await waitForFunctions(iii, [functionId]);
+    return { functionId, received };
+  }
+
   beforeAll(async () => {
     h = await TestHarness.start({ config: configWithQueues(FAST_RETRIES) });
     iii = h.worker('queue-tests');
@@ -53,13 +65,7 @@ describe('iii-queue over the worker protocol', () => {
   });
 
   it('answers with a receipt id and runs the target with the payload', async () => {
-    const functionId = nextFunctionId();
-    const received: unknown[] = [];
-    iii.registerFunction(functionId, async (data: unknown) => {
-      received.push(data);
-      return null;
-    });
-    await waitForFunctions(iii, [functionId]);
+    const { functionId, received } = await registerRecorder();
 
     const receipt = await enqueue(functionId, { to: 'a@example.com' });
 
@@ -69,13 +75,7 @@ describe('iii-queue over the worker protocol', () => {
   });
 
   it('delivers to named queues from the config', async () => {
-    const functionId = nextFunctionId();
-    const received: unknown[] = [];
-    iii.registerFunction(functionId, async (data: unknown) => {
-      received.push(data);
-      return null;
-    });
-    await waitForFunctions(iii, [functionId]);
+    const { functionId, received } = await registerRecorder();
 
     await enqueue(functionId, 'hello', 'emails');
 

@@ -9,14 +9,14 @@
  * own `state` triggers see those).
  */
 import type { EngineContext, Json } from '../../core/types';
-import type { StateEvent, StateEventType, StateTriggers } from '../state/triggers';
+import type { StateEventType, StateTriggers } from '../state/triggers';
 import type { BridgeClient } from './client';
 import { forwardPayload, isRecord, stringField } from './payload';
 
 export interface BridgeStateOptions {
   context: Pick<EngineContext, 'fire' | 'logger'>;
   client: Pick<BridgeClient, 'call'>;
-  triggers: Pick<StateTriggers, 'matching'>;
+  triggers: Pick<StateTriggers, 'fire'>;
   triggersEnabled: boolean;
 }
 
@@ -70,9 +70,6 @@ export class BridgeStateFunctions {
     const key = stringField(data, 'key');
     // The remote accepted the call, so both are strings; checked anyway before matching.
     if (scope === undefined || key === undefined) return;
-    const matching = this.options.triggers.matching(scope, key);
-    if (matching.length === 0) return;
-    const event: StateEvent = { type: 'state', event_type: eventType, scope, key, old_value: oldValue, new_value: newValue };
-    this.options.context.fire(matching, event);
+    this.options.triggers.fire(this.options.context, eventType, scope, key, oldValue, newValue);
   }
 }

@@ -3,7 +3,7 @@ import { EngineError } from '../../core/errors';
 import type { FunctionEntry } from '../../core/function-registry';
 import type { BuiltinFunction, InvocationOptions } from '../../core/types';
 import { InputReader } from './input';
-import { functionDetail, functionSummary } from './summaries';
+import { byId, functionDetail, functionSummary } from './summaries';
 
 const MAX_BATCH = 32;
 
@@ -20,10 +20,6 @@ function searchRank(entry: FunctionEntry, needle: string): number | undefined {
   if (id.includes(needle)) return 1;
   if ((entry.description ?? '').toLowerCase().includes(needle)) return 2;
   return undefined;
-}
-
-function byId(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The caller's RBAC view (spec §13.2): what a restricted session may not call, it does not see. */

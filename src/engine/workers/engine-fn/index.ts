@@ -17,8 +17,7 @@ export function createEngineFunctionsWorker(core: EngineCore): EngineWorker {
   const discovery = new Discovery(core);
   return {
     name: ENGINE_FUNCTIONS_WORKER,
-    async start() {
-      const context = core.createContext(ENGINE_FUNCTIONS_WORKER);
+    async start(context) {
       for (const fn of [...workerBuiltins(core), ...functionBuiltins(core), ...triggerBuiltins(core)]) {
         context.registerFunction(fn);
       }
@@ -36,8 +35,7 @@ export function createObservabilityWorker(core: EngineCore): EngineWorker {
   const observability = new Observability(core);
   return {
     name: OBSERVABILITY_WORKER,
-    async start() {
-      const context = core.createContext(OBSERVABILITY_WORKER);
+    async start(context) {
       for (const fn of observability.functions()) context.registerFunction(fn);
       for (const type of observability.triggerTypes()) context.registerTriggerType(type);
     },

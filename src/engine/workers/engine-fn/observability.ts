@@ -1,4 +1,5 @@
 import { ENGINE_VERSION, type EngineCore } from '../../core/engine-core';
+import { isPlainObject } from '../../core/ids';
 import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../core/types';
 import { TriggerSet } from './discovery';
 import { InputReader } from './input';
@@ -45,7 +46,7 @@ export class LogRing {
 
 function toAttributes(data: unknown): Record<string, unknown> {
   if (data === undefined || data === null) return {};
-  if (typeof data === 'object' && !Array.isArray(data)) return { ...(data as Record<string, unknown>) };
+  if (isPlainObject(data)) return { ...data };
   return { data };
 }
 
@@ -146,8 +147,6 @@ export class Observability {
 }
 
 function levelMatches(trigger: TriggerRecord, level: Level): boolean {
-  const config = trigger.config;
-  const wanted =
-    typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>).level : undefined;
+  const wanted = isPlainObject(trigger.config) ? trigger.config.level : undefined;
   return wanted === undefined || wanted === null || wanted === 'all' || wanted === level;
 }

@@ -5,6 +5,11 @@ import { summarize } from './input';
 
 /** Listing shapes of spec §6.2–§6.9, built from the registries. */
 
+/** Listing order: by id, code-unit order (not locale). */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 export interface FunctionSummary {
   function_id: string;
   worker_name: string;
@@ -46,12 +51,8 @@ const KNOWN_PROVIDERS: Record<string, string> = {
 };
 
 export function triggerTypeWorkerName(core: EngineCore, type: TriggerTypeEntry): string {
-  if (type.owner.kind === 'connection') {
-    const name = core.workers.get(type.owner.workerId)?.metadata?.name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
   if (type.owner.kind === 'builtin') return type.owner.workerName;
-  return KNOWN_PROVIDERS[type.id] ?? type.id.split('::')[0] ?? type.id;
+  return core.workers.nameOf(type.owner.workerId) ?? KNOWN_PROVIDERS[type.id] ?? type.id.split('::')[0] ?? type.id;
 }
 
 export function triggerTypeSummary(core: EngineCore, type: TriggerTypeEntry): Record<string, unknown> {
@@ -69,9 +70,8 @@ export function triggerTypeDetail(core: EngineCore, type: TriggerTypeEntry): Rec
 /** `worker_name` of a trigger instance: its owning worker's name, else its function's worker. */
 export function triggerWorkerName(core: EngineCore, trigger: TriggerEntry): string {
   const owner = trigger.record.worker_id;
-  const name = owner === undefined ? undefined : core.workers.get(owner)?.metadata?.name;
-  if (typeof name === 'string' && name !== '') return name;
-  return core.functionWorkerName(trigger.record.function_id);
+  const name = owner === undefined ? undefined : core.workers.nameOf(owner);
+  return name ?? core.functionWorkerName(trigger.record.function_id);
 }
 
 export function registeredTriggerSummary(core: EngineCore, trigger: TriggerEntry): Record<string, unknown> {

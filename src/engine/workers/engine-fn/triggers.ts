@@ -4,6 +4,7 @@ import { newId } from '../../core/ids';
 import type { BuiltinFunction } from '../../core/types';
 import { InputReader } from './input';
 import {
+  byId,
   functionDetail,
   registeredTriggerSummary,
   triggerTypeDetail,
@@ -14,10 +15,6 @@ import {
 
 /** How long `engine::register_trigger` waits for a worker provider's answer (spec §6.11). */
 const PROVIDER_ACK_TIMEOUT_MS = 10_000;
-
-function byId(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
 
 function listTriggerTypes(core: EngineCore, data: unknown): unknown {
   const input = new InputReader('engine::triggers::list', data);

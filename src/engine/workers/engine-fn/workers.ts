@@ -1,5 +1,6 @@
 import { ENGINE_VERSION, type EngineCore } from '../../core/engine-core';
 import { EngineError } from '../../core/errors';
+import { sameOwner, type FunctionOwner } from '../../core/function-registry';
 import { isPlainObject, isUuid } from '../../core/ids';
 import type { BuiltinFunction } from '../../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../../core/worker-directory';
@@ -114,8 +115,8 @@ function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unkno
   const name = new InputReader('engine::workers::info', data).string('name');
   const connection = core.workers.list().find((worker) => worker.metadata?.name === name);
   if (connection !== undefined) {
-    const owned = (owner: { kind: string; workerId?: string }): boolean =>
-      owner.kind === 'connection' && owner.workerId === connection.id;
+    const self: FunctionOwner = { kind: 'connection', workerId: connection.id };
+    const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: {
         ...connectedSummary(core, connection),
@@ -131,8 +132,8 @@ function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unkno
     };
   }
   if (core.workers.builtinNames().includes(name)) {
-    const owned = (owner: { kind: string; workerName?: string }): boolean =>
-      owner.kind === 'builtin' && owner.workerName === name;
+    const self: FunctionOwner = { kind: 'builtin', workerName: name };
+    const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: { ...builtinSummary(core, name, startedAtMs), internal: true },
       functions: core.functions.list().filter((fn) => owned(fn.owner)).map((fn) => functionSummary(core, fn)),

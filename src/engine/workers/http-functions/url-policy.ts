@@ -103,12 +103,15 @@ function refuse(message: string): EngineError {
 
 export class UrlPolicy {
   private readonly allowlist: RegExp[];
+  /** Built once: the config is fixed, so every call can share one lookup function. */
+  private readonly lookup: LookupFunction | undefined;
 
   constructor(
     private readonly security: SecurityConfig,
     private readonly resolve: Resolver = systemResolver,
   ) {
     this.allowlist = security.urlAllowlist.map((glob) => globToRegExp(glob.toLowerCase()));
+    this.lookup = security.blockPrivateIps ? privateBlockingLookup : undefined;
   }
 
   /** Resolves when `url` may be called; rejects with `url_validation_failed` naming the reason. */
@@ -133,20 +136,7 @@ export class UrlPolicy {
    * the check and the connect (DNS rebinding) still cannot be reached. Undefined when allowed.
    */
   connectLookup(): LookupFunction | undefined {
-    if (!this.security.blockPrivateIps) return undefined;
-    return (hostname, options, callback) => {
-      lookupCallback(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-        if (err !== null) return callback(err, []);
-        const first = addresses[0];
-        if (first === undefined || addresses.some((entry) => isPrivateAddress(entry.address))) {
-          const error: NodeJS.ErrnoException = new Error(`Private IP blocked: ${hostname}`);
-          error.code = 'EPRIVATEADDRESS';
-          return callback(error, []);
-        }
-        if (options.all === true) callback(null, addresses);
-        else callback(null, first.address, first.family);
-      });
-    };
+    return this.lookup;
   }
 
   private async isPrivateHost(host: string): Promise<boolean> {
@@ -161,3 +151,18 @@ export class UrlPolicy {
     return addresses.some(isPrivateAddress);
   }
 }
+
+/** A socket `lookup` that fails with `EPRIVATEADDRESS` when any resolved address is private. */
+const privateBlockingLookup: LookupFunction = (hostname, options, callback) => {
+  lookupCallback(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    if (err !== null) return callback(err, []);
+    const first = addresses[0];
+    if (first === undefined || addresses.some((entry) => isPrivateAddress(entry.address))) {
+      const error: NodeJS.ErrnoException = new Error(`Private IP blocked: ${hostname}`);
+      error.code = 'EPRIVATEADDRESS';
+      return callback(error, []);
+    }
+    if (options.all === true) callback(null, addresses);
+    else callback(null, first.address, first.family);
+  });
+};

@@ -24,18 +24,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * Runs the functions in order; resolves the reply of the first one that responds or fails, or
- * null when all continue. `onStart` lets the caller know which function is running (for logs and
- * the timeout envelope).
+ * null when all continue.
  */
 export async function runMiddleware(
   context: EngineContext,
   functionIds: readonly string[],
   input: MiddlewareInput,
-  onStart?: (functionId: string) => void,
 ): Promise<HttpReply | null> {
   for (let i = 0; i < functionIds.length; i++) {
     const functionId = functionIds[i];
-    onStart?.(functionId);
     let result: unknown;
     try {
       result = await context.invoke(functionId, input);

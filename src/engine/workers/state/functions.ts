@@ -11,8 +11,8 @@ import type { EngineContext, Json, KvStore } from '../../core/types';
 import type { StateConfig } from './config';
 import { readEmptyInput, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
 import { KeyQueue } from './key-queue';
-import type { StateEvent, StateEventType, StateTriggers } from './triggers';
-import { applyUpdateOps, type UpdateOpError } from './update-ops';
+import type { StateEventType, StateTriggers } from './triggers';
+import { applyParsedOps, type UpdateOpError } from './update-ops';
 
 /** The KV namespace that holds state scopes. */
 export const STATE_NAMESPACE = 'state';
@@ -77,7 +77,7 @@ export class StateFunctions {
     const { scope, key, ops } = readUpdateInput('state::update', data);
     const issued = await this.keys.run(scope, key, async () => {
       const current = await storageStep('UPDATE_ERROR', 'Failed to update value', this.kv.get(STATE_NAMESPACE, scope, key));
-      const { value, errors } = applyUpdateOps(current, ops);
+      const { value, errors } = applyParsedOps(current, ops);
       this.checkSize(value);
       // The result is written even when every op failed (a missing key then becomes `{}`).
       return { value, errors, done: this.kv.set(STATE_NAMESPACE, scope, key, value) };
@@ -116,17 +116,7 @@ export class StateFunctions {
 
   private emit(eventType: StateEventType, scope: string, key: string, previous: Json | undefined, next: Json): void {
     if (!this.config.triggersEnabled) return;
-    const matching = this.triggers.matching(scope, key);
-    if (matching.length === 0) return;
-    const event: StateEvent = {
-      type: 'state',
-      event_type: eventType,
-      scope,
-      key,
-      old_value: previous ?? null,
-      new_value: next,
-    };
-    this.ctx.fire(matching, event);
+    this.triggers.fire(this.ctx, eventType, scope, key, previous ?? null, next);
   }
 }
 

@@ -3,7 +3,7 @@
  * matches a write when every filter it sets equals the write's scope/key. The condition itself is
  * evaluated by `EngineContext.fire`.
  */
-import type { Json, TriggerRecord, TriggerTypeProvider } from '../../core/types';
+import type { EngineContext, Json, TriggerRecord, TriggerTypeProvider } from '../../core/types';
 
 export const STATE_TRIGGER_TYPE = 'state';
 
@@ -47,6 +47,17 @@ export class StateTriggers implements TriggerTypeProvider {
       }
     }
     return matches;
+  }
+
+  /**
+   * Hands a write's event to the matching triggers (`ctx.fire` evaluates their conditions). The
+   * event is built only when some trigger matches, so an unwatched write costs one scan.
+   */
+  fire(ctx: Pick<EngineContext, 'fire'>, eventType: StateEventType, scope: string, key: string, oldValue: Json, newValue: Json): void {
+    const matching = this.matching(scope, key);
+    if (matching.length === 0) return;
+    const event: StateEvent = { type: 'state', event_type: eventType, scope, key, old_value: oldValue, new_value: newValue };
+    ctx.fire(matching, event);
   }
 
   clear(): void {

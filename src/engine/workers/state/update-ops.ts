@@ -4,8 +4,9 @@
  * Two stages, so a caller can reject a malformed call before touching storage:
  * - `parseUpdateOps` checks the *shape* of every op (the reference engine deserializes the whole
  *   `ops` array into a typed enum, so one bad op fails the call with `deserialization_error`);
- * - `applyUpdateOps` applies well-formed ops in order. Semantic problems (bad path, wrong target
- *   type, ...) never fail the call: the op is skipped and reported in `errors`.
+ * - `applyParsedOps` (or `applyUpdateOps`, which checks the shape first) applies well-formed ops
+ *   in order. Semantic problems (bad path, wrong target type, ...) never fail the call: the op is
+ *   skipped and reported in `errors`.
  */
 import type { Json } from '../../core/types';
 import { parseUpdateOps, type SegmentPath, type UpdateOp } from './update-op-shape';
@@ -39,13 +40,17 @@ const PROTO_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'pr
  * op (call `parseUpdateOps` first to get the caller's function id into that message).
  */
 export function applyUpdateOps(current: Json | undefined, ops: unknown[]): { value: Json; errors: UpdateOpError[] } {
-  const parsed = parseUpdateOps(ops, 'update');
+  return applyParsedOps(current, parseUpdateOps(ops, 'update'));
+}
+
+/** `applyUpdateOps` for ops already checked by `parseUpdateOps` (the functions check them on input). */
+export function applyParsedOps(current: Json | undefined, ops: readonly UpdateOp[]): { value: Json; errors: UpdateOpError[] } {
   const state: ApplyState = {
     value: current === undefined ? {} : cloneJson(current),
     missing: current === undefined,
     errors: [],
   };
-  for (let i = 0; i < parsed.length; i++) applyOne(state, parsed[i] as UpdateOp, i);
+  for (let i = 0; i < ops.length; i++) applyOne(state, ops[i], i);
   return { value: state.value, errors: state.errors };
 }
 

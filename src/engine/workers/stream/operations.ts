@@ -9,7 +9,7 @@
  */
 import type { EngineContext, Json } from '../../core/types';
 import { EngineError } from '../../core/errors';
-import { applyUpdateOps, parseUpdateOps } from '../state/update-ops';
+import { applyParsedOps, parseUpdateOps } from '../state/update-ops';
 import { customCallError, customFunctionId, readDeleteResult, readWriteResult, type CustomOperation } from './custom';
 import { KeyedLock } from './keyed-lock';
 import type { StreamStore } from './store';
@@ -121,7 +121,7 @@ export class StreamOperations {
     return this.lock.run(itemKey(input), async () => {
       const { stream_name: name, group_id: group, item_id: item } = input;
       const current = await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.get(name, group, item));
-      const { value, errors } = applyUpdateOps(current, ops);
+      const { value, errors } = applyParsedOps(current, ops);
       await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.set(name, group, item, value));
       const result: UpdateResult = { old_value: current ?? null, new_value: value };
       if (errors.length > 0) result.errors = errors;
