@@ -25,11 +25,8 @@ export interface ApplicationParts {
 
 const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
-type State = 'created' | 'listening' | 'closing' | 'closed';
-
 /** A bootstrapped application: one iii-sdk worker carrying every controller's functions. */
 export class IIIApplication {
-  private state: State = 'created';
   private closing: Promise<void> | undefined;
   private listening: Promise<this> | undefined;
   private readonly registrar: Registrar;
@@ -64,7 +61,7 @@ export class IIIApplication {
    * `onApplicationBootstrap`. Idempotent.
    */
   listen(): Promise<this> {
-    if (this.state !== 'created' && this.state !== 'listening') {
+    if (this.closing !== undefined) {
       return Promise.reject(new FrameworkError('APPLICATION_CLOSED', 'listen() after close()'));
     }
     this.listening ??= this.start();
@@ -72,7 +69,6 @@ export class IIIApplication {
   }
 
   private async start(): Promise<this> {
-    this.state = 'listening';
     this.registrar.register(this.parts.definitions);
     await this.awaitEngine();
     await runHook(this.parts.records, 'onApplicationBootstrap', this.parts.logger);
@@ -100,12 +96,11 @@ export class IIIApplication {
    * call many times (later calls await the first).
    */
   close(signal?: string): Promise<void> {
-    if (this.closing === undefined) this.closing = this.shutdown(signal);
+    this.closing ??= this.shutdown(signal);
     return this.closing;
   }
 
   private async shutdown(signal: string | undefined): Promise<void> {
-    this.state = 'closing';
     for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
     this.signalHandlers.clear();
     const { records, logger, client, engine } = this.parts;
@@ -115,7 +110,6 @@ export class IIIApplication {
     await client.shutdown().catch((e: unknown) => logger.error(`worker shutdown failed: ${String(e)}`));
     await runHook(records, 'onApplicationShutdown', logger, signal);
     if (engine.close !== null) await engine.close().catch((e: unknown) => logger.error(`engine close failed: ${String(e)}`));
-    this.state = 'closed';
   }
 
   /**
@@ -127,9 +121,7 @@ export class IIIApplication {
     if (this.listening === undefined) return; // never registered anything
     this.registrar.unregisterTriggers();
     const timeoutMs = this.parts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-    await this.parts.client
-      .trigger({ function_id: 'engine::functions::list', payload: {}, timeoutMs })
-      .catch(() => undefined);
+    await this.roundTrip(timeoutMs).catch(() => undefined);
     if (!(await this.registrar.drain(timeoutMs))) {
       this.parts.logger.warn(`closing with handler calls still running after ${timeoutMs} ms`);
     }
@@ -137,10 +129,15 @@ export class IIIApplication {
 
   private async awaitEngine(): Promise<void> {
     try {
-      await this.parts.client.trigger({ function_id: 'engine::functions::list', payload: {}, timeoutMs: this.parts.readyTimeoutMs });
+      await this.roundTrip(this.parts.readyTimeoutMs);
     } catch (error) {
       this.parts.logger.warn(`could not confirm registrations with the engine: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** A cheap call answered after every frame this worker sent before it (frames are handled in order). */
+  private roundTrip(timeoutMs: number): Promise<unknown> {
+    return this.parts.client.trigger({ function_id: 'engine::functions::list', payload: {}, timeoutMs });
   }
 }
 

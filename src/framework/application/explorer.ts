@@ -1,11 +1,11 @@
-import type { InstanceRecord } from '../container/injector';
+import type { InstanceRecord, Injector } from '../container/injector';
 import { FrameworkError } from '../errors';
 import { dtoValidator, isDtoClass } from '../http/validation';
 import type { Logger } from '../logger';
 import type { ModuleNode } from '../container/module-graph';
 import { readController, readGuards, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
 import type { CanActivate, GuardRef, ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
-import type { StreamService } from '../streams/stream.service';
+import { StreamService } from '../streams/stream.service';
 import type { TriggerAdapter } from '../triggers/adapter';
 import { adapterFor } from '../triggers/registry';
 import { buildGuardStage } from './guard-stage';
@@ -32,6 +32,11 @@ export interface ExploreContext {
   readonly logger: Logger;
   /** Builds guard classes in the scope of the controller's module. */
   readonly construct: <T>(module: ModuleNode, cls: Type<T>) => T;
+}
+
+/** The context of an application's (or testing module's) injector, once every provider is built. */
+export function exploreContext(injector: Injector, logger: Logger): ExploreContext {
+  return { streams: injector.get(StreamService), logger, construct: (m, c) => injector.construct(m, c) };
 }
 
 /** Reads controller metadata once and turns every decorated method into definitions. */

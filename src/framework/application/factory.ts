@@ -3,11 +3,10 @@ import { buildModuleGraph } from '../container/module-graph';
 import { Injector } from '../container/injector';
 import { ConsoleLogger, silentLogger, type Logger } from '../logger';
 import type { ModuleClass } from '../metadata/types';
-import { StreamService } from '../streams/stream.service';
 import { IIIApplication } from './application';
 import { coreRecipes } from './core-providers';
 import { connectEngine, type EmbeddedEngineOptions, type EngineConnection } from './engine-connection';
-import { explore } from './explorer';
+import { explore, exploreContext } from './explorer';
 import { runHook } from './lifecycle';
 
 export interface ApplicationOptions {
@@ -55,7 +54,7 @@ export const IIIFactory = {
       const injector = new Injector(graph);
       const records = await injector.instantiateAll();
       await runHook(records, 'onModuleInit', logger);
-      const definitions = explore(records, { streams: injector.get(StreamService), logger, construct: (m, c) => injector.construct(m, c) });
+      const definitions = explore(records, exploreContext(injector, logger));
       const app = new IIIApplication({
         injector, records, definitions, client, engine, logger,
         readyTimeoutMs: options.readyTimeoutMs ?? 10_000,

@@ -40,10 +40,6 @@ export class Injector {
     return this.records;
   }
 
-  get instances(): readonly InstanceRecord[] {
-    return this.records;
-  }
-
   /** The instance of `token` visible from the root module, else owned by any module. */
   get<T>(token: Token<T>): T {
     const scoped = this.containers.get(this.graph.root);

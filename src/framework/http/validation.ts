@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
+import { isDesignBuiltIn } from '../metadata/reflection';
 import type { Type } from '../metadata/types';
 import { ValidationException } from './exceptions';
 
@@ -27,7 +28,7 @@ export function dtoValidator(dto: Type): (value: unknown) => Promise<unknown> {
 
 /** True for classes worth validating (not the built-ins the compiler emits for primitives). */
 export function isDtoClass(type: unknown): type is Type {
-  return typeof type === 'function' && ![Object, String, Number, Boolean, Array, Function, Promise, Date].includes(type as never);
+  return typeof type === 'function' && !isDesignBuiltIn(type) && type !== Date;
 }
 
 /** Refuses prototype-polluting keys and absurd nesting before any copying happens. */

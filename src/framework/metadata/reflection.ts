@@ -93,13 +93,16 @@ export function readConstructorDeps(cls: Type): Array<Token | undefined> {
   return deps;
 }
 
-/** `Object`, primitives' wrappers and `undefined` come from interfaces, unions or cyclic imports. */
+/** What the compiler emits for interfaces, unions, primitives and built-ins: never a token nor a DTO. */
+const DESIGN_BUILT_INS: ReadonlySet<unknown> = new Set([Object, String, Number, Boolean, Array, Function, Promise]);
+
+export function isDesignBuiltIn(designType: unknown): boolean {
+  return DESIGN_BUILT_INS.has(designType);
+}
+
+/** Built-ins and `undefined` (interfaces, unions or cyclic imports) are no usable token. */
 function usableToken(designType: unknown): Token | undefined {
-  if (typeof designType !== 'function') return undefined;
-  if (designType === Object || designType === String || designType === Number || designType === Boolean) {
-    return undefined;
-  }
-  if (designType === Array || designType === Function || designType === Promise) return undefined;
+  if (typeof designType !== 'function' || isDesignBuiltIn(designType)) return undefined;
   return designType as Type;
 }
 

@@ -45,13 +45,17 @@ export class StateService {
 
   /** Names of every scope that holds data. */
   async listScopes(): Promise<string[]> {
-    const result = await this.iii.trigger<Record<string, never>, { groups?: string[] } | string[] | undefined>({
-      function_id: 'state::list_groups',
-      payload: {},
-    });
-    if (Array.isArray(result)) return result;
-    return result?.groups ?? [];
+    const result = await this.iii.trigger<Record<string, never>, GroupList>({ function_id: 'state::list_groups', payload: {} });
+    return groupsOf(result);
   }
+}
+
+/** How `state::list_groups` and `stream::list_groups` answer: a bare list or `{ groups }`. */
+export type GroupList = string[] | { groups?: string[] } | undefined;
+
+export function groupsOf(result: GroupList): string[] {
+  if (Array.isArray(result)) return result;
+  return result?.groups ?? [];
 }
 
 /** The engine answers "no value" with an absent result; normalise a `null` the same way. */

@@ -1,6 +1,6 @@
 import type { IIIClient } from 'iii-sdk';
 import { Inject, Injectable } from '../decorators/module';
-import type { StateUpdateResult, StateWriteResult } from '../state/state.service';
+import { groupsOf, type GroupList, type StateUpdateResult, type StateWriteResult } from '../state/state.service';
 import type { UpdateOp } from '../state/update-ops';
 import { III_CLIENT } from '../tokens';
 
@@ -44,7 +44,7 @@ export class StreamService {
           (r) => r?.old_value ?? undefined,
         ),
       list: (group) => call<T[] | undefined>('stream::list', { group_id: group }).then((v) => v ?? []),
-      listGroups: () => call<string[] | { groups?: string[] } | undefined>('stream::list_groups', {}).then(groupsOf),
+      listGroups: () => call<GroupList>('stream::list_groups', {}).then(groupsOf),
       send: async (group, event) => {
         await call<null>('stream::send', {
           group_id: group,
@@ -55,9 +55,4 @@ export class StreamService {
       },
     };
   }
-}
-
-function groupsOf(result: string[] | { groups?: string[] } | undefined): string[] {
-  if (Array.isArray(result)) return result;
-  return result?.groups ?? [];
 }

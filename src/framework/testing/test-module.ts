@@ -1,5 +1,5 @@
 import { coreRecipes } from '../application/core-providers';
-import { explore, type TriggerDefinition } from '../application/explorer';
+import { explore, exploreContext, type TriggerDefinition } from '../application/explorer';
 import { runHook } from '../application/lifecycle';
 import { Injector, type InstanceRecord } from '../container/injector';
 import { buildModuleGraph } from '../container/module-graph';
@@ -7,7 +7,6 @@ import { classRecipe, factoryRecipe, valueRecipe, type ProviderRecipe } from '..
 import { Module } from '../decorators/module';
 import { silentLogger, type Logger } from '../logger';
 import type { ModuleMetadata, Token, Type } from '../metadata/types';
-import { StreamService } from '../streams/stream.service';
 import { III_CLIENT } from '../tokens';
 import { disconnectedClient } from './disconnected-client';
 import type { IIIClient } from 'iii-sdk';
@@ -85,11 +84,7 @@ export class TestingModule {
 
   /** What the registrar would register, with invokers you can call directly: `def.invoke(payload)`. */
   definitions(): readonly TriggerDefinition[] {
-    this.definitionsCache ??= explore(this.records, {
-      streams: this.injector.get(StreamService),
-      logger: this.logger,
-      construct: (m, c) => this.injector.construct(m, c),
-    });
+    this.definitionsCache ??= explore(this.records, exploreContext(this.injector, this.logger));
     return this.definitionsCache;
   }
 

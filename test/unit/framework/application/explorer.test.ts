@@ -19,7 +19,7 @@ import {
   Subscribe,
   Test,
 } from '../../../../src/framework';
-import type { FrameworkError } from '../../../../src/framework/errors';
+import { failure } from '../failure';
 import { defaultFunctionId, kebabCase } from '../../../../src/framework/application/naming';
 
 async function definitionsOf(controller: new (...args: never[]) => unknown) {
@@ -27,15 +27,6 @@ async function definitionsOf(controller: new (...args: never[]) => unknown) {
   class Feature {}
   const ref = await Test.createTestingModule({ imports: [Feature] }).compile();
   return ref.definitions();
-}
-
-async function failure(promise: Promise<unknown>): Promise<FrameworkError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as FrameworkError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('function ids', () => {

@@ -11,7 +11,7 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '../../../../src/framework';
-import type { FrameworkError } from '../../../../src/framework/errors';
+import { thrownCode } from '../../../support/errors';
 
 @Injectable()
 class ApiKeys {
@@ -121,14 +121,7 @@ describe('@UseGuards', () => {
   });
 
   it('rejects bad guard arguments at decoration time', () => {
-    const codes = [() => UseGuards(), () => UseGuards({} as never), () => UseGuards(null as never)].map((make) => {
-      try {
-        make();
-      } catch (e) {
-        return (e as FrameworkError).code;
-      }
-      return undefined;
-    });
+    const codes = [() => UseGuards(), () => UseGuards({} as never), () => UseGuards(null as never)].map(thrownCode);
     expect(codes).toEqual(['INVALID_DECORATOR_ARGUMENT', 'INVALID_DECORATOR_ARGUMENT', 'INVALID_DECORATOR_ARGUMENT']);
   });
 

@@ -1,14 +1,5 @@
 import { Inject, Injectable, Module, Test, UnknownDependencyError } from '../../../../src/framework';
-import type { FrameworkError } from '../../../../src/framework/errors';
-
-async function failure(promise: Promise<unknown>): Promise<FrameworkError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as FrameworkError;
-  }
-  throw new Error('expected a failure');
-}
+import { failure } from '../failure';
 
 const compile = (imports: Array<new () => unknown>) => Test.createTestingModule({ imports }).compile();
 

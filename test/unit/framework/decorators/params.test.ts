@@ -1,5 +1,5 @@
 import { Body, Event, Headers, Param, Query, Req } from '../../../../src/framework';
-import type { FrameworkError } from '../../../../src/framework/errors';
+import { thrownCode } from '../../../support/errors';
 import { readParams } from '../../../../src/framework/metadata/reflection';
 
 describe('parameter decorators', () => {
@@ -19,14 +19,7 @@ describe('parameter decorators', () => {
   });
 
   it('reject an empty or non-string name', () => {
-    const codes = [() => Param(''), () => Query(7 as never), () => Headers(null as never)].map((make) => {
-      try {
-        make();
-      } catch (e) {
-        return (e as FrameworkError).code;
-      }
-      return undefined;
-    });
+    const codes = [() => Param(''), () => Query(7 as never), () => Headers(null as never)].map(thrownCode);
     expect(codes).toEqual(['INVALID_DECORATOR_ARGUMENT', 'INVALID_DECORATOR_ARGUMENT', 'INVALID_DECORATOR_ARGUMENT']);
   });
 

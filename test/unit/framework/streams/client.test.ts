@@ -7,7 +7,8 @@ import {
   StreamClientError,
   StreamMessage,
 } from '../../../../src/framework/streams/client';
-import { FakeStreamServer, waitFor } from './fake-stream-server';
+import { waitFor } from '../../../support/wait';
+import { FakeStreamServer } from './fake-stream-server';
 
 interface Todo {
   id: string;

@@ -132,12 +132,3 @@ export class FakeStreamServer {
 function envelope(streamName: string, groupId: string, id: string | null, event: object): object {
   return { type: 'stream', timestamp: Date.now(), streamName, groupId, id, event };
 }
-
-/** Polls a condition (bounded) for effects that have no event to await. */
-export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
