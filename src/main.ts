@@ -7,7 +7,12 @@
  */
 import { IIIFactory, type IIIApplication, type Logger } from './framework';
 import { AppModule } from './app.module';
+import { TODOS_STREAM } from './modules/todos/todo.entity';
 import { WebConfig } from './modules/web/web.config';
+
+const DEFAULT_DATA_DIR = './data';
+const DEFAULT_HTTP_PORT = 3111;
+const DEFAULT_STREAM_PORT = 3112;
 
 export interface BootstrapOptions {
   /** Connect to this engine instead of starting one (env `III_URL`). */
@@ -34,7 +39,7 @@ export interface BootstrapOptions {
 
 /** Options from the environment, as documented in the README. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BootstrapOptions {
-  const options: BootstrapOptions = { dataDir: nonEmpty(env.III_DATA_DIR) ?? './data' };
+  const options: BootstrapOptions = { dataDir: nonEmpty(env.III_DATA_DIR) ?? DEFAULT_DATA_DIR };
   const engineUrl = nonEmpty(env.III_URL);
   if (engineUrl !== undefined) options.engineUrl = engineUrl;
   const httpPort = port('PORT', env.PORT) ?? port('III_HTTP_PORT', env.III_HTTP_PORT);
@@ -56,15 +61,15 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
     workerName: 'todo-app',
     engine: {
       storage: options.storage ?? 'sqlite',
-      dataDir: options.dataDir ?? './data',
+      dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
       host: options.host ?? '127.0.0.1',
       // Explicit ports win over `ephemeralPorts` in the engine, so give one or the other.
       ...(options.ephemeralPorts === true
         ? { ephemeralPorts: true }
         : {
             ports: {
-              http: options.httpPort ?? 3111,
-              stream: options.streamPort ?? 3112,
+              http: options.httpPort ?? DEFAULT_HTTP_PORT,
+              stream: options.streamPort ?? DEFAULT_STREAM_PORT,
               ...(options.workerPort !== undefined ? { worker: options.workerPort } : {}),
             },
           }),
@@ -84,7 +89,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
 }
 
 /** Human-facing URLs: a wildcard bind address is reachable as localhost. */
-export function describeUrls(app: IIIApplication, options: BootstrapOptions): string[] {
+function describeUrls(app: IIIApplication, options: BootstrapOptions): string[] {
   const local = (url: string): string => url.replace('://0.0.0.0', '://localhost').replace('://[::]', '://localhost');
   const http = app.urls.http ?? (options.engineUrl === undefined ? undefined : guessHttpUrl(options));
   const lines = [];
@@ -92,7 +97,7 @@ export function describeUrls(app: IIIApplication, options: BootstrapOptions): st
     const base = local(http).replace(/\/$/, '');
     lines.push(`  page:    ${base}/`, `  API:     ${base}/todos`);
   }
-  if (app.urls.stream !== undefined) lines.push(`  streams: ${local(app.urls.stream)} (stream "todos-live")`);
+  if (app.urls.stream !== undefined) lines.push(`  streams: ${local(app.urls.stream)} (stream "${TODOS_STREAM}")`);
   lines.push(`  engine:  ${local(app.urls.worker)}${options.engineUrl === undefined ? ' (embedded)' : ' (external)'}`);
   return lines;
 }
@@ -100,7 +105,7 @@ export function describeUrls(app: IIIApplication, options: BootstrapOptions): st
 function guessHttpUrl(options: BootstrapOptions): string | undefined {
   try {
     const worker = new URL(options.engineUrl as string);
-    return `http://${worker.hostname}:${options.httpPort ?? 3111}`;
+    return `http://${worker.hostname}:${options.httpPort ?? DEFAULT_HTTP_PORT}`;
   } catch {
     return undefined;
   }
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   console.log(['Todo app is running:', ...describeUrls(app, options)].join('\n'));
-  if (options.engineUrl === undefined) console.log(`  data:    ${options.dataDir ?? './data'}`);
+  if (options.engineUrl === undefined) console.log(`  data:    ${options.dataDir ?? DEFAULT_DATA_DIR}`);
   console.log('Press Ctrl-C to stop.');
 }
 

@@ -48,3 +48,12 @@ export async function untilCallable(client: IIIClient, id: string, payload: unkn
     }
   }
 }
+
+/** Routes are registered fire-and-forget too: poll until `url` answers `status`. */
+export async function untilStatus(url: string, status: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await fetch(url)).status !== status) {
+    if (Date.now() > deadline) throw new Error(`${url} never answered ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

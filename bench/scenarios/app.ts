@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { IIIClient } from 'iii-sdk';
 import { Controller, Get, III_CLIENT, IIIFactory, Module, Param, type IIIApplication } from '../../src/framework';
 import { AppModule } from '../../src/app.module';
+import { untilStatus } from '../lib/engine';
 import { runLoad, type BenchResult } from '../lib/measure';
 
 @Controller('fw')
@@ -17,14 +18,6 @@ class PingController {
 
 @Module({ controllers: [PingController] })
 class PingModule {}
-
-async function untilStatus(url: string, status: number): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while ((await fetch(url)).status !== status) {
-    if (Date.now() > deadline) throw new Error(`${url} never answered ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /**
  * The same handler twice on one engine: once as a framework controller method (`@Get` + `@Param`,

@@ -1,7 +1,7 @@
 /** Engine-level scenarios: worker-to-worker calls, durable state writes, HTTP triggers, stream fan-out. */
 import WebSocket from 'ws';
 import { runLoad, type BenchResult } from '../lib/measure';
-import { startBenchEngine, untilCallable } from '../lib/engine';
+import { startBenchEngine, untilCallable, untilStatus } from '../lib/engine';
 
 /** Worker A calls an echo function owned by worker B through the engine. */
 export async function invokeRoundTrip(concurrency: number, operations: number): Promise<BenchResult> {
@@ -51,11 +51,7 @@ export async function httpTrigger(concurrency: number, operations: number): Prom
     client.registerFunction('bench::hello', async () => ({ status_code: 200, body: { hello: 'world' } }));
     client.registerTrigger({ type: 'http', function_id: 'bench::hello', config: { api_path: 'hello', http_method: 'GET' } });
     const url = `${bench.engine.urls.http}/hello`;
-    const deadline = Date.now() + 5_000;
-    while ((await fetch(url)).status !== 200) {
-      if (Date.now() > deadline) throw new Error('route never appeared');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await untilStatus(url, 200);
     return await runLoad(
       `http-trigger-c${concurrency}`,
       'GET through iii-http to a worker function returning a small JSON body (keep-alive fetch)',

@@ -4,6 +4,8 @@
  * Map, follows `todos-live/metrics/global`, and writes through the REST API only: the list on screen
  * changes when the stream says so, which is what keeps two tabs in agreement.
  */
+import { METRICS_GROUP, METRICS_KEY } from '../metrics/metrics.entity';
+import { ALL_GROUP, TITLE_MAX_LENGTH, TODOS_STREAM } from '../todos/todo.entity';
 import { CLIENT_GLOBAL } from './client-script';
 
 export const CLIENT_SCRIPT_PATH = '/assets/stream-client.js';
@@ -35,7 +37,7 @@ export function renderIndexPage(config: PageConfig): string {
     <div><b id="metric-completed">0</b> completed</div>
   </section>
   <form id="add-form" autocomplete="off">
-    <input id="new-title" name="title" placeholder="What needs doing?" maxlength="200" required>
+    <input id="new-title" name="title" placeholder="What needs doing?" maxlength="${TITLE_MAX_LENGTH}" required>
     <button type="submit">Add</button>
   </form>
   <p id="error" role="alert" hidden></p>
@@ -77,8 +79,8 @@ const SCRIPT = `
   var client = new lib.StreamClient(streamUrl, {
     onStatus: function (status) { $('connection').textContent = status; $('connection').dataset.status = status; }
   });
-  var todos = new lib.LiveGroup(client, { stream: 'todos-live', group: 'all' }, { onChange: renderTodos });
-  client.join({ stream: 'todos-live', group: 'metrics', item: 'global' }, {
+  var todos = new lib.LiveGroup(client, { stream: '${TODOS_STREAM}', group: '${ALL_GROUP}' }, { onChange: renderTodos });
+  client.join({ stream: '${TODOS_STREAM}', group: '${METRICS_GROUP}', item: '${METRICS_KEY}' }, {
     onSync: renderMetrics, onCreate: renderMetrics, onUpdate: renderMetrics,
     onDelete: function () { renderMetrics(null); }
   });

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import WebSocket from 'ws';
-import type { IIIApplication } from '../../../src/framework';
-import { LiveGroup, StreamClient, type StreamMessage } from '../../../src/framework/streams/client';
+import { LiveGroup, StreamClient, type IIIApplication, type StreamMessage } from '../../../src/framework';
 import { bootstrap } from '../../../src/main';
 import type { Todo } from '../../../src/modules/todos/todo.entity';
 
@@ -116,13 +115,8 @@ export class StreamRecorder<T = unknown> {
 
   private constructor(url: string, target: { stream: string; group: string; item?: string }) {
     this.client = new StreamClient(url, { WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
-    if (target.item === undefined) {
-      this.live = new LiveGroup<T>(this.client, { stream: target.stream, group: target.group }, {});
-      this.client.join<T>({ stream: target.stream, group: target.group }, { onMessage: (m) => this.messages.push(m) });
-    } else {
-      this.live = null;
-      this.client.join<T>({ stream: target.stream, group: target.group, item: target.item }, { onMessage: (m) => this.messages.push(m) });
-    }
+    this.live = target.item === undefined ? new LiveGroup<T>(this.client, target, {}) : null;
+    this.client.join<T>(target, { onMessage: (m) => this.messages.push(m) });
   }
 
   /** Joins and waits for the first sync, so later writes are guaranteed to be seen. */
