@@ -5,6 +5,18 @@ import { join } from 'node:path';
 import { startEngine } from '../../../src/engine';
 import { connectWorker, waitFor } from '../support/engine';
 
+/** A port nothing listens on right now (bound to 0, read, released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -42,7 +54,7 @@ describe('startEngine', () => {
         '  - name: iii-worker-manager',
         '    config:',
         '      port: ${HUB_TEST_WORKER_PORT:0}',
-        '      host: 127.0.0.1',
+        '      host: ${HUB_TEST_UNSET_HOST:127.0.0.1}',
         '  - name: iii-observability',
         '    config: { enabled: true, exporter: memory }',
         '  - name: iii-http-functions',
@@ -51,9 +63,15 @@ describe('startEngine', () => {
         '    config: { adapter: { name: local } }',
       ].join('\n'),
     );
+    // A set variable replaces the placeholder; an unset one takes its default.
+    const port = await freePort();
+    process.env.HUB_TEST_WORKER_PORT = String(port);
+    delete process.env.HUB_TEST_UNSET_HOST;
     const engine = await startEngine({ config: file, storage: 'memory' });
+    delete process.env.HUB_TEST_WORKER_PORT;
     const worker = connectWorker(engine.urls.worker);
     try {
+      expect(engine.urls.worker).toBe(`ws://127.0.0.1:${port}`);
       expect(engine.urls.http).toBeUndefined();
       const listed = await worker.trigger<unknown, { functions: Array<{ function_id: string }> }>({
         function_id: 'engine::functions::list',

@@ -22,11 +22,11 @@ export class RawWorker {
         return;
       }
       this.frames.push(frame);
-      for (const waiter of [...this.waiters]) {
-        if (waiter.match(frame)) {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1);
-          waiter.resolve(frame);
-        }
+      // A frame is consumed once: it goes to the first waiter that matches it.
+      const waiter = this.waiters.find((w) => w.match(frame));
+      if (waiter !== undefined) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(frame);
       }
     });
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
