@@ -62,7 +62,7 @@ export class SqliteKvStore implements KvStore {
   private closed = false;
 
   /** Creates the table if needed. The database stays owned by the caller (see `close`). */
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     db.exec(SCHEMA);
     this.statements = {
       get: db.prepare('SELECT value FROM kv WHERE namespace = ? AND scope = ? AND key = ?'),

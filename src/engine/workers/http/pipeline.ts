@@ -117,7 +117,7 @@ export class HttpPipeline {
 
   /** Runs the stages; resolves the reply to send, or null when nothing more must be sent. */
   private async dispatch(exchange: Exchange, route: HttpRoute, method: string, rawQuery: string, rawPath: string): Promise<HttpReply | null> {
-    const { context, config } = this.options;
+    const { config } = this.options;
     const read = await readBody(exchange.req, config.bodyLimit);
     if (read.kind === 'aborted') return null;
     if (read.kind === 'too_large') {
