@@ -40,7 +40,12 @@ async function main(): Promise<void> {
   memory.finalRssMiB = rssMiB();
   memory.finalHeapMiB = heapUsedMiB();
 
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
   const directory = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(directory, { recursive: true });
   const report = { date: new Date().toISOString(), quick, machine, memory, results };
@@ -49,9 +54,15 @@ async function main(): Promise<void> {
   console.log(`\nwritten to bench/results/${quick ? 'quick' : 'latest'}.{json,md}`);
 }
 
-function toMarkdown(report: { date: string; machine: Record<string, unknown>; memory: Record<string, number>; results: BenchResult[] }): string {
+function toMarkdown(report: {
+  date: string;
+  machine: Record<string, unknown>;
+  memory: Record<string, number>;
+  results: BenchResult[];
+}): string {
   const rows = report.results.map(
-    (r) => `| ${r.name} | ${r.description} | ${r.concurrency} | ${r.operations} | ${r.opsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.extra?.heapAfterMiB ?? ''} |`,
+    (r) =>
+      `| ${r.name} | ${r.description} | ${r.concurrency} | ${r.operations} | ${r.opsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.extra?.heapAfterMiB ?? ''} |`,
   );
   return [
     `Benchmarks run ${report.date} on ${JSON.stringify(report.machine)}.`,

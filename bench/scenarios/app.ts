@@ -24,7 +24,10 @@ class PingModule {}
  * result mapping), once registered by hand with iii-sdk. The difference is the framework's cost.
  */
 export async function frameworkOverhead(concurrency: number, operations: number): Promise<BenchResult[]> {
-  const app = await IIIFactory.create(PingModule, { logger: false, engine: { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1' } });
+  const app = await IIIFactory.create(PingModule, {
+    logger: false,
+    engine: { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1' },
+  });
   try {
     await app.listen();
     const client = app.get<IIIClient>(III_CLIENT);
@@ -46,8 +49,18 @@ export async function frameworkOverhead(concurrency: number, operations: number)
     const fw: BenchResult[] = [];
     const perRound = Math.max(50, Math.floor(operations / rounds));
     for (let r = 0; r < rounds; r++) {
-      raw.push(await runLoad('http-raw-sdk-handler', 'GET /raw/ping/:id handled by a hand-registered iii-sdk function', hit('raw/ping'), { operations: perRound, concurrency }));
-      fw.push(await runLoad('http-framework-handler', 'GET /fw/ping/:id handled by a @Controller/@Get/@Param method', hit('fw/ping'), { operations: perRound, concurrency }));
+      raw.push(
+        await runLoad('http-raw-sdk-handler', 'GET /raw/ping/:id handled by a hand-registered iii-sdk function', hit('raw/ping'), {
+          operations: perRound,
+          concurrency,
+        }),
+      );
+      fw.push(
+        await runLoad('http-framework-handler', 'GET /fw/ping/:id handled by a @Controller/@Get/@Param method', hit('fw/ping'), {
+          operations: perRound,
+          concurrency,
+        }),
+      );
     }
     return [median(raw), median(fw)];
   } finally {
@@ -60,7 +73,10 @@ export async function todoCrud(concurrency: number, operations: number): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'iii-bench-app-'));
   let app: IIIApplication | undefined;
   try {
-    app = await IIIFactory.create(AppModule, { logger: false, engine: { storage: 'sqlite', dataDir, ephemeralPorts: true, host: '127.0.0.1' } });
+    app = await IIIFactory.create(AppModule, {
+      logger: false,
+      engine: { storage: 'sqlite', dataDir, ephemeralPorts: true, host: '127.0.0.1' },
+    });
     await app.listen();
     const base = app.urls.http as string;
     await untilStatus(`${base}/todos`, 200);

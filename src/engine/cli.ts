@@ -9,8 +9,7 @@
 import { startEngine, type StartEngineOptions } from './index';
 
 const USAGE =
-  'usage: cli [--config FILE] [--data DIR] [--memory] [--ephemeral] [--host HOST] ' +
-  '[--worker-port N] [--http-port N] [--stream-port N]';
+  'usage: cli [--config FILE] [--data DIR] [--memory] [--ephemeral] [--host HOST] ' + '[--worker-port N] [--http-port N] [--stream-port N]';
 
 export class CliUsageError extends Error {
   readonly code = 'CLI_USAGE';

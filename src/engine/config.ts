@@ -71,7 +71,8 @@ export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
         throw new EngineError('config_invalid', `workers[${index}] needs a string \`name\``);
       }
       const config = entry.config ?? {};
-      if (!isPlainObject(config)) throw new EngineError('config_invalid', `workers[${index}] (${entry.name}): \`config\` must be a mapping`);
+      if (!isPlainObject(config))
+        throw new EngineError('config_invalid', `workers[${index}] (${entry.name}): \`config\` must be a mapping`);
       return { name: entry.name, config: expandEnv(config, env) as Record<string, unknown> };
     }),
   };

@@ -126,7 +126,9 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const config = withMandatoryWorkers(resolveConfig(options.config));
   const entries = applyOverrides(config.workers, options);
   const storage =
-    options.storage === 'memory' ? openStorage({ kind: 'memory' }) : openStorage({ kind: 'sqlite', directory: options.dataDir ?? './data' });
+    options.storage === 'memory'
+      ? openStorage({ kind: 'memory' })
+      : openStorage({ kind: 'sqlite', directory: options.dataDir ?? './data' });
   const core = new EngineCore(storage, logger);
   const workers: EngineWorker[] = [];
   const listeners: WorkerListener[] = [];

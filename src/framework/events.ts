@@ -22,9 +22,7 @@ export interface StreamChangeEvent<T = unknown> {
   streamName: string;
   groupId: string;
   id: string | null;
-  event:
-    | { type: 'create' | 'update' | 'delete'; data: T }
-    | { type: 'event'; event: { type: string; data: unknown } };
+  event: { type: 'create' | 'update' | 'delete'; data: T } | { type: 'event'; event: { type: string; data: unknown } };
 }
 
 /** `@OnStreamJoin` / `@OnStreamLeave` payload (iii spec §8.5). */

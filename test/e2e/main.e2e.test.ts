@@ -17,7 +17,15 @@ interface Program {
 function runMain(dataDir: string): Program {
   const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'register-ts.js'), path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', III_STREAM_PORT: '0', III_WORKER_PORT: '0', III_HOST: '127.0.0.1', III_DATA_DIR: dataDir, III_URL: '' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      III_STREAM_PORT: '0',
+      III_WORKER_PORT: '0',
+      III_HOST: '127.0.0.1',
+      III_DATA_DIR: dataDir,
+      III_URL: '',
+    },
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -23,7 +23,11 @@ describe('todo app: metrics', () => {
   });
 
   async function metricsSettleTo(expected: Metrics): Promise<void> {
-    await waitFor(async () => JSON.stringify((await app.api.metrics()).body) === JSON.stringify(expected), 3000, `metrics ${JSON.stringify(expected)}`);
+    await waitFor(
+      async () => JSON.stringify((await app.api.metrics()).body) === JSON.stringify(expected),
+      3000,
+      `metrics ${JSON.stringify(expected)}`,
+    );
   }
 
   it('starts at zero', async () => {
@@ -74,7 +78,9 @@ describe('todo app: metrics', () => {
       const a = (await app.api.create('a')).body;
       await app.api.patch(a.id, { completed: true });
 
-      await waitFor(() => JSON.stringify(live.last()?.event) === JSON.stringify({ type: 'update', data: { total: 1, completed: 1, active: 0 } }));
+      await waitFor(
+        () => JSON.stringify(live.last()?.event) === JSON.stringify({ type: 'update', data: { total: 1, completed: 1, active: 0 } }),
+      );
       expect(live.messages.map((m) => m.event)).toEqual([
         { type: 'sync', data: null },
         { type: 'create', data: { total: 1, completed: 0, active: 1 } },
@@ -123,7 +129,15 @@ describe('todo app: stream todos-live / all', () => {
       await app.api.delete(a.id);
       const c = (await app.api.create('c')).body;
 
-      const expected = [`create:${a.id}`, `create:${b.id}`, `update:${a.id}`, `delete:${b.id}`, `update:${a.id}`, `delete:${a.id}`, `create:${c.id}`];
+      const expected = [
+        `create:${a.id}`,
+        `create:${b.id}`,
+        `update:${a.id}`,
+        `delete:${b.id}`,
+        `update:${a.id}`,
+        `delete:${a.id}`,
+        `create:${c.id}`,
+      ];
       await waitFor(() => live.changes().length >= expected.length);
       expect(live.changes()).toEqual(expected);
       const events = live.messages.slice(1).map((m) => m.event);

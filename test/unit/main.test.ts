@@ -15,7 +15,14 @@ describe('optionsFromEnv', () => {
         III_DATA_DIR: '/var/todos',
         III_HOST: '127.0.0.1',
       }),
-    ).toEqual({ engineUrl: 'ws://engine:49134', httpPort: 8080, streamPort: 8081, workerPort: 8082, dataDir: '/var/todos', host: '127.0.0.1' });
+    ).toEqual({
+      engineUrl: 'ws://engine:49134',
+      httpPort: 8080,
+      streamPort: 8081,
+      workerPort: 8082,
+      dataDir: '/var/todos',
+      host: '127.0.0.1',
+    });
   });
 
   it('prefers PORT over III_HTTP_PORT', () => {

@@ -62,9 +62,7 @@ export class TriggerRegistry {
     this.types.delete(id);
     for (const entry of this.triggersOfType(id)) {
       if (entry.status === 'registered') {
-        this.logger.warn(
-          `[DISABLED] trigger ${entry.record.id} (${id}) will be re-registered automatically when the trigger type returns`,
-        );
+        this.logger.warn(`[DISABLED] trigger ${entry.record.id} (${id}) will be re-registered automatically when the trigger type returns`);
       }
       entry.status = 'pending';
     }

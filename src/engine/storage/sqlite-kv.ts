@@ -140,12 +140,7 @@ export class SqliteKvStore implements KvStore {
   }
 
   /** Queues one write; `encode` gives the new JSON text, or DELETED (it may throw). */
-  private enqueue(
-    namespace: string,
-    scope: string,
-    key: string,
-    encode: () => string | null,
-  ): Promise<Json | undefined> {
+  private enqueue(namespace: string, scope: string, key: string, encode: () => string | null): Promise<Json | undefined> {
     // The executor runs synchronously, so the write takes its place in call order right here;
     // anything it throws (closed store, unserialisable value) rejects the returned promise.
     return new Promise((resolve, reject) => {

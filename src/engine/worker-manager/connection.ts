@@ -143,9 +143,7 @@ export class WorkerConnection implements ConnectedWorker {
     const current = frame;
     this.chain = this.chain
       .then(() => (this.closed ? undefined : this.handle(current)))
-      .catch((err: unknown) =>
-        this.core.logger.error(`worker ${this.id}: ${current.type} failed`, { error: toEngineError(err).message }),
-      );
+      .catch((err: unknown) => this.core.logger.error(`worker ${this.id}: ${current.type} failed`, { error: toEngineError(err).message }));
   }
 
   /** Applies one frame; only registration work is awaited (it holds back the next frame). */

@@ -80,10 +80,7 @@ export class WorkerListener {
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const client of this.workers.clients) client.terminate();
     for (const client of this.telemetry.clients) client.terminate();
-    await this.settleWithin(
-      Promise.all([...this.connections].map((connection) => connection.cleanup())),
-      CLEANUP_WAIT_MS,
-    );
+    await this.settleWithin(Promise.all([...this.connections].map((connection) => connection.cleanup())), CLEANUP_WAIT_MS);
     this.server.closeAllConnections();
     await Promise.all([
       new Promise<void>((resolve) => this.workers.close(() => resolve())),

@@ -8,8 +8,7 @@ import type { EngineLogger } from '../core/types';
 
 /** One `expose_functions` entry: a glob on the function id, or exact/glob matches on its metadata. */
 export type FunctionFilter =
-  | { kind: 'match'; pattern: string }
-  | { kind: 'metadata'; expected: ReadonlyArray<readonly [key: string, matcher: MetadataMatcher]> };
+  { kind: 'match'; pattern: string } | { kind: 'metadata'; expected: ReadonlyArray<readonly [key: string, matcher: MetadataMatcher]> };
 
 export type MetadataMatcher = { kind: 'exact'; value: unknown } | { kind: 'glob'; pattern: string };
 

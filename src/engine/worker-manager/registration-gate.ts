@@ -37,7 +37,12 @@ export interface GateScope {
 }
 
 /** Calls a hook; a plain-object answer is the verdict, anything else (error, null, array, …) denies. */
-async function callHook(scope: GateScope, hookId: string, input: Record<string, unknown>, what: string): Promise<Record<string, unknown> | null> {
+async function callHook(
+  scope: GateScope,
+  hookId: string,
+  input: Record<string, unknown>,
+  what: string,
+): Promise<Record<string, unknown> | null> {
   try {
     const verdict = await scope.core.invoke(hookId, input);
     if (isPlainObject(verdict)) return verdict;

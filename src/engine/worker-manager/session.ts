@@ -80,7 +80,10 @@ export async function authenticate(core: EngineCore, options: WorkerManagerOptio
   if (functionId === undefined) return OPEN_SESSION;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(authError(`auth function did not answer within ${options.handshakeTimeoutMs}ms`)), options.handshakeTimeoutMs);
+    timer = setTimeout(
+      () => reject(authError(`auth function did not answer within ${options.handshakeTimeoutMs}ms`)),
+      options.handshakeTimeoutMs,
+    );
   });
   try {
     const result = await Promise.race([core.invoke(functionId, input), timeout]);

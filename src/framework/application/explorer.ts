@@ -55,7 +55,10 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
   const resolveGuard = (guard: GuardRef): CanActivate => (typeof guard === 'function' ? ctx.construct(node, guard) : guard);
   const controller = readController(cls);
   if (controller === undefined) {
-    throw new FrameworkError('INVALID_HANDLER', `${cls.name} is listed in controllers of ${module.name} but is not decorated with @Controller()`);
+    throw new FrameworkError(
+      'INVALID_HANDLER',
+      `${cls.name} is listed in controllers of ${module.name} but is not decorated with @Controller()`,
+    );
   }
   const triggers = readTriggers(cls);
   const publishes = readStreamPublish(cls);
@@ -81,7 +84,12 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       filter: adapter.filter(meta),
       skipped: adapter.skipped(meta),
       guard: buildGuardStage(readGuards(cls, meta.method), resolveGuard, { kind: meta.kind, functionId, class: cls, method: meta.method }),
-      publish: buildStreamStage(publishes.filter((p) => p.method === meta.method), ctx.streams, functionId, ctx.logger),
+      publish: buildStreamStage(
+        publishes.filter((p) => p.method === meta.method),
+        ctx.streams,
+        functionId,
+        ctx.logger,
+      ),
       reply: adapter.reply(meta),
       fail: adapter.fail(meta, functionId, ctx.logger),
     });

@@ -44,7 +44,14 @@ export const IIIFactory = {
     const logger = options.logger === false ? silentLogger : (options.logger ?? new ConsoleLogger());
     let client: IIIClient | undefined;
     let engine: EngineConnection | undefined;
-    const graph = buildModuleGraph(root, coreRecipes(() => client as IIIClient, logger, () => (engine as EngineConnection).urls));
+    const graph = buildModuleGraph(
+      root,
+      coreRecipes(
+        () => client as IIIClient,
+        logger,
+        () => (engine as EngineConnection).urls,
+      ),
+    );
     engine =
       options.client !== undefined
         ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
@@ -56,7 +63,12 @@ export const IIIFactory = {
       await runHook(records, 'onModuleInit', logger);
       const definitions = explore(records, exploreContext(injector, logger));
       const app = new IIIApplication({
-        injector, records, definitions, client, engine, logger,
+        injector,
+        records,
+        definitions,
+        client,
+        engine,
+        logger,
         readyTimeoutMs: options.readyTimeoutMs ?? 10_000,
         ...(options.onSignalClosed !== undefined ? { onSignalClosed: options.onSignalClosed } : {}),
         ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),

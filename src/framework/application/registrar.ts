@@ -29,7 +29,9 @@ export class Registrar {
     // Functions first: the engine applies frames in order, so a trigger never fires into nothing.
     for (const def of definitions) {
       this.functions.push(
-        this.iii.registerFunction(def.functionId, this.tracked(def.invoke), { description: `${def.class.name}.${def.method} (${def.kind})` }),
+        this.iii.registerFunction(def.functionId, this.tracked(def.invoke), {
+          description: `${def.class.name}.${def.method} (${def.kind})`,
+        }),
       );
     }
     for (const def of definitions) {

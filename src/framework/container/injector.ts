@@ -60,8 +60,13 @@ export class Injector {
       const depOwner = token === undefined ? undefined : node.visible.get(token);
       const built = depOwner === undefined ? undefined : this.built.get(depOwner);
       if (token === undefined || built === undefined || !built.has(token)) {
-        throw this.unknown(node, recipe, index, token === undefined ? '<unknown type>' : tokenName(token),
-          'guards can only inject providers visible in the module of the controller they guard');
+        throw this.unknown(
+          node,
+          recipe,
+          index,
+          token === undefined ? '<unknown type>' : tokenName(token),
+          'guards can only inject providers visible in the module of the controller they guard',
+        );
       }
       return built.get(token);
     });
@@ -114,21 +119,30 @@ export class Injector {
   private async dependency(node: ModuleNode, recipe: ProviderRecipe, index: number): Promise<unknown> {
     const token = recipe.deps[index];
     if (token === undefined) {
-      throw this.unknown(node, recipe, index, '<unknown type>',
-        'the parameter type is not known at runtime (an interface, a union, a primitive or a circular file import); use @Inject(token)');
+      throw this.unknown(
+        node,
+        recipe,
+        index,
+        '<unknown type>',
+        'the parameter type is not known at runtime (an interface, a union, a primitive or a circular file import); use @Inject(token)',
+      );
     }
     const owner = node.visible.get(token);
     if (owner === undefined) {
-      throw this.unknown(node, recipe, index, tokenName(token),
+      throw this.unknown(
+        node,
+        recipe,
+        index,
+        tokenName(token),
         `${tokenName(token)} is neither provided by ${node.name} nor exported by a module it imports. ` +
-          `Add it to the providers of ${node.name}, or export it from the module that provides it and import that module.`);
+          `Add it to the providers of ${node.name}, or export it from the module that provides it and import that module.`,
+      );
     }
     return this.provide(owner, token);
   }
 
   private unknown(node: ModuleNode, recipe: ProviderRecipe, index: number, token: string, reason: string): UnknownDependencyError {
-    const message =
-      `Cannot resolve dependency #${index} (${token}) of ${recipe.consumer} in module ${node.name} [${node.chain}]. Reason: ${reason}`;
+    const message = `Cannot resolve dependency #${index} (${token}) of ${recipe.consumer} in module ${node.name} [${node.chain}]. Reason: ${reason}`;
     return new UnknownDependencyError(message, recipe.consumer, index, token, node.chain);
   }
 

@@ -32,11 +32,7 @@ export interface ModuleGraph {
 export type RecipeOverrides = ReadonlyMap<Token, (owner: string) => ProviderRecipe>;
 
 /** Walks the imports from `root`, rejecting cycles, and computes every module's scope. */
-export function buildModuleGraph(
-  root: ModuleClass,
-  core: ProviderRecipe[],
-  overrides: RecipeOverrides = new Map(),
-): ModuleGraph {
+export function buildModuleGraph(root: ModuleClass, core: ProviderRecipe[], overrides: RecipeOverrides = new Map()): ModuleGraph {
   const coreNode = makeNode(CoreModule, 'CoreModule', [], core, overrides);
   const nodes = new Map<ModuleClass, ModuleNode>();
   const ordered: ModuleNode[] = [];
@@ -54,9 +50,7 @@ export function buildModuleGraph(
     }
     const meta = readModule(moduleClass) ?? {};
     const path = [...stack, moduleClass];
-    const imports = (meta.imports ?? []).map((imported, i) =>
-      visit(imported, path, `${moduleClass.name} (imports[${i}])`),
-    );
+    const imports = (meta.imports ?? []).map((imported, i) => visit(imported, path, `${moduleClass.name} (imports[${i}])`));
     const chain = path.map((m) => m.name).join(' -> ');
     const recipes = (meta.providers ?? []).map((p, i) => toRecipe(p, moduleClass.name, i));
     const node = makeNode(moduleClass, chain, imports, recipes, overrides, meta.controllers, meta.exports);

@@ -64,12 +64,7 @@ export function toRecipe(provider: Provider, owner: string, index: number): Prov
   return factoryRecipe(provider.provide, provider.useFactory, provider.inject, owner);
 }
 
-export function factoryRecipe(
-  token: Token,
-  factory: unknown,
-  inject: unknown,
-  owner: string,
-): ProviderRecipe {
+export function factoryRecipe(token: Token, factory: unknown, inject: unknown, owner: string): ProviderRecipe {
   if (typeof factory !== 'function') {
     throw new FrameworkError('INVALID_PROVIDER', `${owner}: useFactory of ${tokenName(token)} must be a function`);
   }

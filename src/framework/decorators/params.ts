@@ -23,7 +23,8 @@ export const Param = (name?: string): ParameterDecorator => param('@Param()', 'p
 /** A query parameter by name, or all query parameters. */
 export const Query = (name?: string): ParameterDecorator => param('@Query()', 'query', name);
 /** A request header by (case-insensitive) name, or all headers. */
-export const Headers = (name?: string): ParameterDecorator => param('@Headers()', 'headers', typeof name === 'string' ? name.toLowerCase() : name);
+export const Headers = (name?: string): ParameterDecorator =>
+  param('@Headers()', 'headers', typeof name === 'string' ? name.toLowerCase() : name);
 /** The raw iii HTTP request payload. */
 export const Req = (): ParameterDecorator => param('@Req()', 'req', undefined);
 /** The raw trigger payload, whatever the trigger kind. */

@@ -1,18 +1,6 @@
 import { writeStreamPublish } from '../metadata/reflection';
-import type {
-  StreamJoinLeaveTriggerMeta,
-  StreamPublishOptions,
-  StreamTriggerMeta,
-} from '../metadata/types';
-import {
-  describe,
-  invalid,
-  methodName,
-  optionalString,
-  rejectUnknownKeys,
-  requireNonEmptyString,
-  requireOptionsObject,
-} from './checks';
+import type { StreamJoinLeaveTriggerMeta, StreamPublishOptions, StreamTriggerMeta } from '../metadata/types';
+import { describe, invalid, methodName, optionalString, rejectUnknownKeys, requireNonEmptyString, requireOptionsObject } from './checks';
 import { optionalFunctionId, triggerDecorator } from './trigger';
 
 /**

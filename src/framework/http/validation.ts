@@ -15,7 +15,9 @@ const MAX_DEPTH = 32;
 export function dtoValidator(dto: Type): (value: unknown) => Promise<unknown> {
   return async (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ValidationException([`body must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`]);
+      throw new ValidationException([
+        `body must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
+      ]);
     }
     const unsafe = findUnsafeKey(value, 0);
     if (unsafe !== null) throw new ValidationException([unsafe]);

@@ -1,14 +1,5 @@
 import { META } from './keys';
-import type {
-  ControllerMetadata,
-  GuardRef,
-  ModuleMetadata,
-  ParamMeta,
-  StreamPublishMeta,
-  Token,
-  TriggerMeta,
-  Type,
-} from './types';
+import type { ControllerMetadata, GuardRef, ModuleMetadata, ParamMeta, StreamPublishMeta, Token, TriggerMeta, Type } from './types';
 
 /**
  * The only place that touches `Reflect.*Metadata`. Decorators call the writers; the container and

@@ -105,7 +105,10 @@ export interface StreamClientOptions {
 }
 
 export class StreamClientError extends Error {
-  constructor(readonly code: 'NO_WEBSOCKET' | 'CLIENT_CLOSED' | 'INVALID_TARGET', message: string) {
+  constructor(
+    readonly code: 'NO_WEBSOCKET' | 'CLIENT_CLOSED' | 'INVALID_TARGET',
+    message: string,
+  ) {
     super(message);
     this.name = 'StreamClientError';
   }
@@ -147,11 +150,8 @@ export class StreamClient {
   ) {
     const opts = this.opts();
     const globalCtor = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    this.WebSocketImpl = typeof options === 'function' ? options : opts.WebSocket ?? globalCtor;
-    this.backoff =
-      opts.reconnect === false
-        ? null
-        : { initialDelayMs: 200, maxDelayMs: 5000, factor: 2, ...(opts.reconnect ?? {}) };
+    this.WebSocketImpl = typeof options === 'function' ? options : (opts.WebSocket ?? globalCtor);
+    this.backoff = opts.reconnect === false ? null : { initialDelayMs: 200, maxDelayMs: 5000, factor: 2, ...(opts.reconnect ?? {}) };
   }
 
   get status(): ConnectionStatus {
@@ -261,10 +261,13 @@ export class StreamClient {
     this.attempt += 1;
     this.setStatus('reconnecting');
     // Jitter spreads reconnecting clients so a restarted engine is not hit all at once.
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.statusValue !== 'closed') this.open();
-    }, base * (0.5 + Math.random() * 0.5));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        if (this.statusValue !== 'closed') this.open();
+      },
+      base * (0.5 + Math.random() * 0.5),
+    );
   }
 
   private handleFrame(data: unknown): void {
@@ -366,9 +369,7 @@ export interface LiveGroupOptions<T> {
   onChange?(items: ReadonlyMap<string, T>, change: LiveGroupChange<T>): void;
 }
 
-export type LiveGroupChange<T> =
-  | { type: 'sync' }
-  | { type: 'create' | 'update' | 'delete'; id: string; item: T };
+export type LiveGroupChange<T> = { type: 'sync' } | { type: 'create' | 'update' | 'delete'; id: string; item: T };
 
 /**
  * A live Map of a group's items: replaced on every sync (including the resync after a reconnect),

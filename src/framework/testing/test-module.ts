@@ -59,7 +59,11 @@ export class TestingModuleBuilder {
     Module({ ...this.metadata })(TestingRootModule);
     const override = this.overrides.get(III_CLIENT);
     const client = override !== undefined ? undefined : disconnectedClient;
-    const recipes = coreRecipes(() => client as IIIClient, this.logger, () => TESTING_URLS);
+    const recipes = coreRecipes(
+      () => client as IIIClient,
+      this.logger,
+      () => TESTING_URLS,
+    );
     const graph = buildModuleGraph(TestingRootModule, recipes, this.overrides);
     const injector = new Injector(graph);
     const records = await injector.instantiateAll();
@@ -92,7 +96,11 @@ export class TestingModule {
   definition(functionId: string): TriggerDefinition {
     const found = this.definitions().find((d) => d.functionId === functionId);
     if (found === undefined) {
-      throw new Error(`No function '${functionId}'; defined: ${this.definitions().map((d) => d.functionId).join(', ')}`);
+      throw new Error(
+        `No function '${functionId}'; defined: ${this.definitions()
+          .map((d) => d.functionId)
+          .join(', ')}`,
+      );
     }
     return found;
   }

@@ -35,7 +35,7 @@ function loadCommonJs(): string {
 
 function transpile(source: string, fileName: string): string {
   // Loaded lazily: `typescript` is a dev dependency and is only needed when running from sources.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');
   return ts.transpileModule(source, {
     fileName,

@@ -65,7 +65,12 @@ export interface ApiResponse<T = unknown> {
 export class Api {
   constructor(readonly base: string) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, init: { raw?: string; contentType?: string } = {}): Promise<ApiResponse<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    init: { raw?: string; contentType?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = {};
     let payload: string | undefined;
     if (init.raw !== undefined) payload = init.raw;

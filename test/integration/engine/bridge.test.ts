@@ -188,7 +188,12 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
         expect((await client.frame(0)).event).toEqual({ type: 'sync', data: ['before'] });
         // A write made directly on the backend, then one made through the bridge.
         await remote.trigger({ function_id: 'stream::set', payload: { ...item(group, 'x'), data: 'direct' } });
-        expect(await client.frame(1)).toMatchObject({ streamName: 'b-stream', groupId: group, id: 'x', event: { type: 'update', data: 'direct' } });
+        expect(await client.frame(1)).toMatchObject({
+          streamName: 'b-stream',
+          groupId: group,
+          id: 'x',
+          event: { type: 'update', data: 'direct' },
+        });
         await local.trigger({ function_id: 'stream::set', payload: { ...item(group, 'y'), data: 'bridged' } });
         expect(await client.frame(2)).toMatchObject({ id: 'y', event: { type: 'create', data: 'bridged' } });
         await local.trigger({ function_id: 'stream::send', payload: { stream_name: 'b-stream', group_id: group, type: 'ping', data: 7 } });
@@ -230,7 +235,13 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
       await waitForTrigger(remote, 'bridge-test::on-stream-events');
       await local.trigger({ function_id: 'stream::set', payload: { stream_name: 'b-announced', group_id: 'g', item_id: 'i', data: 5 } });
       await waitFor(() => seen.length > 0, { description: 'a stream.events message on the backend' });
-      expect(seen[0]).toMatchObject({ type: 'stream', streamName: 'b-announced', groupId: 'g', id: 'i', event: { type: 'create', data: 5 } });
+      expect(seen[0]).toMatchObject({
+        type: 'stream',
+        streamName: 'b-announced',
+        groupId: 'g',
+        id: 'i',
+        event: { type: 'create', data: 5 },
+      });
     });
   });
 
@@ -268,8 +279,9 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
         await first.close();
         await waitFor(
           async () =>
-            (await worker.trigger({ function_id: 'state::get', payload: { scope: 'r', key: 'k' } }).catch((err: { code?: string }) => err.code)) ===
-            'BRIDGE_UNAVAILABLE',
+            (await worker
+              .trigger({ function_id: 'state::get', payload: { scope: 'r', key: 'k' } })
+              .catch((err: { code?: string }) => err.code)) === 'BRIDGE_UNAVAILABLE',
           { description: 'BRIDGE_UNAVAILABLE while the remote is down' },
         );
         second = await startTestEngine({ config: BACKEND, ports: { worker: port } });

@@ -67,9 +67,20 @@ describe('built-in trigger types over the worker protocol', () => {
 
   it('sends nothing for an accepted registration, and withdraws it when the worker disconnects', async () => {
     const worker = await connect();
-    worker.send({ type: 'registertrigger', id: 'good-1', trigger_type: 'picky', function_id: 'f', config: { ok: true }, metadata: { m: 1 } });
+    worker.send({
+      type: 'registertrigger',
+      id: 'good-1',
+      trigger_type: 'picky',
+      function_id: 'f',
+      config: { ok: true },
+      metadata: { m: 1 },
+    });
     await waitFor(() => registered.some((t) => t.id === 'good-1'));
-    expect(registered.find((t) => t.id === 'good-1')).toMatchObject({ function_id: 'f', metadata: { m: 1 }, worker_id: expect.any(String) });
+    expect(registered.find((t) => t.id === 'good-1')).toMatchObject({
+      function_id: 'f',
+      metadata: { m: 1 },
+      worker_id: expect.any(String),
+    });
     worker.send({ type: 'ping' });
     await worker.next((f) => f.type === 'pong');
     expect(worker.frames).toEqual([]);
@@ -80,7 +91,14 @@ describe('built-in trigger types over the worker protocol', () => {
   it('delivers fired events to the worker function with the trigger metadata, in order', async () => {
     const worker = await connect();
     worker.send({ type: 'registerfunction', id: 'fired::fn' });
-    worker.send({ type: 'registertrigger', id: 'fire-1', trigger_type: 'picky', function_id: 'fired::fn', config: { ok: true }, metadata: { m: 2 } });
+    worker.send({
+      type: 'registertrigger',
+      id: 'fire-1',
+      trigger_type: 'picky',
+      function_id: 'fired::fn',
+      config: { ok: true },
+      metadata: { m: 2 },
+    });
     await waitFor(() => registered.some((t) => t.id === 'fire-1'));
     const trigger = registered.find((t) => t.id === 'fire-1') as TriggerRecord;
     for (let i = 0; i < 20; i += 1) core.dispatcher.fire([trigger], { i });

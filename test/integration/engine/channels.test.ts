@@ -155,7 +155,10 @@ describe('data channels', () => {
     const channel = await createChannel(alice, 2);
     const text = Array.from({ length: 200 }, (_, i) => `n${i}`).join(',');
     const bytes = Buffer.from(text);
-    const call = alice.trigger<unknown, { text: string; size: number }>({ function_id: 'chan::read-all', payload: { reader: channel.readerRef } });
+    const call = alice.trigger<unknown, { text: string; size: number }>({
+      function_id: 'chan::read-all',
+      payload: { reader: channel.readerRef },
+    });
     const chunks = Array.from({ length: Math.ceil(bytes.length / 8) }, (_, i) => bytes.subarray(i * 8, i * 8 + 8));
     const last = chunks.pop()!;
     await new Promise<void>((resolve, reject) => {

@@ -48,15 +48,16 @@ describe('state durability across a crash', () => {
     const CONCURRENCY = 64;
     const first = await start();
     const writer = client(first.urls.worker);
-    const call = (functionId: string, payload: unknown): Promise<unknown> =>
-      writer.trigger({ function_id: functionId, payload });
+    const call = (functionId: string, payload: unknown): Promise<unknown> => writer.trigger({ function_id: functionId, payload });
 
     // Acknowledged deletes and updates must be durable too.
     for (let n = 0; n < 10; n++) await call('state::set', { scope: 'removed', key: `gone-${n}`, value: n });
     await Promise.all(Array.from({ length: 10 }, (_, n) => call('state::delete', { scope: 'removed', key: `gone-${n}` })));
     await call('state::set', { scope: 'removed', key: 'kept', value: 'still here' });
     await Promise.all(
-      Array.from({ length: 25 }, () => call('state::update', { scope: 'counter', key: 'n', ops: [{ type: 'increment', path: 'hits', by: 1 }] })),
+      Array.from({ length: 25 }, () =>
+        call('state::update', { scope: 'counter', key: 'n', ops: [{ type: 'increment', path: 'hits', by: 1 }] }),
+      ),
     );
 
     const acknowledged = new Map<string, Written>();

@@ -25,9 +25,15 @@ class Webhook {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const captured = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, rawBody: Buffer.concat(chunks).toString('utf8') };
+      const captured = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        rawBody: Buffer.concat(chunks).toString('utf8'),
+      };
       this.requests.push(captured);
-      const responder = this.routes.get(captured.url) ?? ((_c, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+      const responder =
+        this.routes.get(captured.url) ?? ((_c, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
       responder(captured, response);
     });
   });
@@ -76,7 +82,12 @@ beforeAll(async () => {
   process.env.III_TEST_HOOK_TOKEN = 'token-123';
   process.env.III_TEST_HOOK_SECRET = 'hmac-secret';
   h = await TestHarness.start({
-    config: { workers: [{ name: 'iii-worker-manager', config: {} }, { name: 'iii-http-functions', config: { security: SECURITY } }] },
+    config: {
+      workers: [
+        { name: 'iii-worker-manager', config: {} },
+        { name: 'iii-http-functions', config: { security: SECURITY } },
+      ],
+    },
   });
   webhook = new Webhook();
   await webhook.start();
@@ -98,7 +109,9 @@ afterAll(async () => {
 
 describe('§11 invocation', () => {
   it('POSTs the payload as JSON with the iii headers and returns the JSON answer', async () => {
-    const url = webhook.route('/echo', (c, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: JSON.parse(c.rawBody) })));
+    const url = webhook.route('/echo', (c, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: JSON.parse(c.rawBody) })),
+    );
     const id = await registerHttp('post', { url, method: 'POST', timeout_ms: 3000 });
     const result = await caller.trigger<unknown, { got: Record<string, unknown> }>({ function_id: id, payload: { hello: 'world' } });
     expect(result.got).toEqual({ hello: 'world', _caller_worker_id: expect.any(String) });
@@ -121,7 +134,10 @@ describe('§11 invocation', () => {
       auth: { type: 'bearer', token_key: 'III_TEST_HOOK_TOKEN' },
     });
     await expect(caller.trigger({ function_id: id, payload: { n: 1 } })).resolves.toBeUndefined();
-    expect(webhook.requests[0]).toMatchObject({ method: 'PUT', headers: { 'x-custom-header': 'test-value', authorization: 'Bearer token-123' } });
+    expect(webhook.requests[0]).toMatchObject({
+      method: 'PUT',
+      headers: { 'x-custom-header': 'test-value', authorization: 'Bearer token-123' },
+    });
   });
 
   it('signs the body with hmac when configured', async () => {
@@ -136,7 +152,9 @@ describe('§11 invocation', () => {
   });
 
   it('passes an upstream {"error":{code,message}} to the caller', async () => {
-    const url = webhook.route('/fail', (_c, res) => res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"UPSTREAM","message":"down"}}'));
+    const url = webhook.route('/fail', (_c, res) =>
+      res.writeHead(502, { 'content-type': 'application/json' }).end('{"error":{"code":"UPSTREAM","message":"down"}}'),
+    );
     const id = await registerHttp('fail', { url });
     const error = await rejection(caller.trigger({ function_id: id, payload: {} }));
     expect(error).toMatchObject({ code: 'UPSTREAM', message: 'UPSTREAM: down' });
@@ -183,7 +201,9 @@ describe('§11 registration lifecycle', () => {
     await waitForFunctions(caller, [id]);
     handle.unregister();
     await waitFor(async () => !(await listIds()).includes(id));
-    await expect(rejection(caller.trigger({ function_id: id, payload: {}, timeoutMs: 2000 }))).resolves.toMatchObject({ code: 'function_not_found' });
+    await expect(rejection(caller.trigger({ function_id: id, payload: {}, timeoutMs: 2000 }))).resolves.toMatchObject({
+      code: 'function_not_found',
+    });
     expect(webhook.requests).toEqual([]);
   });
 
@@ -218,7 +238,10 @@ describe('§11 without a permissive policy or without the worker', () => {
       worker.registerFunction('strict::loopback', { url: 'https://127.0.0.1/x' } as never);
       worker.registerFunction('strict::plain', async () => 'ok');
       await waitForFunctions(worker, ['strict::plain']);
-      const listed = await worker.trigger<unknown, { functions: Array<{ function_id: string }> }>({ function_id: 'engine::functions::list', payload: {} });
+      const listed = await worker.trigger<unknown, { functions: Array<{ function_id: string }> }>({
+        function_id: 'engine::functions::list',
+        payload: {},
+      });
       expect(listed.functions.map((fn) => fn.function_id)).not.toContain('strict::loopback');
     } finally {
       await strict.close();
@@ -232,7 +255,10 @@ describe('§11 without a permissive policy or without the worker', () => {
       worker.registerFunction('bare::http', { url: webhook.url('/x') } as never);
       worker.registerFunction('bare::plain', async () => 'ok');
       await waitForFunctions(worker, ['bare::plain']);
-      const listed = await worker.trigger<unknown, { functions: Array<{ function_id: string }> }>({ function_id: 'engine::functions::list', payload: {} });
+      const listed = await worker.trigger<unknown, { functions: Array<{ function_id: string }> }>({
+        function_id: 'engine::functions::list',
+        payload: {},
+      });
       expect(listed.functions.map((fn) => fn.function_id)).not.toContain('bare::http');
     } finally {
       await bare.close();

@@ -53,7 +53,11 @@ describe('iii-http streaming through data channels', () => {
   });
 
   it('streams server-sent events written with delays, intact and in order', async () => {
-    const events = ['id: 1\nevent: message\ndata: Hello\n\n', 'id: 2\nevent: update\ndata: {"count":42}\n\n', 'id: 3\ndata: line one\ndata: line two\n\n'];
+    const events = [
+      'id: 1\nevent: message\ndata: Hello\n\n',
+      'id: 2\nevent: update\ndata: {"count":42}\n\n',
+      'id: 3\ndata: line one\ndata: line two\n\n',
+    ];
     const url = await serve(
       'GET',
       streamed(async (_req, res) => {
@@ -195,6 +199,10 @@ describe('iii-http streaming through data channels', () => {
 
     const response = await fetch(url);
 
-    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([200, 'application/json', '{"ok":true}']);
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([
+      200,
+      'application/json',
+      '{"ok":true}',
+    ]);
   });
 });

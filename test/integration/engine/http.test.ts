@@ -106,7 +106,11 @@ describe('iii-http over the worker protocol', () => {
   });
 
   it('sends a string body raw under the content-type the handler chose', async () => {
-    await serve({ api_path: `${prefix}/xml` }, async () => ({ status_code: 200, headers: { 'Content-Type': 'text/xml' }, body: '<root><a>1</a></root>' }));
+    await serve({ api_path: `${prefix}/xml` }, async () => ({
+      status_code: 200,
+      headers: { 'Content-Type': 'text/xml' },
+      body: '<root><a>1</a></root>',
+    }));
     const res = await fetch(`${base}/${prefix}/xml`);
     expect(res.headers.get('content-type')).toBe('text/xml');
     expect(await res.text()).toBe('<root><a>1</a></root>');
@@ -155,7 +159,8 @@ describe('iii-http over the worker protocol', () => {
   });
 
   it('lets a middleware respond 403 and skip the handler, and shows it the request', async () => {
-    let input: { phase?: string; request?: { method: string; path_params: Record<string, string>; query_params: Record<string, string> } } = {};
+    let input: { phase?: string; request?: { method: string; path_params: Record<string, string>; query_params: Record<string, string> } } =
+      {};
     let handled = false;
     iii.registerFunction(`${prefix}::deny`, async (data: typeof input) => {
       input = data;

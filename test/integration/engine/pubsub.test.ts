@@ -18,7 +18,10 @@ describe('iii-pubsub over the worker protocol', () => {
   let topic: string;
 
   /** Registers a function recording what it receives, subscribed to `onTopic`. */
-  async function subscribe(onTopic: string, metadata?: Record<string, unknown>): Promise<{ deliveries: Delivery[]; unregister: () => void }> {
+  async function subscribe(
+    onTopic: string,
+    metadata?: Record<string, unknown>,
+  ): Promise<{ deliveries: Delivery[]; unregister: () => void }> {
     counter += 1;
     const functionId = `pubsub-tests::on-${counter}`;
     const deliveries: Delivery[] = [];
@@ -107,6 +110,9 @@ describe('iii-pubsub over the worker protocol', () => {
   });
 
   it('rejects a publish without a topic with topic_not_set', async () => {
-    await expect(publish({ topic: '', data: 1 })).rejects.toMatchObject({ code: 'topic_not_set', message: 'topic_not_set: Topic is not set' });
+    await expect(publish({ topic: '', data: 1 })).rejects.toMatchObject({
+      code: 'topic_not_set',
+      message: 'topic_not_set: Topic is not set',
+    });
   });
 });

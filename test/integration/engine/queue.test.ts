@@ -14,9 +14,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 /** The default engine config with fast retries, so a failing job reaches the DLQ in ~100 ms. */
 function configWithQueues(queueConfig: Record<string, unknown>): EngineConfig {
-  const workers = defaultConfig().workers.map((entry) =>
-    entry.name === 'iii-queue' ? { name: 'iii-queue', config: queueConfig } : entry,
-  );
+  const workers = defaultConfig().workers.map((entry) => (entry.name === 'iii-queue' ? { name: 'iii-queue', config: queueConfig } : entry));
   return { workers };
 }
 

@@ -70,7 +70,9 @@ function rawSession(path: string, token: string): Promise<{ frames: Json[]; clos
 }
 
 /** An authenticated raw socket to the RBAC listener that collects frames until `result` finds one. */
-async function rawClient(token: string): Promise<{ send: (frame: Json) => void; result: (functionId: string) => Promise<Json>; close: () => void }> {
+async function rawClient(
+  token: string,
+): Promise<{ send: (frame: Json) => void; result: (functionId: string) => Promise<Json>; close: () => void }> {
   const socket = new WebSocket(rbacUrl, { headers: { 'x-test-token': token } });
   const frames: Json[] = [];
   socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Json));
@@ -217,7 +219,9 @@ describe('§13.2 invocation checks', () => {
 
   it('answers engine::functions::info for a hidden function with FORBIDDEN', async () => {
     const client = rbacWorker('valid-token');
-    const error = await rejection(client.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'test::ew::private' } }));
+    const error = await rejection(
+      client.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'test::ew::private' } }),
+    );
     expect(error.code).toBe('FORBIDDEN');
     expect(error.message).toContain("Function 'test::ew::private' is not visible to this session.");
     const batch = await client.trigger<Json, { functions: Json[] }>({
@@ -285,7 +289,12 @@ describe('§13.4 registration gating and hooks', () => {
     const client = rbacWorker('valid-token');
     client.registerFunction('denied::blocked-fn', async () => ({ reached: true }));
     await waitFor(() => hookCalls.function.length === 1);
-    expect(hookCalls.function[0]).toEqual({ function_id: 'denied::blocked-fn', description: null, metadata: null, context: { role: 'admin', user_id: 'user-1' } });
+    expect(hookCalls.function[0]).toEqual({
+      function_id: 'denied::blocked-fn',
+      description: null,
+      metadata: null,
+      context: { role: 'admin', user_id: 'user-1' },
+    });
     const error = await rejection(main.trigger({ function_id: 'denied::blocked-fn', payload: {}, timeoutMs: 2_000 }));
     expect(error.code).toBe('function_not_found');
   });
@@ -307,16 +316,26 @@ describe('§13.4 registration gating and hooks', () => {
 
   it('drops a trigger type the hook denies', async () => {
     const client = rbacWorker('valid-token');
-    client.registerTriggerType({ id: 'denied-tt::test', description: 'Should be denied' }, { registerTrigger: async () => undefined, unregisterTrigger: async () => undefined });
+    client.registerTriggerType(
+      { id: 'denied-tt::test', description: 'Should be denied' },
+      { registerTrigger: async () => undefined, unregisterTrigger: async () => undefined },
+    );
     await waitFor(() => hookCalls.triggerType.length === 1);
-    expect(hookCalls.triggerType[0]).toEqual({ trigger_type_id: 'denied-tt::test', description: 'Should be denied', context: { role: 'admin', user_id: 'user-1' } });
+    expect(hookCalls.triggerType[0]).toEqual({
+      trigger_type_id: 'denied-tt::test',
+      description: 'Should be denied',
+      context: { role: 'admin', user_id: 'user-1' },
+    });
     const types = await main.trigger<Json, { triggers: Array<{ id: string }> }>({ function_id: 'engine::triggers::list', payload: {} });
     expect(types.triggers.map((t) => t.id)).not.toContain('denied-tt::test');
   });
 
   it('refuses trigger types without allow_trigger_type_registration, before any hook', async () => {
     const client = rbacWorker('restricted-token');
-    client.registerTriggerType({ id: 'tt::restricted', description: 'x' }, { registerTrigger: async () => undefined, unregisterTrigger: async () => undefined });
+    client.registerTriggerType(
+      { id: 'tt::restricted', description: 'x' },
+      { registerTrigger: async () => undefined, unregisterTrigger: async () => undefined },
+    );
     await client.trigger({ function_id: 'engine::log::info', payload: { message: 'flush' } });
     expect(hookCalls.triggerType).toHaveLength(0);
   });

@@ -90,7 +90,12 @@ describe('startEngine', () => {
       storage: 'memory',
       ephemeralPorts: true,
       host: '127.0.0.1',
-      config: { workers: [{ name: 'iii-worker-manager', config: {} }, { name: 'iii-worker-manager', config: { rbac: { expose_functions: ['match("shared::*")'] } } }] },
+      config: {
+        workers: [
+          { name: 'iii-worker-manager', config: {} },
+          { name: 'iii-worker-manager', config: { rbac: { expose_functions: ['match("shared::*")'] } } },
+        ],
+      },
     });
     expect(engine.urls.workers).toHaveLength(2);
     const first = connectWorker(engine.urls.workers[0] ?? '');

@@ -121,9 +121,7 @@ describe('iii-state over the worker protocol', () => {
 
     it('keeps every one of many concurrent increments of one key', async () => {
       await Promise.all(
-        Array.from({ length: 40 }, () =>
-          call('state::update', { scope, key: 'counter', ops: [{ type: 'increment', path: 'n', by: 1 }] }),
-        ),
+        Array.from({ length: 40 }, () => call('state::update', { scope, key: 'counter', ops: [{ type: 'increment', path: 'n', by: 1 }] })),
       );
       await expect(call('state::get', { scope, key: 'counter' })).resolves.toEqual({ n: 40 });
     });

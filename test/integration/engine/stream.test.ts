@@ -289,7 +289,12 @@ describe('iii-stream', () => {
         const total = 200;
         await Promise.all(
           Array.from({ length: total }, () =>
-            call('stream::update', { stream_name: stream, group_id: 'g', item_id: 'counter', ops: [{ type: 'increment', path: 'n', by: 1 }] }),
+            call('stream::update', {
+              stream_name: stream,
+              group_id: 'g',
+              item_id: 'counter',
+              ops: [{ type: 'increment', path: 'n', by: 1 }],
+            }),
           ),
         );
         const expected = Array.from({ length: total }, (_, i) => i + 1);

@@ -32,7 +32,7 @@ describe('worker listener', () => {
     core.upgradeHandlers.push((_request, socket, _head, url) => {
       if (!url.pathname.startsWith('/ws/channels/')) return false;
       seen.push(url.pathname + url.search);
-      socket.end('HTTP/1.1 418 I\'m a teapot\r\nContent-Length: 0\r\n\r\n');
+      socket.end("HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n");
       return true;
     });
     const listener = new WorkerListener(core, { port: 0, host: '127.0.0.1', handshakeTimeoutMs: 10_000 });

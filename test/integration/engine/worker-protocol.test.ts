@@ -44,7 +44,11 @@ describe('§2 connection lifecycle', () => {
     const worker = await RawWorker.connect(h.urls.worker);
     raws.push(worker);
     const first = await worker.next(() => true);
-    expect(first).toEqual({ type: 'workerregistered', worker_id: expect.stringMatching(UUID), reattach_token: expect.stringMatching(UUID) });
+    expect(first).toEqual({
+      type: 'workerregistered',
+      worker_id: expect.stringMatching(UUID),
+      reattach_token: expect.stringMatching(UUID),
+    });
   });
 
   it('answers application pings and websocket pings', async () => {
@@ -161,7 +165,13 @@ describe('§3 message catalogue', () => {
       message_type: 'registertrigger',
     });
     const forwarded = await worker.next((f) => f.type === 'registertrigger');
-    expect(forwarded).toEqual({ type: 'registertrigger', id: 'extra-trigger', trigger_type: 'extra::type', function_id: 'extra::fn', config: { x: 1 } });
+    expect(forwarded).toEqual({
+      type: 'registertrigger',
+      id: 'extra-trigger',
+      trigger_type: 'extra::type',
+      function_id: 'extra::fn',
+      config: { x: 1 },
+    });
   });
 });
 
@@ -239,7 +249,9 @@ describe('§4 invocation semantics', () => {
 
   it('resolves an SDK void trigger at once and still delivers it', async () => {
     const caller = h.worker('void-caller');
-    await expect(caller.trigger({ function_id: 'inv::echo', payload: { tag: 'sdk-void' }, action: TriggerAction.Void() })).resolves.toBeUndefined();
+    await expect(
+      caller.trigger({ function_id: 'inv::echo', payload: { tag: 'sdk-void' }, action: TriggerAction.Void() }),
+    ).resolves.toBeUndefined();
     await waitFor(() => seen.some((s) => (s.data as { tag?: string }).tag === 'sdk-void'));
     await h.stopWorker(caller);
   });
@@ -262,7 +274,12 @@ describe('§4 invocation semantics', () => {
 
   it('halts the invocations a caller initiated when the caller disconnects', async () => {
     const caller = await RawWorker.register(h.urls.worker);
-    caller.worker.send({ type: 'invokefunction', invocation_id: '44444444-4444-4444-8444-444444444444', function_id: 'inv::never', data: {} });
+    caller.worker.send({
+      type: 'invokefunction',
+      invocation_id: '44444444-4444-4444-8444-444444444444',
+      function_id: 'inv::never',
+      data: {},
+    });
     const { worker: observer } = await raw();
     const activeOfOwner = async (): Promise<number | undefined> => {
       const listed = await observer.call('engine::workers::list', { search: 'invocation-owner' });
@@ -279,7 +296,9 @@ describe('§4 robustness', () => {
     const owner = await raw();
     owner.worker.send({ type: 'registerfunction', id: 'deep::fn' });
     const caller = await raw();
-    await waitFor(async () => ((await caller.worker.call('engine::functions::list', { prefix: 'deep::' })).result as Listed).functions.length === 1);
+    await waitFor(
+      async () => ((await caller.worker.call('engine::functions::list', { prefix: 'deep::' })).result as Listed).functions.length === 1,
+    );
     const invocationId = '55555555-5555-4555-8555-555555555555';
     caller.worker.send({ type: 'invokefunction', invocation_id: invocationId, function_id: 'deep::fn', data: {} });
     const request = await owner.worker.next((f) => f.type === 'invokefunction');
@@ -298,7 +317,9 @@ describe('§4 robustness', () => {
     owner.registerFunction('proto::echo', async (data: unknown) => data);
     await waitForFunctions(owner, ['proto::echo']);
     const { worker } = await raw();
-    worker.send('{"type":"invokefunction","invocation_id":"66666666-6666-4666-8666-666666666666","function_id":"proto::echo","data":{"__proto__":{"polluted":true},"x":1}}');
+    worker.send(
+      '{"type":"invokefunction","invocation_id":"66666666-6666-4666-8666-666666666666","function_id":"proto::echo","data":{"__proto__":{"polluted":true},"x":1}}',
+    );
     const reply = await worker.next((f) => f.invocation_id === '66666666-6666-4666-8666-666666666666');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(reply.result).toMatchObject({ x: 1 });
@@ -468,8 +489,11 @@ describe('§5 registries', () => {
     older.worker.send({ type: 'registerfunction', id: 'moved::fn' });
     const newer = h.worker('newer-owner');
     newer.registerFunction('moved::fn', async () => 'from newer');
-    await waitFor(async () => (await older.worker.call('engine::functions::list', { worker: 'newer-owner' })).result !== undefined &&
-      ((await older.worker.call('engine::functions::list', { worker: 'newer-owner' })).result as Listed).functions.length === 1);
+    await waitFor(
+      async () =>
+        (await older.worker.call('engine::functions::list', { worker: 'newer-owner' })).result !== undefined &&
+        ((await older.worker.call('engine::functions::list', { worker: 'newer-owner' })).result as Listed).functions.length === 1,
+    );
     await older.worker.close();
     await expect(newer.trigger({ function_id: 'moved::fn', payload: {} })).resolves.toBe('from newer');
     await h.stopWorker(newer);
@@ -509,19 +533,23 @@ describe('§6 built-in functions', () => {
   });
 
   it('describes functions singly and in batches, with coded errors', async () => {
-    await expect(client.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'six::alpha' } })).resolves.toMatchObject({
-      function_id: 'six::alpha',
-      worker_name: 'builtin-client',
-      description: 'First function',
-      registered_triggers: [],
-    });
+    await expect(client.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'six::alpha' } })).resolves.toMatchObject(
+      {
+        function_id: 'six::alpha',
+        worker_name: 'builtin-client',
+        description: 'First function',
+        registered_triggers: [],
+      },
+    );
     await expect(
       client.trigger({ function_id: 'engine::functions::info', payload: { function_ids: ['six::beta', 'six::nope'] } }),
     ).resolves.toMatchObject({ functions: [{ function_id: 'six::beta' }, { function_id: 'six::nope', error: 'not_found' }] });
     await expect(client.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'six::nope' } })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
-    await expect(client.trigger({ function_id: 'engine::functions::info', payload: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
+    await expect(client.trigger({ function_id: 'engine::functions::info', payload: {} })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENTS',
+    });
   });
 
   it('rejects a wrongly typed input with deserialization_error naming the function', async () => {
@@ -532,7 +560,10 @@ describe('§6 built-in functions', () => {
   });
 
   it('lists trigger types without schemas, hiding engine:: types by default', async () => {
-    const visible = await client.trigger<unknown, { triggers: Array<Record<string, unknown>> }>({ function_id: 'engine::triggers::list', payload: {} });
+    const visible = await client.trigger<unknown, { triggers: Array<Record<string, unknown>> }>({
+      function_id: 'engine::triggers::list',
+      payload: {},
+    });
     const all = await client.trigger<unknown, { triggers: Array<Record<string, unknown>> }>({
       function_id: 'engine::triggers::list',
       payload: { include_internal: true },
@@ -566,10 +597,19 @@ describe('§6 built-in functions', () => {
   });
 
   it('lists SDK workers that reported a pid and the in-process workers', async () => {
-    const listed = await client.trigger<unknown, { workers: Array<Record<string, unknown>> }>({ function_id: 'engine::workers::list', payload: {} });
+    const listed = await client.trigger<unknown, { workers: Array<Record<string, unknown>> }>({
+      function_id: 'engine::workers::list',
+      payload: {},
+    });
     expect(listed.workers).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'builtin-client', runtime: 'node', status: 'connected', id: expect.stringMatching(UUID), function_count: 3 }),
+        expect.objectContaining({
+          name: 'builtin-client',
+          runtime: 'node',
+          status: 'connected',
+          id: expect.stringMatching(UUID),
+          function_count: 3,
+        }),
         expect.objectContaining({ name: 'iii-engine-functions', runtime: 'engine', isolation: 'in-process', ip_address: null }),
       ]),
     );
@@ -579,7 +619,9 @@ describe('§6 built-in functions', () => {
     });
     expect(info.worker).toMatchObject({ name: 'builtin-client', pid: process.pid, internal: false });
     expect(info.functions).toHaveLength(3);
-    await expect(client.trigger({ function_id: 'engine::workers::info', payload: { name: 'nobody' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.trigger({ function_id: 'engine::workers::info', payload: { name: 'nobody' } })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('keeps an engine-owned trigger after its registering worker leaves, until unregistered', async () => {
@@ -600,7 +642,10 @@ describe('§6 built-in functions', () => {
     const p = await raw();
     p.worker.send({ type: 'registertriggertype', id: 'ack::hook', description: 'acks' });
     const { worker: caller } = await raw();
-    await waitFor(async () => ((await caller.call('engine::triggers::list', { prefix: 'ack::' })).result as { triggers: unknown[] }).triggers.length === 1);
+    await waitFor(
+      async () =>
+        ((await caller.call('engine::triggers::list', { prefix: 'ack::' })).result as { triggers: unknown[] }).triggers.length === 1,
+    );
     const accepted = caller.call('engine::register_trigger', { trigger_type: 'ack::hook', function_id: 'ack::fn', config: { ok: true } });
     const first = await p.worker.next((f) => f.type === 'registertrigger');
     p.worker.send({ type: 'triggerregistrationresult', id: first.id, trigger_type: 'ack::hook', function_id: 'ack::fn' });
@@ -654,12 +699,14 @@ describe('§6 built-in functions', () => {
 
     const { workerId } = await raw();
     await waitFor(() =>
-      workerEvents.some((e) => JSON.stringify(e) === JSON.stringify({ event: { event: 'worker_connected', worker_id: workerId }, metadata: { m: 1 } })),
+      workerEvents.some(
+        (e) => JSON.stringify(e) === JSON.stringify({ event: { event: 'worker_connected', worker_id: workerId }, metadata: { m: 1 } }),
+      ),
     );
     watcher.registerFunction('disc::new', async () => undefined);
     await waitFor(() =>
-      functionEvents.some(
-        (e) => (e as { event: string; functions: Array<{ function_id: string }> }).functions.some((f) => f.function_id === 'disc::new'),
+      functionEvents.some((e) =>
+        (e as { event: string; functions: Array<{ function_id: string }> }).functions.some((f) => f.function_id === 'disc::new'),
       ),
     );
     await h.stopWorker(watcher);

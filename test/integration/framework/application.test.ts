@@ -241,7 +241,9 @@ describe('IIIFactory on the embedded engine', () => {
 
     it('delivers pub/sub messages to @Subscribe methods', async () => {
       await app.get(PubSub).publish('audit', { note: 'hello' });
-      const last = await waitFor(() => other.trigger<unknown, string | undefined>({ function_id: 'state::get', payload: { scope: 'audit', key: 'last' } }));
+      const last = await waitFor(() =>
+        other.trigger<unknown, string | undefined>({ function_id: 'state::get', payload: { scope: 'audit', key: 'last' } }),
+      );
       expect(last).toBe('hello');
     });
   });
@@ -278,7 +280,10 @@ describe('IIIFactory on the embedded engine', () => {
 
 describe('application shutdown', () => {
   it('releases the engine ports on close()', async () => {
-    const app = await IIIFactory.create(AppModule, { logger: false, engine: { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1' } });
+    const app = await IIIFactory.create(AppModule, {
+      logger: false,
+      engine: { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1' },
+    });
     await app.listen();
     const http = app.urls.http as string;
     expect((await fetch(`${http}/todos`)).status).toBe(200);

@@ -2,7 +2,18 @@
  * Trigger kinds that need time or a second party — cron, queue — plus the two ways of reaching an
  * engine: createTestApp (embedded) and engineUrl (connect only).
  */
-import { Controller, Cron, Fn, IIIFactory, Module, OnQueue, Queue, createTestApp, type CronEvent, type TestApp } from '../../../src/framework';
+import {
+  Controller,
+  Cron,
+  Fn,
+  IIIFactory,
+  Module,
+  OnQueue,
+  Queue,
+  createTestApp,
+  type CronEvent,
+  type TestApp,
+} from '../../../src/framework';
 import { startTestEngine, waitFor, type EngineHandle } from '../support/engine';
 
 const ticks: CronEvent[] = [];

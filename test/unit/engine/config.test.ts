@@ -37,12 +37,7 @@ describe('engine config', () => {
       ].join('\n'),
       {},
     );
-    expect(config.workers.map((w) => w.name)).toEqual([
-      'iii-worker-manager',
-      'iii-stream',
-      'iii-observability',
-      'iii-http-functions',
-    ]);
+    expect(config.workers.map((w) => w.name)).toEqual(['iii-worker-manager', 'iii-stream', 'iii-observability', 'iii-http-functions']);
     expect(config.workers[1]?.config).toEqual({
       port: 3112,
       adapter: { name: 'kv', config: { store_method: 'file_based', file_path: './data/stream_store' } },

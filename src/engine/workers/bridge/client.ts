@@ -193,7 +193,12 @@ export class BridgeClient {
       this.waiters.clear();
     } else {
       for (const call of this.inFlight) {
-        call.reject(this.unavailable(call.functionId, `the connection to ${this.url} was lost before the answer arrived (the call may or may not have been applied)`));
+        call.reject(
+          this.unavailable(
+            call.functionId,
+            `the connection to ${this.url} was lost before the answer arrived (the call may or may not have been applied)`,
+          ),
+        );
       }
       this.inFlight.clear();
       const now = Date.now();

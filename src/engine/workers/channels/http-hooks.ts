@@ -66,7 +66,11 @@ class RequestChannels implements HttpRequestChannels {
 }
 
 /** The hooks `startEngine` hands to the `iii-http` worker. */
-export function createHttpChannelHooks(registry: ChannelRegistry, logger: EngineLogger, options: HttpChannelOptions = {}): HttpChannelHooks {
+export function createHttpChannelHooks(
+  registry: ChannelRegistry,
+  logger: EngineLogger,
+  options: HttpChannelOptions = {},
+): HttpChannelHooks {
   const capacity = options.capacity ?? DEFAULT_CAPACITY;
   const streamOptions: StreamResponseOptions = { logger, absentResultGraceMs: options.absentResultGraceMs };
   return {

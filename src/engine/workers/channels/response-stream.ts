@@ -203,6 +203,11 @@ class ResponseRace {
 }
 
 /** Races `result` against the response channel and writes a streamed reply to `res` when it wins. */
-export function streamResponse(channel: Channel, result: Promise<unknown>, res: ServerResponse, options: StreamResponseOptions = {}): Promise<StreamOutcome> {
+export function streamResponse(
+  channel: Channel,
+  result: Promise<unknown>,
+  res: ServerResponse,
+  options: StreamResponseOptions = {},
+): Promise<StreamOutcome> {
   return new ResponseRace(channel, res, options).start(result);
 }

@@ -32,7 +32,7 @@ export class CronExpression {
       return new CronExpression(expression, pattern);
     } catch (err) {
       const reason = (err instanceof Error ? err.message : String(err)).replace(/^CronPattern:\s*/, '');
-      throw new Error(`Invalid cron expression '${expression}': ${reason}`);
+      throw new Error(`Invalid cron expression '${expression}': ${reason}`, { cause: err });
     }
   }
 

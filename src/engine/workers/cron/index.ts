@@ -73,7 +73,5 @@ export class CronWorker implements EngineWorker {
 }
 
 function asRecord(config: unknown): Record<string, unknown> {
-  return config !== null && typeof config === 'object' && !Array.isArray(config)
-    ? (config as Record<string, unknown>)
-    : {};
+  return config !== null && typeof config === 'object' && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
 }

@@ -27,12 +27,7 @@ function listTriggerTypes(core: EngineCore, data: unknown): unknown {
     .filter((type) => includeInternal || !type.id.startsWith('engine::'))
     .filter((type) => prefix === undefined || type.id.startsWith(prefix))
     .filter((type) => worker === undefined || triggerTypeWorkerName(core, type) === worker)
-    .filter(
-      (type) =>
-        search === undefined ||
-        type.id.toLowerCase().includes(search) ||
-        type.description.toLowerCase().includes(search),
-    )
+    .filter((type) => search === undefined || type.id.toLowerCase().includes(search) || type.description.toLowerCase().includes(search))
     .sort(byId);
   return { triggers: rows.map((type) => triggerTypeSummary(core, type)) };
 }
@@ -60,9 +55,7 @@ function listRegisteredTriggers(core: EngineCore, data: unknown): unknown {
     .filter(
       (entry) =>
         search === undefined ||
-        [entry.record.id, entry.record.trigger_type, entry.record.function_id].some((text) =>
-          text.toLowerCase().includes(search),
-        ),
+        [entry.record.id, entry.record.trigger_type, entry.record.function_id].some((text) => text.toLowerCase().includes(search)),
     )
     .sort((a, b) => byId(a.record, b.record));
   return { registered_triggers: rows.map((entry) => registeredTriggerSummary(core, entry)) };
@@ -90,13 +83,16 @@ async function registerTrigger(core: EngineCore, data: unknown): Promise<unknown
   const input = new InputReader('engine::register_trigger', data);
   const id = newId();
   const metadata = input.raw('metadata');
-  await core.triggers.registerTrigger({
-    id,
-    trigger_type: input.string('trigger_type'),
-    function_id: input.string('function_id'),
-    config: input.raw('config') ?? null,
-    ...(metadata !== undefined && metadata !== null && { metadata }),
-  }, { confirmTimeoutMs: PROVIDER_ACK_TIMEOUT_MS });
+  await core.triggers.registerTrigger(
+    {
+      id,
+      trigger_type: input.string('trigger_type'),
+      function_id: input.string('function_id'),
+      config: input.raw('config') ?? null,
+      ...(metadata !== undefined && metadata !== null && { metadata }),
+    },
+    { confirmTimeoutMs: PROVIDER_ACK_TIMEOUT_MS },
+  );
   return { id };
 }
 

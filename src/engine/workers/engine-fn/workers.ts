@@ -62,9 +62,7 @@ function connectedSummary(core: EngineCore, worker: ConnectedWorker): Record<str
 }
 
 function builtinSummary(core: EngineCore, name: string, startedAtMs: number): Record<string, unknown> {
-  const functionCount = core.functions
-    .list()
-    .filter((entry) => entry.owner.kind === 'builtin' && entry.owner.workerName === name).length;
+  const functionCount = core.functions.list().filter((entry) => entry.owner.kind === 'builtin' && entry.owner.workerName === name).length;
   return {
     name,
     description: null,
@@ -123,8 +121,14 @@ function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unkno
         ...(connection.metadata?.pid != null && { pid: connection.metadata.pid }),
         internal: false,
       },
-      functions: core.functions.list().filter((fn) => owned(fn.owner)).map((fn) => functionSummary(core, fn)),
-      trigger_types: core.triggers.listTypes().filter((t) => owned(t.owner)).map((t) => triggerTypeSummary(core, t)),
+      functions: core.functions
+        .list()
+        .filter((fn) => owned(fn.owner))
+        .map((fn) => functionSummary(core, fn)),
+      trigger_types: core.triggers
+        .listTypes()
+        .filter((t) => owned(t.owner))
+        .map((t) => triggerTypeSummary(core, t)),
       registered_triggers: core.triggers
         .listTriggers('registered')
         .filter((t) => t.record.worker_id === connection.id)
@@ -136,8 +140,14 @@ function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unkno
     const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: { ...builtinSummary(core, name, startedAtMs), internal: true },
-      functions: core.functions.list().filter((fn) => owned(fn.owner)).map((fn) => functionSummary(core, fn)),
-      trigger_types: core.triggers.listTypes().filter((t) => owned(t.owner)).map((t) => triggerTypeSummary(core, t)),
+      functions: core.functions
+        .list()
+        .filter((fn) => owned(fn.owner))
+        .map((fn) => functionSummary(core, fn)),
+      trigger_types: core.triggers
+        .listTypes()
+        .filter((t) => owned(t.owner))
+        .map((t) => triggerTypeSummary(core, t)),
       registered_triggers: [],
     };
   }

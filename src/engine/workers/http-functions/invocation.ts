@@ -10,9 +10,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Auth with the secret values already read from the environment. */
 export type ResolvedAuth =
-  | { type: 'hmac'; secret: string }
-  | { type: 'bearer'; token: string }
-  | { type: 'api_key'; header: string; value: string };
+  { type: 'hmac'; secret: string } | { type: 'bearer'; token: string } | { type: 'api_key'; header: string; value: string };
 
 export interface HttpEndpoint {
   readonly url: string;

@@ -18,7 +18,9 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /** `sha256=<hex HMAC-SHA256(secret, "<timestamp>:<base64(body)>")>`. */
 export function signature(secret: string, timestamp: number, body: Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}:${body.toString('base64')}`).digest('hex')}`;
+  return `sha256=${createHmac('sha256', secret)
+    .update(`${timestamp}:${body.toString('base64')}`)
+    .digest('hex')}`;
 }
 
 export function requestHeaders(functionId: string, endpoint: HttpEndpoint, body: Buffer, timestamp: number): OutgoingHttpHeaders {
@@ -114,7 +116,12 @@ interface Outgoing {
 function send(outgoing: Outgoing): Promise<RawResponse> {
   const { url, body, signal } = outgoing;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const options = { method: outgoing.method, headers: outgoing.headers, signal, ...(outgoing.lookup !== undefined && { lookup: outgoing.lookup }) };
+  const options = {
+    method: outgoing.method,
+    headers: outgoing.headers,
+    signal,
+    ...(outgoing.lookup !== undefined && { lookup: outgoing.lookup }),
+  };
   return new Promise((resolve, reject) => {
     const req = request(url, options, (response) => {
       readBody(response, signal).then((bytes) => resolve({ status: response.statusCode ?? 0, body: bytes }), reject);

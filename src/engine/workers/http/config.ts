@@ -124,7 +124,16 @@ export function parseHttpConfig(raw: Record<string, unknown> | null | undefined)
     defaultTimeoutMs: integer(config.default_timeout, 'default_timeout', HTTP_CONFIG_DEFAULTS.defaultTimeoutMs, 1, 2 ** 31 - 1),
     cors: parseCors(config.cors),
     // 0 would refuse every request; the real engine clamps it to 1 and so do we.
-    concurrencyLimit: Math.max(1, integer(config.concurrency_request_limit, 'concurrency_request_limit', HTTP_CONFIG_DEFAULTS.concurrencyLimit, 0, Number.MAX_SAFE_INTEGER)),
+    concurrencyLimit: Math.max(
+      1,
+      integer(
+        config.concurrency_request_limit,
+        'concurrency_request_limit',
+        HTTP_CONFIG_DEFAULTS.concurrencyLimit,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      ),
+    ),
     middleware: parseMiddleware(config.middleware),
     bodyLimit: integer(config.body_limit, 'body_limit', HTTP_CONFIG_DEFAULTS.bodyLimit, 0, 2 ** 31 - 1),
   };

@@ -116,7 +116,13 @@ export class HttpPipeline {
   }
 
   /** Runs the stages; resolves the reply to send, or null when nothing more must be sent. */
-  private async dispatch(exchange: Exchange, route: HttpRoute, method: string, rawQuery: string, rawPath: string): Promise<HttpReply | null> {
+  private async dispatch(
+    exchange: Exchange,
+    route: HttpRoute,
+    method: string,
+    rawQuery: string,
+    rawPath: string,
+  ): Promise<HttpReply | null> {
     const { config } = this.options;
     const read = await readBody(exchange.req, config.bodyLimit);
     if (read.kind === 'aborted') return null;
@@ -135,7 +141,14 @@ export class HttpPipeline {
     const early = await this.middleware(exchange, this.globalMiddleware, middlewareInput);
     if (early !== undefined) return early;
 
-    const payload = buildPayload({ method, apiPath: route.spec.apiPath, pathParams, queryParams, headers, body: parseJsonBody(headers['content-type'], read.bytes) });
+    const payload = buildPayload({
+      method,
+      apiPath: route.spec.apiPath,
+      pathParams,
+      queryParams,
+      headers,
+      body: parseJsonBody(headers['content-type'], read.bytes),
+    });
     if (route.spec.conditionFunctionId !== null) {
       exchange.stage = 'condition';
       const refused = await this.condition(route.spec.conditionFunctionId, payload, trace);
@@ -150,7 +163,11 @@ export class HttpPipeline {
   }
 
   /** Resolves `undefined` to go on, a reply to stop with, or null when the exchange is already over. */
-  private async middleware(exchange: Exchange, functionIds: readonly string[], input: MiddlewareInput): Promise<HttpReply | null | undefined> {
+  private async middleware(
+    exchange: Exchange,
+    functionIds: readonly string[],
+    input: MiddlewareInput,
+  ): Promise<HttpReply | null | undefined> {
     if (functionIds.length === 0) return isOver(exchange) ? null : undefined;
     exchange.stage = 'middleware';
     const reply = await runMiddleware(this.options.context, functionIds, input);
@@ -168,7 +185,13 @@ export class HttpPipeline {
     }
   }
 
-  private async invokeHandler(exchange: Exchange, route: HttpRoute, payload: HttpRequestPayload, rawBody: Buffer, trace: InvocationOptions): Promise<HttpReply | null> {
+  private async invokeHandler(
+    exchange: Exchange,
+    route: HttpRoute,
+    payload: HttpRequestPayload,
+    rawBody: Buffer,
+    trace: InvocationOptions,
+  ): Promise<HttpReply | null> {
     const { context, channels } = this.options;
     const options: InvocationOptions = route.metadata === undefined ? trace : { ...trace, metadata: route.metadata };
     if (channels === undefined) {

@@ -8,9 +8,7 @@ import type { HttpRequestPayload, StringRecord } from './types';
 
 /** Outcome of reading a request body under the byte limit. */
 export type BodyReadResult =
-  | { readonly kind: 'ok'; readonly bytes: Buffer }
-  | { readonly kind: 'too_large' }
-  | { readonly kind: 'aborted' };
+  { readonly kind: 'ok'; readonly bytes: Buffer } | { readonly kind: 'too_large' } | { readonly kind: 'aborted' };
 
 const EMPTY = Buffer.alloc(0);
 

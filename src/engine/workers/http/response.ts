@@ -93,7 +93,8 @@ export function replyFromResult(result: unknown): HttpReply {
 export function replyFromMiddleware(response: unknown): HttpReply {
   const record = isRecord(response) ? response : {};
   const headers = parseHeaders(isRecord(record.headers) ? record.headers : undefined);
-  const withType = headerValue(headers, 'content-type') === undefined ? [...headers, ['content-type', JSON_TYPE] as [string, string]] : headers;
+  const withType =
+    headerValue(headers, 'content-type') === undefined ? [...headers, ['content-type', JSON_TYPE] as [string, string]] : headers;
   return { status: statusOr200(record.status_code), headers: withType, body: jsonBytes(record.body === undefined ? null : record.body) };
 }
 

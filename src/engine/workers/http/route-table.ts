@@ -5,6 +5,8 @@
  * of the key replaces it), same-shape routes with different parameter names are refused, and a
  * route is removed only by the trigger that still owns it.
  */
+// find-my-way is a CommonJS module whose type is the callable export itself.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 import FindMyWay = require('find-my-way');
 import { EngineError } from '../../core/errors';
 import { ROUTED_METHODS, type HttpRouteSpec, type RoutedMethod } from './route-spec';

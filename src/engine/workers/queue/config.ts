@@ -103,13 +103,7 @@ function parseQueueSettings(name: string, raw: unknown): QueueSettings {
   };
 }
 
-function readInteger(
-  source: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  where: string,
-  min: number,
-): number {
+function readInteger(source: Record<string, unknown>, key: string, fallback: number, where: string, min: number): number {
   const value = source[key];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {

@@ -141,11 +141,14 @@ export class QueueDispatcher {
     if (this.timer !== undefined && this.timerAt <= next) return;
     this.clearTimer();
     this.timerAt = next;
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.min(next - now, MAX_TIMER_DELAY_MS));
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.min(next - now, MAX_TIMER_DELAY_MS),
+    );
   }
 
   private clearTimer(): void {

@@ -41,7 +41,7 @@ export function queueAdminFunctions(admin: QueueAdmin): BuiltinFunction[] {
   return [
     {
       id: 'iii::queue::redrive',
-      description: "Move every dead-letter job of a queue back to the queue",
+      description: 'Move every dead-letter job of a queue back to the queue',
       handler: (input) => {
         const queue = readQueueName(readObject(input, 'iii::queue::redrive'), 'iii::queue::redrive');
         const dispatcher = dispatcherFor(queue);

@@ -61,11 +61,7 @@ export function readTopic(record: Record<string, unknown>, fn: string): string {
   return topic;
 }
 
-export function readCount(
-  record: Record<string, unknown>,
-  key: string,
-  options: { fallback: number; max: number; fn: string },
-): number {
+export function readCount(record: Record<string, unknown>, key: string, options: { fallback: number; max: number; fn: string }): number {
   const value = record[key];
   if (value === undefined || value === null) return options.fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {

@@ -35,7 +35,11 @@ export function parseStateConfig(raw: Record<string, unknown>): StateConfig {
   const saveInterval = raw['save_interval_ms'] ?? undefined;
   if (
     saveInterval !== undefined &&
-    !(Number.isSafeInteger(saveInterval) && (saveInterval as number) >= MIN_SAVE_INTERVAL_MS && (saveInterval as number) <= MAX_SAVE_INTERVAL_MS)
+    !(
+      Number.isSafeInteger(saveInterval) &&
+      (saveInterval as number) >= MIN_SAVE_INTERVAL_MS &&
+      (saveInterval as number) <= MAX_SAVE_INTERVAL_MS
+    )
   ) {
     throw invalid(`\`save_interval_ms\` must be an integer between ${MIN_SAVE_INTERVAL_MS} and ${MAX_SAVE_INTERVAL_MS}`);
   }

@@ -107,10 +107,7 @@ export class StateFunctions {
     if (limit === undefined) return;
     const size = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
     if (size > limit) {
-      throw new EngineError(
-        'VALUE_TOO_LARGE',
-        `value of ${size} bytes exceeds the configured max_value_bytes limit of ${limit}`,
-      );
+      throw new EngineError('VALUE_TOO_LARGE', `value of ${size} bytes exceeds the configured max_value_bytes limit of ${limit}`);
     }
   }
 

@@ -20,7 +20,8 @@ export type UpdateOp =
   | { type: 'remove'; path: string };
 
 const OP_TYPES = ['set', 'merge', 'increment', 'decrement', 'append', 'remove'] as const;
-const I64_MAX = 9223372036854775807;
+// 2^63 - 1 rounds to 2^63 as a double; the bound is written as the double it becomes.
+const I64_MAX = 2 ** 63;
 
 /**
  * Checks that `ops` is an array of well-formed update ops. Throws

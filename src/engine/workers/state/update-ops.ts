@@ -135,13 +135,7 @@ function mergeValueProblem(value: Json): { code: string; message: string } | nul
   return null;
 }
 
-function applyArithmetic(
-  state: ApplyState,
-  name: 'increment' | 'decrement',
-  path: string,
-  delta: number,
-  index: number,
-): void {
+function applyArithmetic(state: ApplyState, name: 'increment' | 'decrement', path: string, delta: number, index: number): void {
   if (!pathIsValid(state, name, fieldSegments(path), index)) return;
   if (path === '') {
     if (state.missing) {
@@ -253,12 +247,7 @@ function pathIsValid(state: ApplyState, op: string, segments: string[], index: n
     }
     const bytes = Buffer.byteLength(segment, 'utf8');
     if (bytes > MAX_SEGMENT_BYTES) {
-      fail(
-        state,
-        index,
-        `${op}.path.segment_too_long`,
-        `Path segment of ${bytes} bytes exceeds maximum of ${MAX_SEGMENT_BYTES}`,
-      );
+      fail(state, index, `${op}.path.segment_too_long`, `Path segment of ${bytes} bytes exceeds maximum of ${MAX_SEGMENT_BYTES}`);
       return false;
     }
     if (PROTO_KEYS.has(segment)) {

@@ -176,12 +176,7 @@ export class StreamConnection implements SubscriptionSink {
   }
 
   private async runLeaveTriggers(subscription: Subscription): Promise<void> {
-    const event = this.joinLeaveEvent(
-      subscription.subscriptionId,
-      subscription.streamName,
-      subscription.groupId,
-      subscription.itemId,
-    );
+    const event = this.joinLeaveEvent(subscription.subscriptionId, subscription.streamName, subscription.groupId, subscription.itemId);
     for (const trigger of this.deps.triggers.leaveTriggers()) await this.callTrigger(trigger, event);
   }
 

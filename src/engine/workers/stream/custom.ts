@@ -33,11 +33,7 @@ function optionalValue(record: Record<string, unknown>, name: string): Json {
  * Checks a custom `set`/`update` result: an object with `new_value` and optional `old_value`
  * (and, for update, optional `errors`). `failureCode` covers the "no result" case.
  */
-export function readWriteResult(
-  result: unknown,
-  failureCode: string,
-  verb: string,
-): SetResult & { errors?: readonly unknown[] } {
+export function readWriteResult(result: unknown, failureCode: string, verb: string): SetResult & { errors?: readonly unknown[] } {
   if (result === undefined) {
     throw new EngineError(failureCode, `Failed to ${verb} value: Function returned no result`);
   }
@@ -64,7 +60,6 @@ export function readDeleteResult(result: unknown): DeleteResult {
 
 /** Wraps a failed custom write call the way the reference engine does (code of the operation). */
 export function customCallError(err: unknown, failureCode: string, verb: string): EngineError {
-  const detail =
-    err instanceof EngineError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  const detail = err instanceof EngineError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   return new EngineError(failureCode, `Failed to ${verb} value: Failed to invoke function: ${detail}`);
 }

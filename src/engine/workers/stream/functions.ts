@@ -5,15 +5,7 @@
  * `send` an explicit `null`. Handlers are async so a bad input always arrives as a rejection.
  */
 import type { BuiltinFunction, EngineContext } from '../../core/types';
-import {
-  parseEmptyInput,
-  parseGroupRef,
-  parseItemRef,
-  parseSendInput,
-  parseSetInput,
-  parseStreamName,
-  parseUpdateInput,
-} from './inputs';
+import { parseEmptyInput, parseGroupRef, parseItemRef, parseSendInput, parseSetInput, parseStreamName, parseUpdateInput } from './inputs';
 import type { StreamOperations } from './operations';
 
 export function streamFunctions(operations: StreamOperations): BuiltinFunction[] {
@@ -24,7 +16,9 @@ export function streamFunctions(operations: StreamOperations): BuiltinFunction[]
     fn('stream::list', 'List all items in a stream group', parseGroupRef, (ref) => operations.list(ref)),
     fn('stream::list_groups', 'List all groups in a stream', parseStreamName, (input) => operations.listGroups(input.stream_name)),
     fn('stream::list_all', 'List all available streams with their groups', parseEmptyInput, () => operations.listAll()),
-    fn('stream::update', 'Atomically update a stream value with multiple operations', parseUpdateInput, (input) => operations.update(input)),
+    fn('stream::update', 'Atomically update a stream value with multiple operations', parseUpdateInput, (input) =>
+      operations.update(input),
+    ),
     fn('stream::send', 'Send a custom event to stream subscribers', parseSendInput, (input) => operations.send(input)),
   ];
 }

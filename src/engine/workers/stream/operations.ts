@@ -65,9 +65,7 @@ export class StreamOperations {
   async get(ref: ItemRef): Promise<unknown> {
     const custom = this.customId('get', ref.stream_name);
     if (custom !== undefined) return this.deps.context.invoke(custom, itemCall(ref));
-    return storage('STREAM_GET_ERROR', 'get value', () =>
-      this.deps.store.get(ref.stream_name, ref.group_id, ref.item_id),
-    );
+    return storage('STREAM_GET_ERROR', 'get value', () => this.deps.store.get(ref.stream_name, ref.group_id, ref.item_id));
   }
 
   async delete(ref: ItemRef): Promise<DeleteResult> {

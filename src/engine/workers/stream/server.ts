@@ -228,10 +228,13 @@ function authInput(req: IncomingMessage): AuthInput {
 /** Asks each client to close, then destroys whatever has not closed within the grace period. */
 async function closeSockets(sockets: WebSocket[]): Promise<void> {
   if (sockets.length === 0) return;
-  const closed = sockets.map((ws) => new Promise<void>((resolve) => {
-    if (ws.readyState === ws.CLOSED) resolve();
-    else ws.once('close', () => resolve());
-  }));
+  const closed = sockets.map(
+    (ws) =>
+      new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) resolve();
+        else ws.once('close', () => resolve());
+      }),
+  );
   for (const ws of sockets) ws.close(1001, 'server shutting down');
   let timer: NodeJS.Timeout | undefined;
   const grace = new Promise<void>((resolve) => {

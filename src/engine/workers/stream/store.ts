@@ -62,9 +62,7 @@ export class StreamStore {
       if (groups === undefined) byStream.set(decoded.streamName, [decoded.groupId]);
       else groups.push(decoded.groupId);
     }
-    return [...byStream.keys()]
-      .sort(compareStrings)
-      .map((id) => ({ id, groups: (byStream.get(id) ?? []).sort(compareStrings) }));
+    return [...byStream.keys()].sort(compareStrings).map((id) => ({ id, groups: (byStream.get(id) ?? []).sort(compareStrings) }));
   }
 }
 

@@ -37,7 +37,9 @@ export function parseStreamTriggerConfig(config: unknown): StreamTriggerFilter {
   };
   const streamName = fields.stream_name;
   if (typeof streamName !== 'string') {
-    return fail(streamName === undefined || streamName === null ? 'missing field `stream_name`' : 'invalid type for `stream_name`, expected a string');
+    return fail(
+      streamName === undefined || streamName === null ? 'missing field `stream_name`' : 'invalid type for `stream_name`, expected a string',
+    );
   }
   optional('condition_function_id');
   return { streamName, groupId: optional('group_id'), itemId: optional('item_id') };

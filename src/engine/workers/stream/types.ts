@@ -30,12 +30,7 @@ export interface StreamMessage<E extends StreamEvent = StreamEvent> {
 }
 
 /** Builds an envelope stamped with the current time. */
-export function streamMessage<E extends StreamEvent>(
-  streamName: string,
-  groupId: string,
-  id: string | null,
-  event: E,
-): StreamMessage<E> {
+export function streamMessage<E extends StreamEvent>(streamName: string, groupId: string, id: string | null, event: E): StreamMessage<E> {
   return { type: 'stream', timestamp: Date.now(), streamName, groupId, id, event };
 }
 

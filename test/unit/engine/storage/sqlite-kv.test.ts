@@ -104,10 +104,7 @@ describe('SQLite storage', () => {
     readers.push(blocker);
     blocker.exec('BEGIN IMMEDIATE');
 
-    const results = await Promise.allSettled([
-      storage.kv.set('state', 's', 'a', 1),
-      storage.kv.delete('state', 's', 'kept'),
-    ]);
+    const results = await Promise.allSettled([storage.kv.set('state', 's', 'a', 1), storage.kv.delete('state', 's', 'kept')]);
     blocker.exec('ROLLBACK');
 
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);

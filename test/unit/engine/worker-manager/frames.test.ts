@@ -5,7 +5,14 @@ describe('worker frame parsing', () => {
     const frame = parseFrame(
       '{"type":"registertrigger","function_id":"f","config":{"a":1},"metadata":{"k":"v"},"id":"t1","message_type":"registertrigger","trigger_type":"http"}',
     );
-    expect(frame).toEqual({ type: 'registertrigger', id: 't1', trigger_type: 'http', function_id: 'f', config: { a: 1 }, metadata: { k: 'v' } });
+    expect(frame).toEqual({
+      type: 'registertrigger',
+      id: 't1',
+      trigger_type: 'http',
+      function_id: 'f',
+      config: { a: 1 },
+      metadata: { k: 'v' },
+    });
   });
 
   it('defaults what the real engine would drop: description "", config null, data null', () => {
@@ -24,7 +31,9 @@ describe('worker frame parsing', () => {
   });
 
   it('reads void and enqueue actions', () => {
-    expect(parseFrame('{"type":"invokefunction","function_id":"f","data":1,"action":{"type":"void"}}')).toMatchObject({ action: { type: 'void' } });
+    expect(parseFrame('{"type":"invokefunction","function_id":"f","data":1,"action":{"type":"void"}}')).toMatchObject({
+      action: { type: 'void' },
+    });
     expect(parseFrame('{"type":"invokefunction","function_id":"f","data":1,"action":{"type":"enqueue","queue":"q"}}')).toMatchObject({
       action: { type: 'enqueue', queue: 'q' },
     });

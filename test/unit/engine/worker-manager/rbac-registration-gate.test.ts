@@ -4,7 +4,11 @@ import { gateFunction, gateTrigger, gateTriggerType, type GateScope } from '../.
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const HOOKS = parseRbacConfig(
-  { on_function_registration_function_id: 'fn-hook', on_trigger_registration_function_id: 'trig-hook', on_trigger_type_registration_function_id: 'tt-hook' },
+  {
+    on_function_registration_function_id: 'fn-hook',
+    on_trigger_registration_function_id: 'trig-hook',
+    on_trigger_type_registration_function_id: 'tt-hook',
+  },
   quiet,
 );
 
@@ -30,7 +34,11 @@ describe('gateFunction', () => {
 
   it('takes the id, description and metadata the hook returns', async () => {
     const { gate } = scope(() => ({ function_id: 'renamed', description: 'd', metadata: { b: 2 } }));
-    await expect(gateFunction(gate, { id: 'echo', description: 'x' })).resolves.toEqual({ id: 'renamed', description: 'd', metadata: { b: 2 } });
+    await expect(gateFunction(gate, { id: 'echo', description: 'x' })).resolves.toEqual({
+      id: 'renamed',
+      description: 'd',
+      metadata: { b: 2 },
+    });
   });
 
   it.each([
@@ -80,7 +88,14 @@ describe('gateTrigger', () => {
   it('lets the hook rewrite the binding and prefixes its function id', async () => {
     const { gate, calls } = scope(() => ({ trigger_id: 't2', config: { expression: 'x' } }), { functionRegistrationPrefix: 'p' });
     await expect(gateTrigger(gate, request)).resolves.toEqual({ ...request, id: 't2', function_id: 'p::fn', config: { expression: 'x' } });
-    expect(calls[0]?.[1]).toEqual({ trigger_id: 't1', trigger_type: 'cron', function_id: 'fn', config: request.config, metadata: null, context: { user: 'u' } });
+    expect(calls[0]?.[1]).toEqual({
+      trigger_id: 't1',
+      trigger_type: 'cron',
+      function_id: 'fn',
+      config: request.config,
+      metadata: null,
+      context: { user: 'u' },
+    });
   });
 
   it('denies when the hook throws', async () => {

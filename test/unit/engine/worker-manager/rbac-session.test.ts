@@ -59,7 +59,9 @@ describe('parseAuthResult', () => {
     [{ allow_function_registration: 'yes' }, '`allow_function_registration` must be a boolean'],
     [{ function_registration_prefix: 3 }, '`function_registration_prefix` must be a string'],
   ])('rejects %j with AUTH_ERROR', (result, message) => {
-    expect(() => parseAuthResult(result)).toThrow(expect.objectContaining({ code: 'AUTH_ERROR', message: expect.stringContaining(message) }));
+    expect(() => parseAuthResult(result)).toThrow(
+      expect.objectContaining({ code: 'AUTH_ERROR', message: expect.stringContaining(message) }),
+    );
   });
 });
 
@@ -95,7 +97,10 @@ describe('authenticate', () => {
     const core = fakeCore(async () => {
       throw new EngineError('invocation_failed', 'invalid token');
     });
-    await expect(authenticate(core, options({ auth_function_id: 'auth' }), input)).rejects.toMatchObject({ code: 'AUTH_ERROR', message: 'invalid token' });
+    await expect(authenticate(core, options({ auth_function_id: 'auth' }), input)).rejects.toMatchObject({
+      code: 'AUTH_ERROR',
+      message: 'invalid token',
+    });
   });
 
   it('gives up on an auth function that does not answer within the handshake timeout', async () => {

@@ -64,7 +64,13 @@ describe('parseRbacConfig', () => {
       exposeFunctions: [
         { kind: 'match', pattern: 'a::*' },
         { kind: 'match', pattern: 'b::*' },
-        { kind: 'metadata', expected: [['public', { kind: 'exact', value: true }], ['name', { kind: 'glob', pattern: '*x*' }]] },
+        {
+          kind: 'metadata',
+          expected: [
+            ['public', { kind: 'exact', value: true }],
+            ['name', { kind: 'glob', pattern: '*x*' }],
+          ],
+        },
       ],
     });
   });

@@ -3,7 +3,11 @@ import { connectEngine } from '../../../../src/framework/application/engine-conn
 describe('connectEngine', () => {
   const saved = { url: process.env.III_URL, http: process.env.III_HTTP_URL, stream: process.env.III_STREAM_URL };
   afterEach(() => {
-    for (const [key, value] of [['III_URL', saved.url], ['III_HTTP_URL', saved.http], ['III_STREAM_URL', saved.stream]] as const) {
+    for (const [key, value] of [
+      ['III_URL', saved.url],
+      ['III_HTTP_URL', saved.http],
+      ['III_STREAM_URL', saved.stream],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -32,7 +36,9 @@ describe('connectEngine', () => {
 
   it('wraps an embedded engine start failure with a code', async () => {
     delete process.env.III_URL;
-    await expect(connectEngine(undefined, { config: '/nonexistent/config.yaml', storage: 'memory', ephemeralPorts: true })).rejects.toMatchObject({
+    await expect(
+      connectEngine(undefined, { config: '/nonexistent/config.yaml', storage: 'memory', ephemeralPorts: true }),
+    ).rejects.toMatchObject({
       code: 'ENGINE_START_FAILED',
     });
   });

@@ -62,7 +62,13 @@ describe('explorer', () => {
     const defs = await definitionsOf(TodosController);
 
     expect(defs.map(({ kind, functionId, triggerType, config, method }) => ({ kind, functionId, triggerType, config, method }))).toEqual([
-      { kind: 'http', functionId: 'todos::create', triggerType: 'http', config: { api_path: 'todos', http_method: 'POST' }, method: 'create' },
+      {
+        kind: 'http',
+        functionId: 'todos::create',
+        triggerType: 'http',
+        config: { api_path: 'todos', http_method: 'POST' },
+        method: 'create',
+      },
       {
         kind: 'http',
         functionId: 'todos::find-one',
@@ -71,11 +77,29 @@ describe('explorer', () => {
         method: 'findOne',
       },
       { kind: 'state', functionId: 'todos::on-state', triggerType: 'state', config: { scope: 'todos', key: 'a' }, method: 'onState' },
-      { kind: 'stream', functionId: 'todos::on-stream', triggerType: 'stream', config: { stream_name: 'todos-live', group_id: 'all' }, method: 'onStream' },
-      { kind: 'stream:join', functionId: 'todos::on-join', triggerType: 'stream:join', config: { stream_name: 'todos-live' }, method: 'onJoin' },
+      {
+        kind: 'stream',
+        functionId: 'todos::on-stream',
+        triggerType: 'stream',
+        config: { stream_name: 'todos-live', group_id: 'all' },
+        method: 'onStream',
+      },
+      {
+        kind: 'stream:join',
+        functionId: 'todos::on-join',
+        triggerType: 'stream:join',
+        config: { stream_name: 'todos-live' },
+        method: 'onJoin',
+      },
       { kind: 'stream:leave', functionId: 'todos::on-leave', triggerType: 'stream:leave', config: {}, method: 'onLeave' },
       { kind: 'cron', functionId: 'todos::tick', triggerType: 'cron', config: { expression: '0 * * * * *' }, method: 'tick' },
-      { kind: 'subscribe', functionId: 'todos::on-created', triggerType: 'subscribe', config: { topic: 'todo.created' }, method: 'onCreated' },
+      {
+        kind: 'subscribe',
+        functionId: 'todos::on-created',
+        triggerType: 'subscribe',
+        config: { topic: 'todo.created' },
+        method: 'onCreated',
+      },
       { kind: 'queue', functionId: 'todos::send-email', triggerType: null, config: null, method: 'sendEmail' },
       { kind: 'fn', functionId: 'todos::count-all', triggerType: null, config: null, method: 'count' },
     ]);

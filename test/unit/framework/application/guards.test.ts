@@ -72,7 +72,12 @@ class RoomsController {
 @Module({ providers: [ApiKeys], controllers: [AdminController, RoomsController] })
 class AdminModule {}
 
-const request = (key?: string) => ({ headers: key === undefined ? {} : { 'x-api-key': key }, path_params: {}, query_params: {}, body: null });
+const request = (key?: string) => ({
+  headers: key === undefined ? {} : { 'x-api-key': key },
+  path_params: {},
+  query_params: {},
+  body: null,
+});
 
 async function compile() {
   return Test.createTestingModule({ imports: [AdminModule] }).compile();

@@ -53,7 +53,9 @@ class M {}
 
 async function setup(logger?: Logger) {
   const fake = new FakeIII();
-  const builder = Test.createTestingModule({ imports: [M] }).overrideProvider(III_CLIENT).useValue(fake);
+  const builder = Test.createTestingModule({ imports: [M] })
+    .overrideProvider(III_CLIENT)
+    .useValue(fake);
   if (logger !== undefined) builder.useLogger(logger);
   const ref = await builder.compile();
   return { fake, ref };
@@ -95,7 +97,10 @@ describe('@Stream publication', () => {
     const result = await ref.definition('todos::notify').invoke({ user: 'ann' });
     expect(result).toEqual({ user: 'ann' });
     expect(fake.calls).toEqual([
-      { function_id: 'stream::send', payload: { stream_name: 'todos-events', group_id: 'user-ann', type: 'todo_changed', data: { user: 'ann' } } },
+      {
+        function_id: 'stream::send',
+        payload: { stream_name: 'todos-events', group_id: 'user-ann', type: 'todo_changed', data: { user: 'ann' } },
+      },
     ]);
   });
 

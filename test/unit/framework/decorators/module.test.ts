@@ -1,11 +1,6 @@
 import { Controller, Inject, Injectable, Module } from '../../../../src/framework';
 import { FrameworkError } from '../../../../src/framework/errors';
-import {
-  readConstructorDeps,
-  readController,
-  readModule,
-  isInjectable,
-} from '../../../../src/framework/metadata/reflection';
+import { readConstructorDeps, readController, readModule, isInjectable } from '../../../../src/framework/metadata/reflection';
 import type { ModuleMetadata } from '../../../../src/framework/metadata/types';
 import { thrownCode } from '../../../support/errors';
 
@@ -92,7 +87,10 @@ describe('@Inject / constructor dependencies', () => {
     }
     @Injectable()
     class C {
-      constructor(readonly port: Port, readonly n: number) {}
+      constructor(
+        readonly port: Port,
+        readonly n: number,
+      ) {}
     }
     expect(readConstructorDeps(C)).toEqual([undefined, undefined]);
   });

@@ -5,7 +5,14 @@ import { readParams } from '../../../../src/framework/metadata/reflection';
 describe('parameter decorators', () => {
   it('record kind, position and optional name (header names lower-cased)', () => {
     class C {
-      handle(@Body() _b: unknown, @Param('id') _id: string, @Query() _q: unknown, @Headers('X-Trace') _h: string, @Req() _r: unknown, @Event() _e: unknown): void {}
+      handle(
+        @Body() _b: unknown,
+        @Param('id') _id: string,
+        @Query() _q: unknown,
+        @Headers('X-Trace') _h: string,
+        @Req() _r: unknown,
+        @Event() _e: unknown,
+      ): void {}
     }
     const params = [...readParams(C, 'handle')].sort((a, b) => a.index - b.index);
     expect(params).toEqual([

@@ -1,4 +1,14 @@
-import { Cron, Fn, OnQueue, OnStateChange, OnStreamChange, OnStreamJoin, OnStreamLeave, Stream, Subscribe } from '../../../../src/framework';
+import {
+  Cron,
+  Fn,
+  OnQueue,
+  OnStateChange,
+  OnStreamChange,
+  OnStreamJoin,
+  OnStreamLeave,
+  Stream,
+  Subscribe,
+} from '../../../../src/framework';
 import { readStreamPublish, readTriggers } from '../../../../src/framework/metadata/reflection';
 import { thrownCode } from '../../../support/errors';
 

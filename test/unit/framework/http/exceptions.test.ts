@@ -38,7 +38,9 @@ class XController {
 class XModule {}
 
 async function call(method: 'get' | 'post' | 'put', logger = recordingLogger()) {
-  const ref = await Test.createTestingModule({ imports: [XModule] }).useLogger(logger).compile();
+  const ref = await Test.createTestingModule({ imports: [XModule] })
+    .useLogger(logger)
+    .compile();
   return ref.definition(`x::${method}`).invoke({ body: null, path_params: {}, query_params: {}, headers: {} });
 }
 
@@ -100,7 +102,10 @@ describe('HTTP exceptions', () => {
       throw new Error('db password is hunter2');
     };
     const reply = await call('get', logger);
-    expect(reply).toEqual({ status_code: 500, body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' } });
+    expect(reply).toEqual({
+      status_code: 500,
+      body: { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' },
+    });
     expect(JSON.stringify(reply)).not.toContain('hunter2');
     expect(logger.errors[0]?.message).toContain('x::get failed: db password is hunter2');
     expect(logger.errors[0]?.trace).toContain('Error: db password is hunter2');

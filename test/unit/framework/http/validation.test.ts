@@ -37,7 +37,10 @@ describe('@Body() DTO validation', () => {
   });
 
   it('hands a valid body to the method as a DTO instance', async () => {
-    expect(await post({ title: 'milk', priority: 1, tags: [{ name: 'home' }] })).toEqual({ status_code: 201, body: { ok: true, isDto: true } });
+    expect(await post({ title: 'milk', priority: 1, tags: [{ name: 'home' }] })).toEqual({
+      status_code: 201,
+      body: { ok: true, isDto: true },
+    });
   });
 
   it('answers 400 with every violated constraint', async () => {

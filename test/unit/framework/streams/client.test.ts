@@ -135,7 +135,10 @@ describe('StreamClient', () => {
 
     await waitFor(() => a.length === 2 && b.length === 2);
     expect(server.subscriptionCount()).toBe(1);
-    expect([a, b]).toEqual([['x', 'y'], ['x', 'y']]);
+    expect([a, b]).toEqual([
+      ['x', 'y'],
+      ['x', 'y'],
+    ]);
   });
 
   it('delivers an event once to a group subscriber and once to an item subscriber despite the server sending it twice', async () => {
@@ -213,9 +216,7 @@ describe('StreamClient', () => {
 
     expect(client.status).toBe('closed');
     await waitFor(() => server.connections === 0);
-    expect(() => client.join({ stream: S, group: 'all' })).toThrow(
-      expect.objectContaining({ code: 'CLIENT_CLOSED' }),
-    );
+    expect(() => client.join({ stream: S, group: 'all' })).toThrow(expect.objectContaining({ code: 'CLIENT_CLOSED' }));
   });
 
   it('settles a pending synced with false when closed before the sync arrives', async () => {
@@ -254,7 +255,14 @@ describe('StreamClient', () => {
 
   it('reports a throwing handler to onError without starving the other subscribers', async () => {
     const seen: string[] = [];
-    const bad = client.join<Todo>({ stream: S, group: 'all' }, { onCreate: () => { throw new Error('boom'); } });
+    const bad = client.join<Todo>(
+      { stream: S, group: 'all' },
+      {
+        onCreate: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     const good = client.join<Todo>({ stream: S, group: 'all' }, { onCreate: (t) => seen.push(t.id) });
     await Promise.all([bad.synced, good.synced]);
 

@@ -114,7 +114,7 @@ export class FakeStreamServer {
     }
     subs.set(subscriptionId, { streamName, groupId, id });
     const items = this.group(streamName, groupId);
-    const data = id === null ? [...items.values()] : items.get(id) ?? null;
+    const data = id === null ? [...items.values()] : (items.get(id) ?? null);
     socket.send(JSON.stringify(envelope(streamName, groupId, id, { type: 'sync', data })));
   }
 

@@ -17,7 +17,10 @@ describe('StreamService', () => {
     expect(fake.calls).toEqual([
       { function_id: 'stream::set', payload: { stream_name: 'todos-live', group_id: 'all', item_id: 't1', data: { id: 't1' } } },
       { function_id: 'stream::get', payload: { stream_name: 'todos-live', group_id: 'all', item_id: 't1' } },
-      { function_id: 'stream::update', payload: { stream_name: 'todos-live', group_id: 'all', item_id: 't1', ops: [{ type: 'merge', value: { x: 1 } }] } },
+      {
+        function_id: 'stream::update',
+        payload: { stream_name: 'todos-live', group_id: 'all', item_id: 't1', ops: [{ type: 'merge', value: { x: 1 } }] },
+      },
       { function_id: 'stream::list', payload: { stream_name: 'todos-live', group_id: 'all' } },
       { function_id: 'stream::delete', payload: { stream_name: 'todos-live', group_id: 'all', item_id: 't1' } },
     ]);

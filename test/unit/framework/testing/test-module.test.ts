@@ -53,21 +53,30 @@ describe('Test.createTestingModule', () => {
         return { update: async () => ({ old_value: null, new_value: {} }) };
       }
     }
-    const ref = await Test.createTestingModule({ imports: [TodosModule] }).overrideProvider(StateService).useClass(FakeState as never).compile();
+    const ref = await Test.createTestingModule({ imports: [TodosModule] })
+      .overrideProvider(StateService)
+      .useClass(FakeState as never)
+      .compile();
     expect(await ref.get(TodosService).complete('t1')).toBe('real mail to t1');
   });
 
-  it('replaces a provider with useFactory, injecting from the declaring module\'s scope', async () => {
+  it("replaces a provider with useFactory, injecting from the declaring module's scope", async () => {
     const ref = await Test.createTestingModule({ imports: [TodosModule] })
       .overrideProvider(MAILER)
-      .useFactory({ factory: (s: StateService) => ({ send: (to: string) => `${s.constructor.name} mail to ${to}` }), inject: [StateService] })
+      .useFactory({
+        factory: (s: StateService) => ({ send: (to: string) => `${s.constructor.name} mail to ${to}` }),
+        inject: [StateService],
+      })
       .compile();
     expect(ref.get(TodosService).mailer.send('x')).toBe('StateService mail to x');
   });
 
   it('replaces the iii client so services run against a recording fake', async () => {
     const fake = new FakeIII();
-    const ref = await Test.createTestingModule({ imports: [TodosModule] }).overrideProvider(III_CLIENT).useValue(fake).compile();
+    const ref = await Test.createTestingModule({ imports: [TodosModule] })
+      .overrideProvider(III_CLIENT)
+      .useValue(fake)
+      .compile();
     expect(await ref.definition('todos::complete').invoke({ id: 't9' })).toBe('real mail to t9');
     expect(fake.calls).toEqual([
       { function_id: 'state::update', payload: { scope: 'todos', key: 't9', ops: [{ type: 'set', path: 'done', value: true }] } },

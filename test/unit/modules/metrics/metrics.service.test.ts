@@ -33,7 +33,10 @@ describe('MetricsService', () => {
 
   beforeEach(async () => {
     state = new InMemoryStateService();
-    const module = await Test.createTestingModule({ providers: [MetricsService] }).overrideProvider(StateService).useValue(fakeOf<StateService>(state)).compile();
+    const module = await Test.createTestingModule({ providers: [MetricsService] })
+      .overrideProvider(StateService)
+      .useValue(fakeOf<StateService>(state))
+      .compile();
     service = module.get(MetricsService);
   });
 

@@ -5,7 +5,10 @@ import { FakeStreamServer } from '../../framework/streams/fake-stream-server';
 
 /** What the served script exposes, as a page sees it. */
 interface BrowserGlobal {
-  StreamClient: new (url: string, options?: unknown) => {
+  StreamClient: new (
+    url: string,
+    options?: unknown,
+  ) => {
     join(target: object, handlers: object): { synced: Promise<boolean> };
     close(): void;
   };

@@ -19,7 +19,14 @@ describe('renderIndexPage', () => {
 
   it('loads the shared stream client and has the form, list and metrics the page needs', () => {
     const html = renderIndexPage({ streamPort: 3112, streamUrl: null });
-    for (const fragment of [`<script src="${CLIENT_SCRIPT_PATH}">`, 'id="add-form"', 'id="todo-list"', 'id="metric-total"', 'id="metric-completed"', 'id="metric-active"']) {
+    for (const fragment of [
+      `<script src="${CLIENT_SCRIPT_PATH}">`,
+      'id="add-form"',
+      'id="todo-list"',
+      'id="metric-total"',
+      'id="metric-completed"',
+      'id="metric-active"',
+    ]) {
       expect(html).toContain(fragment);
     }
   });
@@ -83,7 +90,11 @@ describe('WebController', () => {
     const module = await compile(new WebConfig({ worker: 'ws://127.0.0.1:1' }));
 
     const def = module.definition('web::stream-client');
-    const reply = (await def.invoke(GET('assets/stream-client.js'))) as { status_code: number; headers: Record<string, string>; body: string };
+    const reply = (await def.invoke(GET('assets/stream-client.js'))) as {
+      status_code: number;
+      headers: Record<string, string>;
+      body: string;
+    };
 
     expect(def.config).toEqual({ api_path: 'assets/stream-client.js', http_method: 'GET' });
     expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');

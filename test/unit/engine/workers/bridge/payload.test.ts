@@ -2,7 +2,11 @@ import { forwardPayload } from '../../../../../src/engine/workers/bridge/payload
 
 describe('forwardPayload', () => {
   it('drops the local _caller_worker_id and keeps every other key', () => {
-    expect(forwardPayload({ scope: 's', key: 'k', value: 1, _caller_worker_id: 'local-worker' })).toEqual({ scope: 's', key: 'k', value: 1 });
+    expect(forwardPayload({ scope: 's', key: 'k', value: 1, _caller_worker_id: 'local-worker' })).toEqual({
+      scope: 's',
+      key: 'k',
+      value: 1,
+    });
   });
 
   it('passes payloads without the key, and non-objects, through as they are', () => {

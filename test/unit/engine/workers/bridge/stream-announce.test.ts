@@ -4,12 +4,21 @@ const item = { stream_name: 's', group_id: 'g', item_id: 'i' };
 
 describe('announcement (the stream.events message of a forwarded write)', () => {
   it('is a create for a set without previous value and an update otherwise', () => {
-    expect(announcement('stream::set', { ...item, data: 1 }, { old_value: null, new_value: 1 })?.event).toEqual({ type: 'create', data: 1 });
-    expect(announcement('stream::update', { ...item, ops: [] }, { old_value: 1, new_value: 2 })?.event).toEqual({ type: 'update', data: 2 });
+    expect(announcement('stream::set', { ...item, data: 1 }, { old_value: null, new_value: 1 })?.event).toEqual({
+      type: 'create',
+      data: 1,
+    });
+    expect(announcement('stream::update', { ...item, ops: [] }, { old_value: 1, new_value: 2 })?.event).toEqual({
+      type: 'update',
+      data: 2,
+    });
   });
 
   it('is a delete carrying the old value, and nothing when nothing was deleted', () => {
-    expect(announcement('stream::delete', item, { old_value: { a: 1 } })).toMatchObject({ id: 'i', event: { type: 'delete', data: { a: 1 } } });
+    expect(announcement('stream::delete', item, { old_value: { a: 1 } })).toMatchObject({
+      id: 'i',
+      event: { type: 'delete', data: { a: 1 } },
+    });
     expect(announcement('stream::delete', item, { old_value: null })).toBeUndefined();
   });
 

@@ -69,7 +69,14 @@ describe('StreamBridge', () => {
         function_id: 'publish',
         payload: {
           topic: 'stream.events',
-          data: { type: 'stream', timestamp: expect.any(Number), streamName: 's', groupId: 'g', id: 'i', event: { type: 'create', data: { v: 1 } } },
+          data: {
+            type: 'stream',
+            timestamp: expect.any(Number),
+            streamName: 's',
+            groupId: 'g',
+            id: 'i',
+            event: { type: 'create', data: { v: 1 } },
+          },
         },
       },
     ]);
@@ -109,7 +116,12 @@ describe('StreamBridge', () => {
     await type.provider.register(record('a', 'orders'));
     await type.provider.register(record('b', 'orders'));
     expect(sdk.activeTriggers()).toEqual([
-      { type: 'stream', function_id: expect.stringMatching(/^stream::bridge::on_event::/), config: { stream_name: 'orders' }, active: true },
+      {
+        type: 'stream',
+        function_id: expect.stringMatching(/^stream::bridge::on_event::/),
+        config: { stream_name: 'orders' },
+        active: true,
+      },
     ]);
     await type.provider.unregister(record('a', 'orders'));
     expect(sdk.activeTriggers()).toHaveLength(1);
@@ -152,7 +164,9 @@ describe('StreamBridge', () => {
     const { bridge, sdk, emitted } = setup();
     const [relay] = [...sdk.functions.values()];
     await relay?.(change('orders', { total: 3 }));
-    expect(emitted).toEqual([{ type: 'stream', timestamp: 1, streamName: 'orders', groupId: 'g', id: 'i', event: { type: 'create', data: { total: 3 } } }]);
+    expect(emitted).toEqual([
+      { type: 'stream', timestamp: 1, streamName: 'orders', groupId: 'g', id: 'i', event: { type: 'create', data: { total: 3 } } },
+    ]);
     await bridge.close();
   });
 

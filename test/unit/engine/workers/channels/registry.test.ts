@@ -84,7 +84,9 @@ describe('parseBufferSize (engine::channels::create input)', () => {
   });
 
   it('clamps to 1..1024', () => {
-    expect([parseBufferSize({ buffer_size: 0 }), parseBufferSize({ buffer_size: 16 }), parseBufferSize({ buffer_size: 99999 })]).toEqual([1, 16, 1024]);
+    expect([parseBufferSize({ buffer_size: 0 }), parseBufferSize({ buffer_size: 16 }), parseBufferSize({ buffer_size: 99999 })]).toEqual([
+      1, 16, 1024,
+    ]);
   });
 
   it.each([['big'], [-1], [1.5], [true]])('refuses buffer_size %p with deserialization_error', (value) => {

@@ -20,7 +20,10 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-const text = (value: unknown): { kind: 'text'; text: string } => ({ kind: 'text', text: typeof value === 'string' ? value : JSON.stringify(value) });
+const text = (value: unknown): { kind: 'text'; text: string } => ({
+  kind: 'text',
+  text: typeof value === 'string' ? value : JSON.stringify(value),
+});
 const bin = (value: string): { kind: 'binary'; data: Buffer } => ({ kind: 'binary', data: Buffer.from(value) });
 
 describe('streamResponse', () => {
@@ -93,7 +96,12 @@ describe('streamResponse', () => {
     channel.endWrite();
 
     const res = await response;
-    expect([res.status, res.headers.get('content-type'), res.headers.get('x-a'), await res.text()]).toEqual([206, 'text/plain', '2', 'one,two']);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('x-a'), await res.text()]).toEqual([
+      206,
+      'text/plain',
+      '2',
+      'one,two',
+    ]);
     expect(await outcome).toEqual({ kind: 'streamed' });
   });
 
@@ -101,7 +109,12 @@ describe('streamResponse', () => {
     const response = fetch(url);
     await arrived;
     channel.claimWriter();
-    for (const item of ['not json', '[1]', JSON.stringify({ type: 'set_status', status_code: 99 }), JSON.stringify({ type: 'set_status', status_code: '201' })]) {
+    for (const item of [
+      'not json',
+      '[1]',
+      JSON.stringify({ type: 'set_status', status_code: 99 }),
+      JSON.stringify({ type: 'set_status', status_code: '201' }),
+    ]) {
       channel.write(text(item));
     }
     channel.write(text({ type: 'set_headers', headers: { 'x-bad': 'a\r\nb', 'content-length': '999', 'x-num': 5, 'x-ok': 'y' } }));
@@ -109,7 +122,13 @@ describe('streamResponse', () => {
     channel.endWrite();
 
     const res = await response;
-    expect([res.status, res.headers.get('x-bad'), res.headers.get('x-num'), res.headers.get('x-ok'), await res.text()]).toEqual([200, null, null, 'y', '']);
+    expect([res.status, res.headers.get('x-bad'), res.headers.get('x-num'), res.headers.get('x-ok'), await res.text()]).toEqual([
+      200,
+      null,
+      null,
+      'y',
+      '',
+    ]);
   });
 
   it('answers the collected status and headers with an empty body when the writer closes without binary after an absent result', async () => {

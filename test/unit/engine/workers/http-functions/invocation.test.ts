@@ -2,7 +2,12 @@ import { parseInvocation } from '../../../../../src/engine/workers/http-function
 
 describe('parseInvocation', () => {
   it('defaults to POST, 30 s and no headers', () => {
-    expect(parseInvocation({ url: 'https://x.test/hook' }, {})).toEqual({ url: 'https://x.test/hook', method: 'POST', timeoutMs: 30_000, headers: {} });
+    expect(parseInvocation({ url: 'https://x.test/hook' }, {})).toEqual({
+      url: 'https://x.test/hook',
+      method: 'POST',
+      timeoutMs: 30_000,
+      headers: {},
+    });
   });
 
   it('reads method, timeout and headers', () => {
@@ -16,8 +21,14 @@ describe('parseInvocation', () => {
 
   it('resolves auth secrets from the environment', () => {
     const env = { HOOK_SECRET: 's', HOOK_TOKEN: 't', HOOK_KEY: 'k' };
-    expect(parseInvocation({ url: 'u', auth: { type: 'hmac', secret_key: 'HOOK_SECRET' } }, env).auth).toEqual({ type: 'hmac', secret: 's' });
-    expect(parseInvocation({ url: 'u', auth: { type: 'bearer', token_key: 'HOOK_TOKEN' } }, env).auth).toEqual({ type: 'bearer', token: 't' });
+    expect(parseInvocation({ url: 'u', auth: { type: 'hmac', secret_key: 'HOOK_SECRET' } }, env).auth).toEqual({
+      type: 'hmac',
+      secret: 's',
+    });
+    expect(parseInvocation({ url: 'u', auth: { type: 'bearer', token_key: 'HOOK_TOKEN' } }, env).auth).toEqual({
+      type: 'bearer',
+      token: 't',
+    });
     expect(parseInvocation({ url: 'u', auth: { type: 'api_key', header: 'x-api-key', value_key: 'HOOK_KEY' } }, env).auth).toEqual({
       type: 'api_key',
       header: 'x-api-key',
@@ -45,6 +56,8 @@ describe('parseInvocation', () => {
     [{ url: 'u', auth: { type: 'basic' } }, 'unknown auth type'],
     [{ url: 'u', auth: { type: 'api_key', value_key: 'K' } }, 'auth.header must be a header name'],
   ])('refuses %j', (raw, message) => {
-    expect(() => parseInvocation(raw, { K: 'v' })).toThrow(expect.objectContaining({ code: 'invalid_invocation', message: expect.stringContaining(message) }));
+    expect(() => parseInvocation(raw, { K: 'v' })).toThrow(
+      expect.objectContaining({ code: 'invalid_invocation', message: expect.stringContaining(message) }),
+    );
   });
 });

@@ -6,7 +6,9 @@ const body = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 describe('signature', () => {
   it('is sha256= + hex HMAC of "<timestamp>:<base64 body>"', () => {
-    const expected = createHmac('sha256', 'secret').update(`1700000000:${Buffer.from('{"a":1}').toString('base64')}`).digest('hex');
+    const expected = createHmac('sha256', 'secret')
+      .update(`1700000000:${Buffer.from('{"a":1}').toString('base64')}`)
+      .digest('hex');
     expect(signature('secret', 1700000000, body('{"a":1}'))).toBe(`sha256=${expected}`);
   });
 });
@@ -29,7 +31,9 @@ describe('requestHeaders', () => {
   it('adds bearer, api key or hmac auth', () => {
     expect(requestHeaders('f', { ...endpoint, auth: { type: 'bearer', token: 't' } }, body(''), 1).Authorization).toBe('Bearer t');
     expect(requestHeaders('f', { ...endpoint, auth: { type: 'api_key', header: 'x-key', value: 'k' } }, body(''), 1)['x-key']).toBe('k');
-    expect(requestHeaders('f', { ...endpoint, auth: { type: 'hmac', secret: 's' } }, body('{}'), 5)['x-iii-Signature']).toBe(signature('s', 5, body('{}')));
+    expect(requestHeaders('f', { ...endpoint, auth: { type: 'hmac', secret: 's' } }, body('{}'), 5)['x-iii-Signature']).toBe(
+      signature('s', 5, body('{}')),
+    );
   });
 });
 
@@ -62,7 +66,9 @@ describe('mapResponse', () => {
     expect(() => mapResponse({ status: 500, body: body('boom') })).toThrow(
       expect.objectContaining({ code: 'http_error', message: 'HTTP 500 Internal Server Error' }),
     );
-    expect(() => mapResponse({ status: 404, body: body('{"error":"x"}') })).toThrow(expect.objectContaining({ message: 'HTTP 404 Not Found' }));
+    expect(() => mapResponse({ status: 404, body: body('{"error":"x"}') })).toThrow(
+      expect.objectContaining({ message: 'HTTP 404 Not Found' }),
+    );
   });
 });
 

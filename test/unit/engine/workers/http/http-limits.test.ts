@@ -54,7 +54,11 @@ describe('iii-http limits and lifecycle', () => {
     http = await startHttp({ body_limit: 4 * 1024 * 1024 });
     http.ctx.handle('f', (data) => ({ body: { bodyWasNull: (data as { body: unknown }).body === null } }));
     await http.route({ api_path: 'deep', http_method: 'POST' }, 'f');
-    const res = await fetch(`${http.url}/deep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '['.repeat(1_000_000) + ']'.repeat(1_000_000) });
+    const res = await fetch(`${http.url}/deep`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '['.repeat(1_000_000) + ']'.repeat(1_000_000),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ bodyWasNull: true });
   });

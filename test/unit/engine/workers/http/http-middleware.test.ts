@@ -55,7 +55,12 @@ describe('iii-http condition and middleware', () => {
   });
 
   it('runs global middleware by priority, then route middleware in order, then the handler', async () => {
-    await start({ middleware: [{ function_id: 'g2', priority: 5 }, { function_id: 'g1', priority: 1 }] });
+    await start({
+      middleware: [
+        { function_id: 'g2', priority: 5 },
+        { function_id: 'g1', priority: 1 },
+      ],
+    });
     for (const id of ['g1', 'g2', 'mw1', 'mw2']) {
       http.ctx.handle(id, () => {
         order.push(id);
@@ -95,7 +100,10 @@ describe('iii-http condition and middleware', () => {
 
   it('short-circuits with the response of a middleware that responds', async () => {
     await start();
-    http.ctx.handle('deny', () => ({ action: 'respond', response: { status_code: 403, body: { error: 'Forbidden' }, headers: { 'x-reason': 'auth' } } }));
+    http.ctx.handle('deny', () => ({
+      action: 'respond',
+      response: { status_code: 403, body: { error: 'Forbidden' }, headers: { 'x-reason': 'auth' } },
+    }));
     http.ctx.handle('after', () => (order.push('after'), { action: 'continue' }));
     await http.route({ api_path: 'p', middleware_function_ids: ['deny', 'after'] }, 'handler');
     const res = await fetch(`${http.url}/p`);

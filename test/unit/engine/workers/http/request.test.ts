@@ -41,7 +41,12 @@ describe('request body parsing', () => {
 
 describe('query and header collection', () => {
   it('percent-decodes query values, one string per key', () => {
-    expect({ ...parseQuery('q=hello%20world&limit=10&tag=a&tag=b&plus=a+b') }).toEqual({ q: 'hello world', limit: '10', tag: 'b', plus: 'a b' });
+    expect({ ...parseQuery('q=hello%20world&limit=10&tag=a&tag=b&plus=a+b') }).toEqual({
+      q: 'hello world',
+      limit: '10',
+      tag: 'b',
+      plus: 'a b',
+    });
   });
 
   it('keeps a __proto__ query key as a plain key', () => {

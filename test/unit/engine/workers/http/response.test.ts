@@ -104,7 +104,10 @@ describe('error envelopes', () => {
   });
 
   it('adds extra top-level fields', () => {
-    expect(JSON.parse(text(errorReply(422, 'C', 'm', undefined, { skipped: true }))!)).toEqual({ error: { code: 'C', message: 'm' }, skipped: true });
+    expect(JSON.parse(text(errorReply(422, 'C', 'm', undefined, { skipped: true }))!)).toEqual({
+      error: { code: 'C', message: 'm' },
+      skipped: true,
+    });
   });
 
   it('makes error ids of lowercase hex within 48 bits', () => {

@@ -76,7 +76,7 @@ describe('iii-queue worker', () => {
       expect(q.rows()).toHaveLength(1);
     });
 
-    it("rejects an unknown queue with \"Queue '<name>' not found\"", async () => {
+    it('rejects an unknown queue with "Queue \'<name>\' not found"', async () => {
       await expect(q.enqueue({ queue: 'nope', function_id: 'jobs::run', data: 1 })).rejects.toMatchObject({
         code: 'queue_not_found',
         message: "Queue 'nope' not found",

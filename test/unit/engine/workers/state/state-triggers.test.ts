@@ -108,9 +108,7 @@ describe('state trigger type', () => {
   it('leaves the condition to fire, passing the trigger record with its config', async () => {
     await ctx.addTrigger('state', 't1', { scope: 's', condition_function_id: 'cond::fn' });
     await call('state::set', { scope: 's', key: 'k', value: 1 });
-    expect(ctx.fired.map((f) => f.triggers.map((t) => t.config))).toEqual([
-      [{ scope: 's', condition_function_id: 'cond::fn' }],
-    ]);
+    expect(ctx.fired.map((f) => f.triggers.map((t) => t.config))).toEqual([[{ scope: 's', condition_function_id: 'cond::fn' }]]);
   });
 
   it('does not fire when no trigger matches', async () => {

@@ -173,16 +173,13 @@ describe('applyUpdateOps: merge', () => {
     expect(codes({}, [{ type: 'merge', value }])).toEqual(['merge.value.too_deep']);
   });
 
-  it.each(['__proto__', 'constructor', 'prototype'])(
-    'rejects a top-level %s key with merge.value.proto_polluted',
-    (key) => {
-      const value = JSON.parse(`{"${key}": {"polluted": true}}`) as Json;
-      const result = applyUpdateOps({}, [{ type: 'merge', value }]);
-      expect(result.errors.map((e) => e.code)).toEqual(['merge.value.proto_polluted']);
-      expect(result.value).toEqual({});
-      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-    },
-  );
+  it.each(['__proto__', 'constructor', 'prototype'])('rejects a top-level %s key with merge.value.proto_polluted', (key) => {
+    const value = JSON.parse(`{"${key}": {"polluted": true}}`) as Json;
+    const result = applyUpdateOps({}, [{ type: 'merge', value }]);
+    expect(result.errors.map((e) => e.code)).toEqual(['merge.value.proto_polluted']);
+    expect(result.value).toEqual({});
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
 
   it('keeps a nested __proto__ key as plain data without touching prototypes', () => {
     const value = JSON.parse('{"a": {"__proto__": {"polluted": true}}}') as Json;
@@ -231,15 +228,22 @@ describe('applyUpdateOps: path validation', () => {
 
 describe('applyUpdateOps: increment and decrement', () => {
   it('adds to existing numbers and initialises missing fields', () => {
-    expect(run({ count: 2 }, [
-      { type: 'increment', path: 'count', by: 3 },
-      { type: 'increment', path: 'missing', by: 3 },
-      { type: 'decrement', path: 'gone', by: 3 },
-    ])).toEqual({ count: 5, missing: 3, gone: -3 });
+    expect(
+      run({ count: 2 }, [
+        { type: 'increment', path: 'count', by: 3 },
+        { type: 'increment', path: 'missing', by: 3 },
+        { type: 'decrement', path: 'gone', by: 3 },
+      ]),
+    ).toEqual({ count: 5, missing: 3, gone: -3 });
   });
 
   it('keeps floats as floats', () => {
-    expect(run({ n: 1.5 }, [{ type: 'increment', path: 'n', by: 2 }, { type: 'decrement', path: 'n', by: 1 }])).toEqual({
+    expect(
+      run({ n: 1.5 }, [
+        { type: 'increment', path: 'n', by: 2 },
+        { type: 'decrement', path: 'n', by: 1 },
+      ]),
+    ).toEqual({
       n: 2.5,
     });
   });
@@ -250,7 +254,12 @@ describe('applyUpdateOps: increment and decrement', () => {
   });
 
   it('adds to a root number', () => {
-    expect(run(10, [{ type: 'increment', path: '', by: 5 }, { type: 'decrement', path: '', by: 3 }])).toBe(12);
+    expect(
+      run(10, [
+        { type: 'increment', path: '', by: 5 },
+        { type: 'decrement', path: '', by: 3 },
+      ]),
+    ).toBe(12);
   });
 
   it('reports <op>.not_number for a non-number root of an existing key', () => {
@@ -305,17 +314,21 @@ describe('applyUpdateOps: append', () => {
   });
 
   it('replaces a null field with the string or a one-element list', () => {
-    expect(run({ a: null, b: null }, [
-      { type: 'append', path: 'a', value: 'x' },
-      { type: 'append', path: 'b', value: 1 },
-    ])).toEqual({ a: 'x', b: [1] });
+    expect(
+      run({ a: null, b: null }, [
+        { type: 'append', path: 'a', value: 'x' },
+        { type: 'append', path: 'b', value: 1 },
+      ]),
+    ).toEqual({ a: 'x', b: [1] });
   });
 
   it('initialises a missing single-segment field by value kind', () => {
-    expect(run({}, [
-      { type: 'append', path: 'transcript', value: 'hello' },
-      { type: 'append', path: 'events', value: { kind: 'chunk' } },
-    ])).toEqual({ transcript: 'hello', events: [{ kind: 'chunk' }] });
+    expect(
+      run({}, [
+        { type: 'append', path: 'transcript', value: 'hello' },
+        { type: 'append', path: 'events', value: { kind: 'chunk' } },
+      ]),
+    ).toEqual({ transcript: 'hello', events: [{ kind: 'chunk' }] });
   });
 
   it('initialises a missing nested leaf as a list even for strings', () => {
@@ -346,7 +359,12 @@ describe('applyUpdateOps: append', () => {
 
 describe('applyUpdateOps: remove', () => {
   it('deletes a field and ignores an absent one', () => {
-    expect(run({ a: 1, b: 2 }, [{ type: 'remove', path: 'a' }, { type: 'remove', path: 'zzz' }])).toEqual({ b: 2 });
+    expect(
+      run({ a: 1, b: 2 }, [
+        { type: 'remove', path: 'a' },
+        { type: 'remove', path: 'zzz' },
+      ]),
+    ).toEqual({ b: 2 });
   });
 
   it('sets the value to null for the empty path', () => {
@@ -391,6 +409,11 @@ describe('applyUpdateOps: sequencing', () => {
   });
 
   it('leaves the missing-key flag after a root increment so a later one adds', () => {
-    expect(run(undefined, [{ type: 'increment', path: '', by: 1 }, { type: 'increment', path: '', by: 1 }])).toBe(2);
+    expect(
+      run(undefined, [
+        { type: 'increment', path: '', by: 1 },
+        { type: 'increment', path: '', by: 1 },
+      ]),
+    ).toBe(2);
   });
 });

@@ -190,9 +190,7 @@ describe('stream::update', () => {
 
   it('serialises concurrent updates of one item (no lost increments)', async () => {
     const { ctx, events } = setup();
-    const calls = Array.from({ length: 50 }, () =>
-      ctx.call('stream::update', { ...item, ops: [{ type: 'increment', path: 'n', by: 1 }] }),
-    );
+    const calls = Array.from({ length: 50 }, () => ctx.call('stream::update', { ...item, ops: [{ type: 'increment', path: 'n', by: 1 }] }));
     await Promise.all(calls);
     await expect(ctx.call('stream::get', item)).resolves.toEqual({ n: 50 });
     expect(events.map((e) => (e.event as unknown as { data: { n: number } }).data.n)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
@@ -204,7 +202,12 @@ describe('stream::send', () => {
     const { ctx, events } = setup();
     await expect(ctx.call('stream::send', { stream_name: 's', group_id: 'g', type: 'ping', data: { x: 1 } })).resolves.toBeNull();
     expect(events).toEqual([
-      expect.objectContaining({ streamName: 's', groupId: 'g', id: null, event: { type: 'event', event: { type: 'ping', data: { x: 1 } } } }),
+      expect.objectContaining({
+        streamName: 's',
+        groupId: 'g',
+        id: null,
+        event: { type: 'event', event: { type: 'ping', data: { x: 1 } } },
+      }),
     ]);
     expect(await ctx.kv.scopes('stream')).toEqual([]);
   });
@@ -217,8 +220,6 @@ describe('stream::send', () => {
 
   it('requires type to be a string', async () => {
     const { ctx } = setup();
-    expect(await codeOf(ctx.call('stream::send', { stream_name: 's', group_id: 'g', type: 1, data: null }))).toBe(
-      'deserialization_error',
-    );
+    expect(await codeOf(ctx.call('stream::send', { stream_name: 's', group_id: 'g', type: 1, data: null }))).toBe('deserialization_error');
   });
 });

@@ -190,7 +190,13 @@ describe('stream listener', () => {
     await set('a', 1);
     expect(ctx.fired).toHaveLength(1);
     expect(ctx.fired[0]?.triggers.map((t) => t.id)).toEqual(['t']);
-    expect(ctx.fired[0]?.payload).toMatchObject({ type: 'stream', streamName: 's', groupId: 'g', id: 'a', event: { type: 'create', data: 1 } });
+    expect(ctx.fired[0]?.payload).toMatchObject({
+      type: 'stream',
+      streamName: 's',
+      groupId: 'g',
+      id: 'a',
+      event: { type: 'create', data: 1 },
+    });
   });
 
   it('syncs a custom stream through its list function and sends changes made meanwhile after the sync', async () => {

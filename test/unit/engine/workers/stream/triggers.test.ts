@@ -41,8 +41,7 @@ describe('StreamTriggers', () => {
       record('item', { stream_name: 's', group_id: 'g', item_id: 'i' }),
       record('other', { stream_name: 'x' }),
     ]);
-    const ids = (group: string, id: string | null): string[] =>
-      triggers.matching(streamMessage('s', group, id, create)).map((t) => t.id);
+    const ids = (group: string, id: string | null): string[] => triggers.matching(streamMessage('s', group, id, create)).map((t) => t.id);
     expect(ids('g', 'i')).toEqual(['all', 'group', 'item']);
     expect(ids('g', 'j')).toEqual(['all', 'group']);
     expect(ids('h', 'i')).toEqual(['all']);
@@ -67,10 +66,7 @@ describe('StreamTriggers', () => {
 
   it('keeps join and leave triggers whatever their config', async () => {
     const triggers = new StreamTriggers();
-    await registerAll(triggers, [
-      record('j', { stream_name: 'ignored' }, 'stream:join'),
-      record('l', null, 'stream:leave'),
-    ]);
+    await registerAll(triggers, [record('j', { stream_name: 'ignored' }, 'stream:join'), record('l', null, 'stream:leave')]);
     expect(triggers.joinTriggers().map((t) => t.id)).toEqual(['j']);
     expect(triggers.leaveTriggers().map((t) => t.id)).toEqual(['l']);
     const join = triggers.types().find((t) => t.id === 'stream:join');

@@ -31,7 +31,13 @@ export async function startHttp(config: Record<string, unknown> = {}, channels?:
     worker,
     url: worker.url()!,
     async route(triggerConfig, functionId, extra = {}) {
-      const record: TriggerRecord = { id: `trigger-${++triggerSeq}`, trigger_type: 'http', function_id: functionId, config: triggerConfig, ...extra };
+      const record: TriggerRecord = {
+        id: `trigger-${++triggerSeq}`,
+        trigger_type: 'http',
+        function_id: functionId,
+        config: triggerConfig,
+        ...extra,
+      };
       await ctx.registerTrigger(record);
       return record;
     },
