@@ -17,7 +17,14 @@ export type FrameworkErrorCode =
   | 'NO_CLIENT'
   | 'ALREADY_REGISTERED'
   | 'ENGINE_START_FAILED'
-  | 'APPLICATION_CLOSED';
+  | 'APPLICATION_CLOSED'
+  | 'MISSING_INJECTABLE'
+  | 'ENHANCER_NOT_RESOLVABLE'
+  | 'UNKNOWN_ROUTE_PARAM'
+  | 'DUPLICATE_ROUTE'
+  | 'PORT_IN_USE'
+  | 'CONFIG_INVALID'
+  | 'ENHANCERS_TOO_LATE';
 
 export class FrameworkError extends Error {
   constructor(

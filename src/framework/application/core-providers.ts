@@ -1,5 +1,5 @@
 import type { IIIClient } from 'iii-sdk';
-import { classRecipe, valueRecipe, type ProviderRecipe } from '../container/providers';
+import { classRecipe, factoryRecipe, valueRecipe, type ProviderRecipe } from '../container/providers';
 import type { Logger } from '../logger';
 import { PubSub } from '../messaging/pubsub.service';
 import { Queue } from '../messaging/queue.service';
@@ -11,11 +11,9 @@ import type { EngineUrls } from './engine-connection';
 /** What every module can inject without importing anything. */
 export function coreRecipes(client: () => IIIClient, logger: Logger, urls: () => EngineUrls): ProviderRecipe[] {
   // Client and URLs are read when providers are built: the module graph is checked before any engine starts.
-  const clientRecipe: ProviderRecipe = { token: III_CLIENT, consumer: 'III_CLIENT', deps: [], build: client, async: false };
-  const urlsRecipe: ProviderRecipe = { token: ENGINE_URLS, consumer: 'ENGINE_URLS', deps: [], build: urls, async: false };
   return [
-    clientRecipe,
-    urlsRecipe,
+    factoryRecipe(III_CLIENT, client, [], 'CoreModule'),
+    factoryRecipe(ENGINE_URLS, urls, [], 'CoreModule'),
     valueRecipe(LOGGER, logger),
     classRecipe(StateService, StateService),
     classRecipe(StreamService, StreamService),

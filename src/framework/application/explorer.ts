@@ -31,12 +31,12 @@ export interface ExploreContext {
   readonly streams: StreamService;
   readonly logger: Logger;
   /** Builds guard classes in the scope of the controller's module. */
-  readonly construct: <T>(module: ModuleNode, cls: Type<T>) => T;
+  readonly construct: <T>(module: ModuleNode, cls: Type<T>, role: string) => T;
 }
 
 /** The context of an application's (or testing module's) injector, once every provider is built. */
 export function exploreContext(injector: Injector, logger: Logger): ExploreContext {
-  return { streams: injector.get(StreamService), logger, construct: (m, c) => injector.construct(m, c) };
+  return { streams: injector.get(StreamService), logger, construct: (m, c, role) => injector.construct(m, c, role) };
 }
 
 /** Reads controller metadata once and turns every decorated method into definitions. */
@@ -52,7 +52,7 @@ export function explore(records: readonly InstanceRecord[], ctx: ExploreContext)
 
 function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: ExploreContext): TriggerDefinition[] {
   const module = node.type;
-  const resolveGuard = (guard: GuardRef): CanActivate => (typeof guard === 'function' ? ctx.construct(node, guard) : guard);
+  const resolveGuard = (guard: GuardRef): CanActivate => (typeof guard === 'function' ? ctx.construct(node, guard, 'guard') : guard);
   const controller = readController(cls);
   if (controller === undefined) {
     throw new FrameworkError(

@@ -3,32 +3,42 @@ import { readConstructorDeps } from '../metadata/reflection';
 import type { Provider, Token, Type } from '../metadata/types';
 import { isToken, tokenName } from './tokens';
 
-/**
- * A provider reduced to one shape: a token, how to build it, and what it needs. `deps` entries
- * are `undefined` where the compiler could not tell the type (reported at resolution).
- */
-export interface ProviderRecipe {
-  token: Token;
+interface RecipeBase {
+  readonly token: Token;
   /** Human name of what gets built (class name, or the token for values/factories). */
-  consumer: string;
-  deps: ReadonlyArray<Token | undefined>;
-  build: (deps: unknown[]) => unknown;
-  /** True when `build` may return a promise (factories). */
-  async: boolean;
+  readonly consumer: string;
+  /** What it needs; `undefined` where the compiler could not tell the type (reported at resolution). */
+  readonly deps: ReadonlyArray<Token | undefined>;
+}
+/** Built by tsyringe (`useClass`, singleton in the owning module's container). */
+export interface ClassRecipe extends RecipeBase {
+  readonly kind: 'class';
+  readonly cls: Type;
+}
+export interface ValueRecipe extends RecipeBase {
+  readonly kind: 'value';
+  readonly value: unknown;
+}
+/** Awaited once at bootstrap (factories may be async), then held by tsyringe as a value. */
+export interface FactoryRecipe extends RecipeBase {
+  readonly kind: 'factory';
+  readonly factory: (...deps: unknown[]) => unknown;
+}
+/** tsyringe `useToken`: the same instance as another token. */
+export interface AliasRecipe extends RecipeBase {
+  readonly kind: 'alias';
+  readonly existing: Token;
 }
 
-export function classRecipe(token: Token, cls: Type): ProviderRecipe {
-  return {
-    token,
-    consumer: cls.name,
-    deps: readConstructorDeps(cls),
-    build: (deps) => new (cls as unknown as new (...args: unknown[]) => unknown)(...deps),
-    async: false,
-  };
+/** A provider reduced to one shape: a token, how to build it, and what it needs. */
+export type ProviderRecipe = ClassRecipe | ValueRecipe | FactoryRecipe | AliasRecipe;
+
+export function classRecipe(token: Token, cls: Type): ClassRecipe {
+  return { kind: 'class', token, cls, consumer: cls.name, deps: readConstructorDeps(cls) };
 }
 
-export function valueRecipe(token: Token, value: unknown): ProviderRecipe {
-  return { token, consumer: tokenName(token), deps: [], build: () => value, async: false };
+export function valueRecipe(token: Token, value: unknown): ValueRecipe {
+  return { kind: 'value', token, value, consumer: tokenName(token), deps: [] };
 }
 
 /** Normalizes one `providers:` entry; `owner` names the declaring module for errors. */
@@ -52,8 +62,8 @@ export function toRecipe(provider: Provider, owner: string, index: number): Prov
     if (!isToken(provider.useExisting)) {
       throw new FrameworkError('INVALID_PROVIDER', `${owner}: useExisting of ${tokenName(provider.provide)} must be a token`);
     }
-    const alias = factoryRecipe(provider.provide, (existing: unknown) => existing, [provider.useExisting], owner);
-    return { ...alias, consumer: `alias ${tokenName(provider.provide)}`, async: false };
+    const token = provider.provide;
+    return { kind: 'alias', token, existing: provider.useExisting, consumer: `alias ${tokenName(token)}`, deps: [provider.useExisting] };
   }
   if ('useClass' in provider) {
     if (typeof provider.useClass !== 'function') {
@@ -64,20 +74,19 @@ export function toRecipe(provider: Provider, owner: string, index: number): Prov
   return factoryRecipe(provider.provide, provider.useFactory, provider.inject, owner);
 }
 
-export function factoryRecipe(token: Token, factory: unknown, inject: unknown, owner: string): ProviderRecipe {
+export function factoryRecipe(token: Token, factory: unknown, inject: unknown, owner: string): FactoryRecipe {
   if (typeof factory !== 'function') {
     throw new FrameworkError('INVALID_PROVIDER', `${owner}: useFactory of ${tokenName(token)} must be a function`);
   }
   if (inject !== undefined && (!Array.isArray(inject) || !inject.every(isToken))) {
     throw new FrameworkError('INVALID_PROVIDER', `${owner}: inject of ${tokenName(token)} must be an array of tokens`);
   }
-  const fn = factory as (...deps: unknown[]) => unknown;
   return {
+    kind: 'factory',
     token,
+    factory: factory as (...deps: unknown[]) => unknown,
     consumer: `factory of ${tokenName(token)}`,
     deps: (inject as Token[] | undefined) ?? [],
-    build: (deps) => fn(...deps),
-    async: true,
   };
 }
 

@@ -84,6 +84,21 @@ export function readConstructorDeps(cls: Type): Array<Token | undefined> {
   return deps;
 }
 
+/**
+ * True for a class with constructor parameters the compiler recorded no types for: it has no class
+ * decorator (the usual cause: a forgotten `@Injectable()`) and not every parameter has `@Inject`.
+ */
+export function lacksParamTypes(cls: Type): boolean {
+  if (Reflect.getMetadata(META.designParamTypes, cls) !== undefined) return false;
+  const overrides: ReadonlyMap<number, Token> = Reflect.getOwnMetadata(META.inject, cls) ?? new Map();
+  return cls.length > overrides.size;
+}
+
+/** `@Inject` overrides of a class's constructor parameters, by index. */
+export function readInjectOverrides(cls: Type): ReadonlyMap<number, Token> {
+  return Reflect.getOwnMetadata(META.inject, cls) ?? new Map();
+}
+
 /** What the compiler emits for interfaces, unions, primitives and built-ins: never a token nor a DTO. */
 const DESIGN_BUILT_INS: ReadonlySet<unknown> = new Set([Object, String, Number, Boolean, Array, Function, Promise]);
 

@@ -147,6 +147,6 @@ describe('@UseGuards', () => {
     @Module({ controllers: [X] })
     class XModule {}
     const ref = await Test.createTestingModule({ imports: [XModule] }).compile();
-    expect(() => ref.definitions()).toThrow(expect.objectContaining({ code: 'UNKNOWN_DEPENDENCY' }));
+    expect(() => ref.definitions()).toThrow(expect.objectContaining({ code: 'ENHANCER_NOT_RESOLVABLE' }));
   });
 });
