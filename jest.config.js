@@ -7,6 +7,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   },
   setupFiles: ['reflect-metadata'],
+  // The page serves the browser build of src/client: build it once per run.
+  globalSetup: '<rootDir>/scripts/build-client.js',
   testTimeout: 20000,
   maxWorkers: 2,
 };

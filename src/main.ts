@@ -8,7 +8,6 @@
 import { IIIFactory, type IIIApplication, type Logger } from './framework';
 import { AppModule } from './app.module';
 import { TODOS_STREAM } from './modules/todos/todo.entity';
-import { WebConfig } from './modules/web/web.config';
 
 const DEFAULT_DATA_DIR = './data';
 const DEFAULT_HTTP_PORT = 3111;
@@ -58,6 +57,7 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
   const app = await IIIFactory.create(AppModule, {
     ...(options.engineUrl !== undefined ? { engineUrl: options.engineUrl } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...externalStreamUrl(options),
     workerName: 'todo-app',
     engine: {
       storage: options.storage ?? 'sqlite',
@@ -76,16 +76,21 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
     },
   });
   try {
-    // An external engine's stream port is only known from the options.
-    if (app.urls.stream === undefined && options.streamPort !== undefined) {
-      app.get(WebConfig).useStreamUrl(`ws://localhost:${options.streamPort}`);
-    }
     await app.listen();
     return app;
   } catch (error) {
     await app.close();
     throw error;
   }
+}
+
+/**
+ * An external engine's stream port is only known from the options: it is where the page connects
+ * (`III_STREAM_URL`, when set, wins inside the framework).
+ */
+function externalStreamUrl(options: BootstrapOptions): { streamUrl?: string } {
+  if (options.engineUrl === undefined || options.streamPort === undefined || nonEmpty(process.env.III_STREAM_URL) !== undefined) return {};
+  return { streamUrl: `ws://localhost:${options.streamPort}` };
 }
 
 /** Human-facing URLs: a wildcard bind address is reachable as localhost. */

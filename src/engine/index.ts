@@ -7,6 +7,7 @@ import {
   type EngineConfig,
   type WorkerConfigEntry,
 } from './config';
+import type { EngineUrls as ProtocolEngineUrls } from '../protocol/urls';
 import { EngineCore } from './core/engine-core';
 import { toEngineError } from './core/errors';
 import { createLogger } from './core/logger';
@@ -38,11 +39,9 @@ export interface StartEngineOptions {
   host?: string;
 }
 
-export interface EngineUrls {
-  worker: string;
-  http?: string;
-  stream?: string;
-  workers: string[];
+/** The listeners' URLs, plus every worker-manager listener in config order. */
+export interface EngineUrls extends ProtocolEngineUrls {
+  readonly workers: string[];
 }
 
 export interface EngineHandle {

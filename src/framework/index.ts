@@ -46,7 +46,7 @@ export { UseGuards } from './decorators/guards';
 
 // Parameters
 export { Body, Param, Query, Headers, Req, Event } from './decorators/params';
-export type { StateChangeEvent, StreamChangeEvent, StreamSubscriptionEvent, CronEvent, HttpRequest } from './events';
+export type { StateChangeEvent, StreamChangeEvent, StreamSubscriptionEvent, CronEvent, HttpRequest } from '../protocol';
 
 // HTTP results and errors
 export {
@@ -71,7 +71,7 @@ export { HttpResult } from './http/result';
 
 // State, streams, pub/sub, queues
 export { StateService, type StateScope, type StateWriteResult, type StateUpdateResult } from './state/state.service';
-export type { UpdateOp, UpdateOpError, UpdatePath } from './state/update-ops';
+export type { UpdateOp, UpdateOpError, UpdatePath } from '../protocol/update-ops';
 export { StreamService, type StreamHandle, type StreamEvent } from './streams/stream.service';
 export {
   StreamClient,
@@ -92,14 +92,15 @@ export {
   type LiveGroupChange,
   type WebSocketLike,
   type WebSocketConstructor,
-} from './streams/client';
+} from '../client';
 export { PubSub } from './messaging/pubsub.service';
 export { Queue, type EnqueueReceipt } from './messaging/queue.service';
 
 // Application
 export { IIIFactory, type ApplicationOptions } from './application/factory';
 export { IIIApplication } from './application/application';
-export type { EngineUrls, EmbeddedEngineOptions } from './application/engine-connection';
+export type { EmbeddedEngineOptions } from './application/engine-connection';
+export type { EngineUrls } from '../protocol/urls';
 export type { TriggerDefinition } from './application/explorer';
 export type { OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown } from './application/lifecycle';
 export { ConsoleLogger, silentLogger, type Logger } from './logger';

@@ -1,3 +1,7 @@
+import type { ErrorBody } from '../../protocol/errors';
+
+export type { ErrorBody };
+
 /**
  * An error that crosses the worker protocol as `{ code, message, stacktrace? }`.
  * Built-in functions throw it; the worker manager turns it into an `invocationresult` error body.
@@ -18,13 +22,6 @@ export class EngineError extends Error {
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, stacktrace: this.stacktrace };
   }
-}
-
-/** The `error` object of an `invocationresult` frame. */
-export interface ErrorBody {
-  code: string;
-  message: string;
-  stacktrace?: string;
 }
 
 /** Normalises anything thrown by a handler into an EngineError (unknown errors keep their message). */

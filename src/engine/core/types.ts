@@ -4,8 +4,10 @@
  * `EngineContext`; it never touches worker sockets or the registries directly.
  */
 
+import type { Json } from '../../protocol/json';
+
 /** Any JSON value as it crosses the wire. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type { Json };
 
 /** What an invocation carries besides its payload. */
 export interface InvocationOptions {

@@ -1,3 +1,4 @@
+import type { OutboundFrame } from '../../protocol/frames';
 /** What a worker reported about itself through `engine::workers::register` (spec §6.1). */
 export interface WorkerMetadata {
   runtime: string;
@@ -23,7 +24,7 @@ export interface ConnectedWorker {
   /** Proof a reconnecting worker presents to evict this connection (spec §2.6). */
   readonly reattachToken: string;
   /** Sends one protocol frame; false when the socket is gone or the frame cannot be encoded. */
-  send(frame: Record<string, unknown>): boolean;
+  send(frame: OutboundFrame): boolean;
   /**
    * Whether this connection's RBAC session may call a function (spec §13.2); listings hide what
    * it may not call. Absent ⇒ unrestricted.

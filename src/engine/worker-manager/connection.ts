@@ -5,7 +5,14 @@ import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject, isUuid, newId } from '../core/ids';
 import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
-import { parseFrame, isTelemetryFrame, type InboundFrame } from './frames';
+import {
+  isTelemetryFrame,
+  parseFrame,
+  type InboundFrame,
+  type InboundFrameOf,
+  type OutboundFrame,
+  type OutboundFrameOf,
+} from '../../protocol/frames';
 import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, OPEN_SESSION, type Session } from './rbac';
@@ -15,8 +22,6 @@ import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
 
-type Frame<T extends InboundFrame['type']> = Extract<InboundFrame, { type: T }>;
-
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -24,7 +29,7 @@ function rawToBuffer(data: RawData): Buffer {
 }
 
 /** The `triggerregistrationresult` that tells a trigger's registering worker it was rejected (spec §3.6). */
-function registrationFailed(trigger: TriggerRecord, error: unknown): Record<string, unknown> {
+function registrationFailed(trigger: TriggerRecord, error: unknown): OutboundFrameOf<'triggerregistrationresult'> {
   return {
     type: 'triggerregistrationresult',
     id: trigger.id,
@@ -85,7 +90,7 @@ export class WorkerConnection implements ConnectedWorker {
     this.socket.on('error', (err) => this.core.logger.warn(`worker ${this.id} socket error`, { error: err.message }));
   }
 
-  send(frame: Record<string, unknown>): boolean {
+  send(frame: OutboundFrame): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     let text: string;
     try {
@@ -186,7 +191,7 @@ export class WorkerConnection implements ConnectedWorker {
    * Spec §3.1 after the gates of §13.4. With `invocation` the engine itself runs the function over
    * HTTP (spec §11); without an `iii-http-functions` worker, or with an invalid URL, it is dropped.
    */
-  private async registerFunction(frame: Frame<'registerfunction'>): Promise<void> {
+  private async registerFunction(frame: InboundFrameOf<'registerfunction'>): Promise<void> {
     const granted = await gateFunction(this.gate, { id: frame.id, description: frame.description, metadata: frame.metadata });
     if (granted === null || this.closed) return;
     const localId = frame.id;
@@ -231,7 +236,7 @@ export class WorkerConnection implements ConnectedWorker {
     this.core.functions.unregister(id, { kind: 'connection', workerId: this.id });
   }
 
-  private async registerTriggerType(frame: Frame<'registertriggertype'>): Promise<void> {
+  private async registerTriggerType(frame: InboundFrameOf<'registertriggertype'>): Promise<void> {
     const granted = await gateTriggerType(this.gate, { id: frame.id, description: frame.description });
     if (granted === null || this.closed) return;
     await this.core.triggers.registerType({
@@ -261,7 +266,7 @@ export class WorkerConnection implements ConnectedWorker {
         resolve,
         reject,
       });
-      const frame: Record<string, unknown> = {
+      const frame: OutboundFrameOf<'invokefunction'> = {
         type: 'invokefunction',
         invocation_id: invocationId,
         function_id: functionId,
@@ -277,7 +282,7 @@ export class WorkerConnection implements ConnectedWorker {
     });
   }
 
-  private async registerTrigger(frame: Frame<'registertrigger'>): Promise<void> {
+  private async registerTrigger(frame: InboundFrameOf<'registertrigger'>): Promise<void> {
     const granted = await gateTrigger(this.gate, frame);
     if (granted === null || this.closed) return;
     const record: TriggerRecord = {
@@ -304,7 +309,7 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   /** A provider's answer to a forwarded `registertrigger` (spec §3.6); errors park and forward. */
-  private acceptTriggerResult(frame: Frame<'triggerregistrationresult'>): void {
+  private acceptTriggerResult(frame: InboundFrameOf<'triggerregistrationresult'>): void {
     const entry = this.core.triggers.getTrigger(frame.id);
     if (entry === undefined) return;
     const type = this.core.triggers.getType(entry.record.trigger_type);
@@ -342,7 +347,7 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   private sendRegisterTrigger(trigger: TriggerRecord): void {
-    const frame: Record<string, unknown> = {
+    const frame: OutboundFrameOf<'registertrigger'> = {
       type: 'registertrigger',
       id: trigger.id,
       trigger_type: trigger.trigger_type,
@@ -359,7 +364,7 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   /** Evicts the previous connection of a reconnecting worker when its token matches (spec §2.6). */
-  private async reattach(frame: Frame<'reattach'>): Promise<void> {
+  private async reattach(frame: InboundFrameOf<'reattach'>): Promise<void> {
     const previousId = frame.previous_worker_id;
     if (!isUuid(previousId) || previousId === this.id) return;
     const previous = this.core.workers.get(previousId);

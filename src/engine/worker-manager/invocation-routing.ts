@@ -1,17 +1,18 @@
-import { EngineError, toEngineError, type ErrorBody } from '../core/errors';
+import type { ErrorBody } from '../../protocol/errors';
+import type { InboundFrameOf, OutboundFrame, OutboundFrameOf } from '../../protocol/frames';
+import { EngineError, toEngineError } from '../core/errors';
 import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
 import { isPlainObject, newId } from '../core/ids';
-import type { InboundFrame } from './frames';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, forbiddenMessage, type Session } from './rbac';
 
-type InvokeFrame = Extract<InboundFrame, { type: 'invokefunction' }>;
-type ResultFrame = Extract<InboundFrame, { type: 'invocationresult' }>;
+type InvokeFrame = InboundFrameOf<'invokefunction'>;
+type ResultFrame = InboundFrameOf<'invocationresult'>;
 
 /** What the router needs from the connection that sent the frame. */
 export interface CallerConnection {
   readonly id: string;
-  send(frame: Record<string, unknown>): boolean;
+  send(frame: OutboundFrame): boolean;
   isOpen(): boolean;
   /** The options of the listener it came through (RBAC and middleware, spec §13). */
   readonly listener: WorkerManagerOptions;
@@ -29,8 +30,8 @@ export function resultFrame(
   invocationId: string,
   functionId: string,
   outcome: { result?: unknown; error?: ErrorBody },
-): Record<string, unknown> {
-  const frame: Record<string, unknown> = { type: 'invocationresult', invocation_id: invocationId, function_id: functionId };
+): OutboundFrameOf<'invocationresult'> {
+  const frame: OutboundFrameOf<'invocationresult'> = { type: 'invocationresult', invocation_id: invocationId, function_id: functionId };
   if (outcome.error !== undefined) frame.error = outcome.error;
   else if (outcome.result !== undefined) frame.result = outcome.result;
   return frame;

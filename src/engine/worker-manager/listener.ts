@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineCore } from '../core/engine-core';
+import type { HandshakeErrorFrame } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
 import { WorkerConnection } from './connection';
 import type { WorkerManagerOptions } from './options';
@@ -158,7 +159,8 @@ export class WorkerListener {
     server.handleUpgrade(request, socket, head, (ws) => {
       ws.on('error', () => undefined);
       if (outcome instanceof EngineError) {
-        ws.send(JSON.stringify({ type: 'error', error: { code: outcome.code, message: outcome.message } }));
+        const refusal: HandshakeErrorFrame = { type: 'error', error: { code: outcome.code, message: outcome.message } };
+        ws.send(JSON.stringify(refusal));
         ws.close();
         return;
       }

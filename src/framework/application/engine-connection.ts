@@ -1,17 +1,11 @@
 import type * as EngineModule from '../../engine';
 import type { StartEngineOptions } from '../../engine';
+import type { EngineUrls } from '../../protocol/urls';
 import { FrameworkError } from '../errors';
 
 export type EmbeddedEngineOptions = StartEngineOptions;
 
-export interface EngineUrls {
-  /** The worker protocol URL the iii-sdk client connects to. */
-  readonly worker: string;
-  /** The REST port of `iii-http`, when known. */
-  readonly http?: string;
-  /** The client WebSocket port of `iii-stream`, when known. */
-  readonly stream?: string;
-}
+export type { EngineUrls };
 
 export interface EngineConnection {
   readonly urls: EngineUrls;
@@ -24,11 +18,15 @@ export interface EngineConnection {
  * started in-process. The engine module is loaded only in that case, so connect-only apps never
  * load it.
  */
-export async function connectEngine(engineUrl: string | undefined, engine: EmbeddedEngineOptions | undefined): Promise<EngineConnection> {
+export async function connectEngine(
+  engineUrl: string | undefined,
+  engine: EmbeddedEngineOptions | undefined,
+  streamUrl?: string,
+): Promise<EngineConnection> {
   const url = engineUrl ?? nonEmpty(process.env.III_URL);
   if (url !== undefined) {
     const http = nonEmpty(process.env.III_HTTP_URL);
-    const stream = nonEmpty(process.env.III_STREAM_URL);
+    const stream = streamUrl ?? nonEmpty(process.env.III_STREAM_URL);
     return {
       urls: { worker: url, ...(http !== undefined ? { http } : {}), ...(stream !== undefined ? { stream } : {}) },
       close: null,

@@ -12,6 +12,11 @@ import { runHook } from './lifecycle';
 export interface ApplicationOptions {
   /** Connect to this engine (else `III_URL`; else an embedded engine is started in-process). */
   engineUrl?: string;
+  /**
+   * Where clients reach the stream port of an external engine (else `III_STREAM_URL`); it becomes
+   * `ENGINE_URLS.stream`. An embedded engine reports its own.
+   */
+  streamUrl?: string;
   /** Options for the embedded engine. */
   engine?: EmbeddedEngineOptions;
   /** Worker name reported to the engine. */
@@ -55,7 +60,7 @@ export const IIIFactory = {
     engine =
       options.client !== undefined
         ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
-        : await connectEngine(options.engineUrl, options.engine);
+        : await connectEngine(options.engineUrl, options.engine, options.streamUrl);
     try {
       client = options.client ?? connectClient(engine, options);
       const injector = new Injector(graph);

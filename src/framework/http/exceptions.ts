@@ -2,11 +2,9 @@
  * HTTP exceptions: throw one from a handler and the client gets its status and body
  * `{ statusCode, error, message }`. Each class has a stable `code` for programmatic checks.
  */
-export interface HttpErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
-}
+import type { HttpErrorBody } from '../../protocol/errors';
+
+export type { HttpErrorBody };
 
 export class HttpException extends Error {
   constructor(

@@ -9,10 +9,3 @@ export class HttpResult<T = unknown> {
     readonly headers?: Record<string, string>,
   ) {}
 }
-
-/** The buffered-response shape the iii `http` trigger expects back from a function. */
-export interface IIIHttpReply {
-  status_code: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}

@@ -1,7 +1,7 @@
 import type { IIIClient } from 'iii-sdk';
 import { Inject, Injectable } from '../decorators/module';
 import { III_CLIENT } from '../tokens';
-import type { UpdateOp, UpdateOpError } from './update-ops';
+import type { UpdateOp, UpdateOpError } from '../../protocol/update-ops';
 
 export interface StateWriteResult<T> {
   /** The previous value, `null` when the key did not exist. */

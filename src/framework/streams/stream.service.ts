@@ -1,7 +1,7 @@
 import type { IIIClient } from 'iii-sdk';
 import { Inject, Injectable } from '../decorators/module';
 import { groupsOf, type GroupList, type StateUpdateResult, type StateWriteResult } from '../state/state.service';
-import type { UpdateOp } from '../state/update-ops';
+import type { UpdateOp } from '../../protocol/update-ops';
 import { III_CLIENT } from '../tokens';
 
 /** A custom event pushed to a group's subscribers (nothing is stored). */

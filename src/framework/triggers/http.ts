@@ -1,5 +1,6 @@
 import { HttpException } from '../http/exceptions';
-import { HttpResult, type IIIHttpReply } from '../http/result';
+import type { HttpReply as IIIHttpReply } from '../../protocol/triggers';
+import { HttpResult } from '../http/result';
 import type { HttpTriggerMeta, ParamMeta } from '../metadata/types';
 import { ownField, type Extractor, type TriggerAdapter } from './adapter';
 

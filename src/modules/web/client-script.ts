@@ -1,13 +1,7 @@
 /**
- * Serves the framework's StreamClient to browsers with no build step for the user.
- *
- * The client module (src/framework/streams/client.ts) has no runtime imports, so its CommonJS output
- * runs in a browser once given an `exports` object. We read that output at runtime:
- * - under `npm start` the compiled `client.js` sits next to this file's compiled twin in dist/;
- * - under ts-jest (or ts-node) only `client.ts` exists, so we transpile it with the `typescript`
- *   compiler the dev setup already has (never needed in production, where dist/ exists).
- * Reading the file, rather than `Function.prototype.toString()` on the class, keeps helper
- * functions and survives coverage instrumentation.
+ * Serves the stream client (`src/client`) to browsers. `npm run build` bundles it into one script,
+ * `dist/assets/stream-client.js` (scripts/build-client.js); this module only reads that file, so the
+ * app needs no compiler at run time. Tests running from sources get it from jest's global setup.
  */
 import { existsSync, readFileSync } from 'fs';
 import * as path from 'path';
@@ -15,43 +9,30 @@ import * as path from 'path';
 /** Name of the global the served script defines: `window.IIIStreams.StreamClient`, `.LiveGroup`, ... */
 export const CLIENT_GLOBAL = 'IIIStreams';
 
-const CLIENT_MODULE = path.resolve(__dirname, '../../framework/streams/client');
+const ASSET = path.join('assets', 'stream-client.js');
+
+/** Where the built asset is: beside `dist/src` when running the build, in `dist/` when running sources. */
+export function streamClientAssetCandidates(): string[] {
+  const up = path.resolve(__dirname, '..', '..', '..');
+  return [path.join(up, ASSET), path.join(up, 'dist', ASSET)];
+}
 
 let cached: string | null = null;
 
-/** The browser script, built once per process. Throws with a clear message if the client is missing. */
+/** The browser script, read once per process. Throws with a clear message if it was not built. */
 export function streamClientScript(): string {
-  if (cached === null) cached = wrapForBrowser(loadCommonJs());
+  if (cached === null) cached = readAsset();
   return cached;
 }
 
-function loadCommonJs(): string {
-  const js = `${CLIENT_MODULE}.js`;
-  if (existsSync(js)) return readFileSync(js, 'utf8');
-  const ts = `${CLIENT_MODULE}.ts`;
-  if (existsSync(ts)) return transpile(readFileSync(ts, 'utf8'), ts);
-  throw new Error(`Stream client not found: neither ${js} nor ${ts} exists (run "npm run build")`);
-}
-
-function transpile(source: string, fileName: string): string {
-  // Loaded lazily: `typescript` is a dev dependency and is only needed when running from sources.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = require('typescript') as typeof import('typescript');
-  return ts.transpileModule(source, {
-    fileName,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, sourceMap: false },
-  }).outputText;
-}
-
-function wrapForBrowser(commonJs: string): string {
-  const body = commonJs.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
-  return [
-    '(function (root) {',
-    '  var exports = {};',
-    '  var module = { exports: exports };',
-    body,
-    `  root.${CLIENT_GLOBAL} = module.exports;`,
-    "})(typeof globalThis !== 'undefined' ? globalThis : self);",
-    '',
-  ].join('\n');
+function readAsset(): string {
+  const candidates = streamClientAssetCandidates();
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (file === undefined) {
+    throw new Error(`The browser stream client has not been built: none of ${candidates.join(', ')} exists (run "npm run build")`);
+  }
+  const script = readFileSync(file, 'utf8');
+  if (!script.includes(`root.${CLIENT_GLOBAL} =`))
+    throw new Error(`${file} does not define ${CLIENT_GLOBAL}: rebuild it with "npm run build"`);
+  return script;
 }

@@ -1,24 +1,21 @@
 import { ENGINE_URLS, Inject, Injectable, type EngineUrls } from '../../framework';
 import type { PageConfig } from './page';
 
+/** The iii engine's default stream port, for an engine that does not say where its streams are. */
+const DEFAULT_STREAM_PORT = 3112;
+
 /**
- * Where the page should connect for live updates: the port of the engine's stream listener
- * (ephemeral in tests), or, when connected to an external engine that does not say,
- * `III_STREAM_PORT` (default 3112). The page keeps its own hostname.
+ * Where the page should connect for live updates. The one source is the application's
+ * `ENGINE_URLS.stream` (the embedded engine's listener, ephemeral in tests, or what the app was
+ * told about an external engine): the page pairs its port with its own hostname.
  */
 @Injectable()
 export class WebConfig {
-  private streamPort: number | null = portOf(process.env.III_STREAM_PORT) ?? 3112;
+  private readonly streamPort: number;
   private streamUrl: string | null = null;
 
   constructor(@Inject(ENGINE_URLS) urls: EngineUrls) {
-    if (urls.stream !== undefined) this.useStreamUrl(urls.stream);
-  }
-
-  /** Accepts the engine's stream URL (`ws://0.0.0.0:3112`): the page keeps its own hostname. */
-  useStreamUrl(url: string): void {
-    const port = portOf(safeUrl(url)?.port);
-    if (port !== undefined) this.streamPort = port;
+    this.streamPort = portOf(urls.stream) ?? DEFAULT_STREAM_PORT;
   }
 
   /** A full URL for the page to use as is, when the stream listener is on another host. */
@@ -31,16 +28,16 @@ export class WebConfig {
   }
 }
 
-function portOf(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  const port = Number(value);
-  return port > 0 && port < 65536 ? port : undefined;
-}
-
-function safeUrl(url: string): URL | undefined {
+/** The port of a `ws://host:port` URL; undefined for anything unparsable or without one. */
+function portOf(url: string | undefined): number | undefined {
+  if (url === undefined) return undefined;
+  let port: string;
   try {
-    return new URL(url);
+    port = new URL(url).port;
   } catch {
     return undefined;
   }
+  if (!/^\d+$/.test(port)) return undefined;
+  const n = Number(port);
+  return n > 0 && n < 65536 ? n : undefined;
 }

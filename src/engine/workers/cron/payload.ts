@@ -1,11 +1,8 @@
-/** The event a cron-triggered function receives (spec §12.2), field order as the engine sends it. */
-export interface CronEvent {
-  trigger: 'cron';
-  job_id: string;
-  scheduled_time: string;
-  actual_time: string;
-}
+import type { CronEvent } from '../../../protocol/triggers';
 
+export type { CronEvent };
+
+/** The event a cron-triggered function receives (spec §12.2), field order as the engine sends it. */
 export function cronEvent(jobId: string, scheduledMs: number, actualMs: number): CronEvent {
   return {
     trigger: 'cron',

@@ -4,20 +4,17 @@
  * mode) will plug in.
  */
 import type { ServerResponse } from 'node:http';
+import type { HttpRequest } from '../../../protocol/triggers';
 import type { Json } from '../../core/types';
 
 /** A string-valued record (null prototype when built by this worker: `__proto__` is a plain key). */
 export type StringRecord = Record<string, string>;
 
-/** What the route's function receives (spec §9.2), channels aside. */
-export interface HttpRequestPayload {
+/** What the route's function receives (spec §9.2), channels aside: this engine sends one string per name. */
+export interface HttpRequestPayload extends HttpRequest<Json> {
   query_params: StringRecord;
   path_params: StringRecord;
   headers: StringRecord;
-  /** The registered `api_path`, not the concrete request path. */
-  path: string;
-  /** Upper-case request method. */
-  method: string;
   body: Json;
   trigger: { type: 'http'; path: string; method: string };
 }

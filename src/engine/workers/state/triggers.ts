@@ -3,21 +3,15 @@
  * matches a write when every filter it sets equals the write's scope/key. The condition itself is
  * evaluated by `EngineContext.fire`.
  */
+import type { StateChangeEvent, StateEventType } from '../../../protocol/triggers';
 import type { EngineContext, Json, TriggerRecord, TriggerTypeProvider } from '../../core/types';
+
+export type { StateEventType };
 
 export const STATE_TRIGGER_TYPE = 'state';
 
-export type StateEventType = 'state:created' | 'state:updated' | 'state:deleted';
-
 /** The payload every matching trigger receives. */
-export interface StateEvent {
-  type: 'state';
-  event_type: StateEventType;
-  scope: string;
-  key: string;
-  old_value: Json;
-  new_value: Json;
-}
+export type StateEvent = StateChangeEvent<Json>;
 
 interface Binding {
   record: TriggerRecord;

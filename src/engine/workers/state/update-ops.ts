@@ -8,16 +8,33 @@
  *   in order. Semantic problems (bad path, wrong target type, ...) never fail the call: the op is
  *   skipped and reported in `errors`.
  */
+import {
+  checkUpdateOps,
+  type UpdateOp as WireUpdateOp,
+  type UpdateOpError as WireUpdateOpError,
+  type UpdatePath,
+} from '../../../protocol/update-ops';
+import { EngineError } from '../../core/errors';
 import type { Json } from '../../core/types';
-import { parseUpdateOps, type SegmentPath, type UpdateOp } from './update-op-shape';
 
-export { parseUpdateOps, type SegmentPath, type UpdateOp } from './update-op-shape';
+/** A path that may name nested segments (`merge`, `append`). Dots are never separators. */
+export type SegmentPath = UpdatePath;
 
-export interface UpdateOpError {
-  op_index: number;
-  code: string;
-  message: string;
-  doc_url: string;
+/** One well-formed op as read off the wire. */
+export type UpdateOp = WireUpdateOp<Json>;
+
+/** The engine always links its error codes to their documentation. */
+export type UpdateOpError = WireUpdateOpError & { doc_url: string };
+
+/**
+ * Checks that `ops` is an array of well-formed update ops. Throws
+ * `EngineError('deserialization_error', 'Failed to deserialize input for <functionId>: …')`
+ * naming the first offending op otherwise.
+ */
+export function parseUpdateOps(ops: unknown, functionId: string): UpdateOp[] {
+  const checked = checkUpdateOps<Json>(ops);
+  if (checked.ok) return checked.ops;
+  throw new EngineError('deserialization_error', `Failed to deserialize input for ${functionId}: ${checked.problem}`);
 }
 
 export const UPDATE_OP_DOC_URL = 'https://iii.dev/docs/workers/iii-state#error-codes';

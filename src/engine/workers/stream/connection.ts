@@ -4,7 +4,7 @@
  */
 import { WebSocket } from 'ws';
 import type { EngineContext, Json, TriggerRecord } from '../../core/types';
-import type { ClientFrameData } from './client-frames';
+import type { ClientFrameData } from '../../../protocol/stream';
 import type { StreamOperations } from './operations';
 import type { Subscription, SubscriptionIndex, SubscriptionSink } from './subscriptions';
 import type { StreamTriggers } from './triggers';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineContext, Json } from '../../core/types';
-import { frameText, parseClientFrame } from './client-frames';
+import { parseClientFrame } from '../../../protocol/stream';
 import { StreamConnection, type ConnectionDeps } from './connection';
 import type { StreamOperations } from './operations';
 import { SubscriptionIndex } from './subscriptions';
@@ -244,4 +244,11 @@ async function closeSockets(sockets: WebSocket[]): Promise<void> {
   clearTimeout(timer);
   for (const ws of sockets) if (ws.readyState !== ws.CLOSED) ws.terminate();
   await Promise.all(closed);
+}
+
+/** Text of a `message` event whatever its transport form (text or binary frames both carry JSON). */
+function frameText(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
+  return raw.toString('utf8');
 }

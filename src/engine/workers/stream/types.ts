@@ -2,37 +2,19 @@
  * Wire shapes of the `iii-stream` worker (spec §8). The client protocol and the `stream` trigger
  * payload are camelCase; the function inputs are snake_case. Everything here is plain JSON.
  */
+import type { StreamChange, StreamEnvelope, StreamEvent as WireStreamEvent, StreamSubscriptionEvent } from '../../../protocol/stream';
 import type { Json } from '../../core/types';
 
-/** The `event` member of a server → client envelope (§8.3). */
-export type StreamEvent =
-  | { type: 'sync'; data: Json }
-  | { type: 'create'; data: Json }
-  | { type: 'update'; data: Json }
-  | { type: 'delete'; data: Json }
-  | { type: 'event'; event: { type: string; data: Json } }
-  | { type: 'unauthorized' };
+export { streamEnvelope as streamMessage } from '../../../protocol/stream';
+
+/** The `event` member of a server → client envelope (§8.3), with JSON values. */
+export type StreamEvent = WireStreamEvent<Json, Json>;
 
 /** The change events that writes produce (what `stream` triggers and subscribers receive). */
-export type StreamChangeEvent = Exclude<StreamEvent, { type: 'sync' } | { type: 'unauthorized' }>;
+export type StreamChangeEvent = StreamChange<Json, Json>;
 
-/**
- * `StreamWrapperMessage`: the envelope sent to clients and handed to `stream` triggers.
- * `id` is present and `null` when the event is not about one item.
- */
-export interface StreamMessage<E extends StreamEvent = StreamEvent> {
-  type: 'stream';
-  timestamp: number;
-  streamName: string;
-  groupId: string;
-  id: string | null;
-  event: E;
-}
-
-/** Builds an envelope stamped with the current time. */
-export function streamMessage<E extends StreamEvent>(streamName: string, groupId: string, id: string | null, event: E): StreamMessage<E> {
-  return { type: 'stream', timestamp: Date.now(), streamName, groupId, id, event };
-}
+/** `StreamWrapperMessage`: the envelope sent to clients and handed to `stream` triggers. */
+export type StreamMessage<E extends StreamEvent = StreamEvent> = StreamEnvelope<E>;
 
 /** Address of one item. */
 export interface ItemRef {
@@ -79,10 +61,4 @@ export interface ListAllResult {
 }
 
 /** Payload of `stream:join` / `stream:leave` triggers (§8.5). */
-export interface JoinLeaveEvent {
-  subscription_id: string;
-  stream_name: string;
-  group_id: string;
-  id: string | null;
-  context: Json;
-}
+export type JoinLeaveEvent = StreamSubscriptionEvent<Json>;

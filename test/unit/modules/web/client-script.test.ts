@@ -1,7 +1,7 @@
 import * as vm from 'vm';
 import WebSocket from 'ws';
 import { CLIENT_GLOBAL, streamClientScript } from '../../../../src/modules/web/client-script';
-import { FakeStreamServer } from '../../framework/streams/fake-stream-server';
+import { FakeStreamServer } from '../../client/fake-stream-server';
 
 /** What the served script exposes, as a page sees it. */
 interface BrowserGlobal {

@@ -45,15 +45,13 @@ describe('WebConfig', () => {
   });
 
   it('takes the port of the engine stream URL and leaves the host to the page', () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
-    config.useStreamUrl('ws://0.0.0.0:45678');
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://0.0.0.0:45678' });
     expect(config.pageConfig()).toEqual({ streamPort: 45678, streamUrl: null });
   });
 
   it('ignores an unparsable URL', () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
-    const before = config.pageConfig();
-    config.useStreamUrl('not a url');
+    const before = new WebConfig({ worker: 'ws://127.0.0.1:1' }).pageConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'not a url' });
     expect(config.pageConfig()).toEqual(before);
   });
 
@@ -73,8 +71,7 @@ describe('WebController', () => {
   }
 
   it('serves the page at GET / as HTML with the configured stream port', async () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
-    config.useStreamUrl('ws://127.0.0.1:5555');
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:5555' });
     const module = await compile(config);
 
     const def = module.definition('web::index');

@@ -1,4 +1,9 @@
-import { isPlainObject, isUuid } from '../core/ids';
+/**
+ * The worker protocol's frames (spec §3): what a worker sends (`InboundFrame`, parsed and
+ * validated by `parseFrame`) and what the engine sends back (`OutboundFrame`, encoded as JSON).
+ */
+import type { ErrorBody } from './errors';
+import { isPlainObject, isUuid } from './json';
 
 /**
  * Inbound worker-protocol frames (spec §3), validated. Unknown extra keys (the SDK's
@@ -41,15 +46,48 @@ export type InboundFrame =
 
 export type InvokeAction = { type: 'void' } | { type: 'enqueue'; queue: string };
 
+/** One inbound frame of the given type. */
+export type InboundFrameOf<T extends InboundFrame['type']> = Extract<InboundFrame, { type: T }>;
+
+/**
+ * Frames the engine sends to a worker. Optional keys are left out rather than sent as null:
+ * `invocationresult` carries `result` or `error` only when present (absent ≠ null).
+ */
+export type OutboundFrame =
+  | { type: 'workerregistered'; worker_id: string; reattach_token: string }
+  | { type: 'pong' }
+  | {
+      type: 'invokefunction';
+      invocation_id: string;
+      function_id: string;
+      data: unknown;
+      traceparent?: string;
+      baggage?: string;
+      metadata?: unknown;
+    }
+  | { type: 'invocationresult'; invocation_id: string; function_id: string; result?: unknown; error?: ErrorBody }
+  | { type: 'registertrigger'; id: string; trigger_type: string; function_id: string; config: unknown; metadata?: unknown }
+  | { type: 'unregistertrigger'; id: string; trigger_type: string }
+  | { type: 'triggerregistrationresult'; id: string; trigger_type: string; function_id: string; error: unknown };
+
+/** One outbound frame of the given type. */
+export type OutboundFrameOf<T extends OutboundFrame['type']> = Extract<OutboundFrame, { type: T }>;
+
+/** The one frame a listener sends before closing a refused handshake. */
+export interface HandshakeErrorFrame {
+  type: 'error';
+  error: { code: string; message: string };
+}
+
 /** Why a frame was dropped (for the warning log). */
 export class FrameError extends Error {}
 
 /** Prefixes of OTel telemetry sent as binary frames (spec §2.7). */
 const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS'];
 
-export function isTelemetryFrame(bytes: Buffer): boolean {
+export function isTelemetryFrame(bytes: Uint8Array): boolean {
   if (bytes.length < 4) return false;
-  return TELEMETRY_PREFIXES.includes(bytes.subarray(0, 4).toString('latin1'));
+  return TELEMETRY_PREFIXES.includes(String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]));
 }
 
 function str(frame: Record<string, unknown>, key: string): string {

@@ -1,48 +1,54 @@
 /**
- * The shape check of update ops (spec §7.2). The reference engine deserializes the whole `ops`
- * array into a typed enum before applying anything, so one malformed op (unknown `type`, a
- * non-integer `by`, a missing `value`, ...) fails the call with `deserialization_error` instead of
- * being reported per op.
+ * The atomic update operations of `state::update` / `stream::update` (spec §7.2) and their shape
+ * check. The reference engine deserializes the whole `ops` array into a typed enum before
+ * applying anything, so one malformed op (unknown `type`, a non-integer `by`, a missing `value`,
+ * ...) fails the call with `deserialization_error` instead of being reported per op.
  */
-import { EngineError } from '../../core/errors';
-import type { Json } from '../../core/types';
+import { isPlainObject } from './json';
 
 /** A path that may name nested segments (`merge`, `append`). Dots are never separators. */
-export type SegmentPath = string | string[];
+export type UpdatePath = string | string[];
 
-/** One well-formed op, in its wire shape (so a parsed op can be handed back to `applyUpdateOps`). */
-export type UpdateOp =
-  | { type: 'set'; path: string; value?: Json }
-  | { type: 'merge'; path?: SegmentPath; value: Json }
+/**
+ * One update op in its wire shape. `V` is the type of the values it carries: `unknown` for
+ * callers, the engine's `Json` once an op has been read off the wire.
+ */
+export type UpdateOp<V = unknown> =
+  | { type: 'set'; path: string; value?: V }
+  | { type: 'merge'; path?: UpdatePath; value: V }
   | { type: 'increment'; path: string; by: number }
   | { type: 'decrement'; path: string; by: number }
-  | { type: 'append'; path?: SegmentPath; value: Json }
+  | { type: 'append'; path?: UpdatePath; value: V }
   | { type: 'remove'; path: string };
+
+/** An op the engine skipped, reported in the `errors` of an update's result. */
+export interface UpdateOpError {
+  op_index: number;
+  code: string;
+  message: string;
+  doc_url?: string;
+}
 
 const OP_TYPES = ['set', 'merge', 'increment', 'decrement', 'append', 'remove'] as const;
 // 2^63 - 1 rounds to 2^63 as a double; the bound is written as the double it becomes.
 const I64_MAX = 2 ** 63;
 
+/** The outcome of `checkUpdateOps`: the ops, or a serde-style description of the first bad one. */
+export type UpdateOpsCheck<V> = { ok: true; ops: UpdateOp<V>[] } | { ok: false; problem: string };
+
 /**
- * Checks that `ops` is an array of well-formed update ops. Throws
- * `EngineError('deserialization_error', 'Failed to deserialize input for <functionId>: …')`
- * naming the first offending op otherwise. Unknown extra keys are ignored.
+ * Checks that `ops` is an array of well-formed update ops (unknown extra keys are ignored).
+ * `V` is what the caller knows the values to be (the engine reads them from JSON).
  */
-export function parseUpdateOps(ops: unknown, functionId: string): UpdateOp[] {
-  if (!Array.isArray(ops)) {
-    throw deserializationError(functionId, `invalid type: ${describe(ops)}, expected a sequence (field \`ops\`)`);
-  }
-  const parsed: UpdateOp[] = new Array<UpdateOp>(ops.length);
+export function checkUpdateOps<V = unknown>(ops: unknown): UpdateOpsCheck<V> {
+  if (!Array.isArray(ops)) return { ok: false, problem: `invalid type: ${describe(ops)}, expected a sequence (field \`ops\`)` };
+  const checked: UpdateOp<V>[] = new Array<UpdateOp<V>>(ops.length);
   for (let i = 0; i < ops.length; i++) {
     const problem = checkOpShape(ops[i]);
-    if (problem !== null) throw deserializationError(functionId, `ops[${i}]: ${problem}`);
-    parsed[i] = ops[i] as UpdateOp;
+    if (problem !== null) return { ok: false, problem: `ops[${i}]: ${problem}` };
+    checked[i] = ops[i] as UpdateOp<V>;
   }
-  return parsed;
-}
-
-function deserializationError(functionId: string, detail: string): EngineError {
-  return new EngineError('deserialization_error', `Failed to deserialize input for ${functionId}: ${detail}`);
+  return { ok: true, ops: checked };
 }
 
 /** Returns a serde-style description of what is wrong with one op, or null when it is fine. */
@@ -87,10 +93,6 @@ function checkBy(op: Record<string, unknown>): string | null {
   if (!Number.isInteger(by)) return `invalid type: floating point \`${by}\`, expected i64 (field \`by\`)`;
   if (Math.abs(by) > I64_MAX) return `invalid value: integer \`${by}\`, expected i64 (field \`by\`)`;
   return null;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function hasOwn(object: object, key: string): boolean {

@@ -1,4 +1,4 @@
-import { FrameError, isTelemetryFrame, parseFrame } from '../../../../src/engine/worker-manager/frames';
+import { FrameError, isTelemetryFrame, parseFrame } from '../../../src/protocol/frames';
 
 describe('worker frame parsing', () => {
   it('reads an SDK registertrigger frame, ignoring message_type', () => {

@@ -1,16 +1,9 @@
 /**
- * Client for the iii stream port (spec §8.3), shared by Node code, tests and browser pages.
+ * `StreamClient`: one WebSocket to the iii stream port (spec §8.3), shared by Node code, tests and
+ * browser pages; reconnects with backoff, re-joins and resyncs.
  *
- * This file deliberately has NO runtime imports: the web module serves its compiled JavaScript to
- * browsers as-is (wrapped so it defines a global), so anything imported here would be missing there.
- * Keep it that way; type-only declarations are fine.
- *
- * Wire facts this client relies on (spec §8.3):
- * - frames carry no subscriptionId, so events are routed by (streamName, groupId, id);
- * - a connection receives one copy of an event per matching server-side subscription, so the client
- *   keeps ONE server-side subscription per (stream, group, item) and fans out locally;
- * - joining again with the same subscriptionId replaces the subscription and triggers a fresh sync,
- *   which is how a late local subscriber gets the current state.
+ * The client part imports nothing but the wire contract (`src/protocol`), so the build bundles it
+ * into one browser script (`npm run build` → `dist/assets/stream-client.js`).
  *
  * Usage (Node 20 passes `ws`; browsers use their global WebSocket):
  *   const client = new StreamClient('ws://localhost:3112', { WebSocket });
@@ -19,72 +12,20 @@
  *   ...
  *   client.close();
  */
-
-/** Minimal structural view of a WebSocket: the browser's global and the `ws` package both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: Listener<unknown> | null;
-  onmessage: Listener<{ data: unknown }> | null;
-  onclose: Listener<unknown> | null;
-  onerror: Listener<unknown> | null;
-}
-
-// Method-style signature so that `ws` and DOM event types (richer than ours) stay assignable.
-type Listener<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
-
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** The event inside a server frame (spec §8.3 `StreamWrapperMessage.event`). */
-export type StreamMessageEvent<T = unknown> =
-  | { type: 'sync'; data: unknown }
-  | { type: 'create'; data: T }
-  | { type: 'update'; data: T }
-  | { type: 'delete'; data: T }
-  | { type: 'event'; event: { type: string; data: unknown } }
-  | { type: 'unauthorized' };
-
-/** A server frame (spec §8.3). `id` is null for group-level frames. */
-export interface StreamMessage<T = unknown> {
-  type: 'stream';
-  timestamp: number;
-  streamName: string;
-  groupId: string;
-  id: string | null;
-  event: StreamMessageEvent<T>;
-}
-
-export interface StreamTarget {
-  stream: string;
-  group: string;
-  /** Join a single item instead of the whole group. */
-  item?: string;
-}
-
-/** `S` is what a sync carries: the group's items, or the single item (null when absent). */
-export interface StreamHandlers<T, S> {
-  onSync?(data: S, message: StreamMessage<T>): void;
-  onCreate?(item: T, id: string | null, message: StreamMessage<T>): void;
-  onUpdate?(item: T, id: string | null, message: StreamMessage<T>): void;
-  /** `item` is the value as it was before deletion. */
-  onDelete?(item: T, id: string | null, message: StreamMessage<T>): void;
-  onEvent?(type: string, data: unknown, message: StreamMessage<T>): void;
-  onUnauthorized?(message: StreamMessage<T>): void;
-  /** Every frame for this subscription, after the typed handler. */
-  onMessage?(message: StreamMessage<T>): void;
-}
-export type GroupHandlers<T> = StreamHandlers<T, T[]>;
-export type ItemHandlers<T> = StreamHandlers<T, T | null>;
-
-export interface StreamSubscription {
-  readonly stream: string;
-  readonly group: string;
-  readonly item: string | undefined;
-  /** Resolves `true` at the first sync, `false` if unauthorized, left or closed first. Never rejects. */
-  readonly synced: Promise<boolean>;
-  leave(): void;
-}
+import { parseStreamMessage, type ClientFrameOut, type StreamMessage } from '../protocol/stream';
+import { closedError, StreamClientError } from './errors';
+import {
+  channelKey,
+  dispatch,
+  isChange,
+  isNonEmptyString,
+  type GroupHandlers,
+  type ItemHandlers,
+  type StreamHandlers,
+  type StreamSubscription,
+  type StreamTarget,
+} from './messages';
+import { decodeBinary, detach, OPEN, type WebSocketConstructor, type WebSocketLike } from './socket';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -103,18 +44,6 @@ export interface StreamClientOptions {
   /** Errors thrown by handlers land here (default: console.error); they never break delivery. */
   onError?(error: unknown): void;
 }
-
-export class StreamClientError extends Error {
-  constructor(
-    readonly code: 'NO_WEBSOCKET' | 'CLIENT_CLOSED' | 'INVALID_TARGET',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StreamClientError';
-  }
-}
-
-const OPEN = 1;
 
 interface LocalSubscription {
   handlers: StreamHandlers<unknown, unknown>;
@@ -278,7 +207,7 @@ export class StreamClient {
       this.duplicatesExpected -= 1;
       return;
     }
-    const message = parseMessage(raw);
+    const message = parseStreamMessage(raw);
     if (!message) return;
     const channels = this.channelsFor(message);
     this.lastRaw = raw;
@@ -296,32 +225,10 @@ export class StreamClient {
   }
 
   private deliver(local: LocalSubscription, message: StreamMessage): void {
-    const h = local.handlers;
-    const event = message.event;
     try {
-      switch (event.type) {
-        case 'sync':
-          local.settle(true);
-          h.onSync?.(event.data, message);
-          break;
-        case 'create':
-          h.onCreate?.(event.data, message.id, message);
-          break;
-        case 'update':
-          h.onUpdate?.(event.data, message.id, message);
-          break;
-        case 'delete':
-          h.onDelete?.(event.data, message.id, message);
-          break;
-        case 'event':
-          h.onEvent?.(event.event.type, event.event.data, message);
-          break;
-        case 'unauthorized':
-          local.settle(false);
-          h.onUnauthorized?.(message);
-          break;
-      }
-      h.onMessage?.(message);
+      if (message.event.type === 'sync') local.settle(true);
+      else if (message.event.type === 'unauthorized') local.settle(false);
+      dispatch(local.handlers, message);
     } catch (error) {
       this.reportError(error);
     }
@@ -336,12 +243,12 @@ export class StreamClient {
   }
 
   private sendJoin(channel: Channel): void {
-    const data: Record<string, string> = joinData(channel);
+    const data: ClientFrameOut['data'] = joinData(channel);
     if (channel.item !== null) data.id = channel.item;
     this.send({ type: 'join', data });
   }
 
-  private send(frame: object): void {
+  private send(frame: ClientFrameOut): void {
     const socket = this.socket;
     if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(frame));
   }
@@ -363,131 +270,6 @@ export class StreamClient {
   }
 }
 
-export interface LiveGroupOptions<T> {
-  /** How to find an item's id inside a synced value. Default: its `id` property. */
-  idOf?(item: T): string;
-  onChange?(items: ReadonlyMap<string, T>, change: LiveGroupChange<T>): void;
-}
-
-export type LiveGroupChange<T> = { type: 'sync' } | { type: 'create' | 'update' | 'delete'; id: string; item: T };
-
-/**
- * A live Map of a group's items: replaced on every sync (including the resync after a reconnect),
- * patched by create/update/delete.
- */
-export class LiveGroup<T> {
-  readonly items = new Map<string, T>();
-  readonly subscription: StreamSubscription;
-
-  constructor(client: StreamClient, target: { stream: string; group: string }, options: LiveGroupOptions<T> = {}) {
-    const idOf = options.idOf ?? defaultIdOf;
-    this.subscription = client.join<T>(
-      { stream: target.stream, group: target.group },
-      {
-        onMessage: (message) => {
-          const change = applyStreamMessage(this.items, message, idOf);
-          if (change) options.onChange?.(this.items, change);
-        },
-      },
-    );
-  }
-
-  values(): T[] {
-    return [...this.items.values()];
-  }
-
-  leave(): void {
-    this.subscription.leave();
-  }
-}
-
-/** Applies one group frame to a Map of items; returns what changed, or null if nothing did. */
-export function applyStreamMessage<T>(
-  items: Map<string, T>,
-  message: StreamMessage<T>,
-  idOf: (item: T) => string = defaultIdOf,
-): LiveGroupChange<T> | null {
-  const event = message.event;
-  if (event.type === 'sync') {
-    items.clear();
-    const values = Array.isArray(event.data) ? (event.data as T[]) : [];
-    for (const value of values) {
-      const id = safeId(idOf, value);
-      if (id !== null) items.set(id, value);
-    }
-    return { type: 'sync' };
-  }
-  if (event.type !== 'create' && event.type !== 'update' && event.type !== 'delete') return null;
-  const id = message.id ?? safeId(idOf, event.data);
-  if (id === null) return null;
-  if (event.type === 'delete') items.delete(id);
-  else items.set(id, event.data);
-  return { type: event.type, id, item: event.data };
-}
-
-function defaultIdOf<T>(item: T): string {
-  const id = (item as { id?: unknown } | null)?.id;
-  return typeof id === 'string' || typeof id === 'number' ? String(id) : '';
-}
-
-function safeId<T>(idOf: (item: T) => string, item: T): string | null {
-  try {
-    const id = idOf(item);
-    return typeof id === 'string' && id !== '' ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-function channelKey(stream: string, group: string, item: string | null): string {
-  // JSON keeps the parts unambiguous whatever characters the names contain.
-  return JSON.stringify([stream, group, item]);
-}
-
-function joinData(channel: Channel): Record<string, string> {
+function joinData(channel: Channel): { subscriptionId: string; streamName: string; groupId: string } {
   return { subscriptionId: channel.subscriptionId, streamName: channel.stream, groupId: channel.group };
-}
-
-function isChange(message: StreamMessage): boolean {
-  const type = message.event.type;
-  return type === 'create' || type === 'update' || type === 'delete' || type === 'event';
-}
-
-function parseMessage(raw: string): StreamMessage | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const m = value as Partial<StreamMessage> & { event?: { type?: unknown; event?: unknown } };
-  if (!isNonEmptyString(m.streamName) || typeof m.groupId !== 'string') return null;
-  if (typeof m.event !== 'object' || m.event === null || typeof m.event.type !== 'string') return null;
-  if (m.event.type === 'event' && (typeof m.event.event !== 'object' || m.event.event === null)) return null;
-  return { ...(m as StreamMessage), id: typeof m.id === 'string' ? m.id : null };
-}
-
-function decodeBinary(data: unknown): string | null {
-  if (typeof TextDecoder === 'undefined') return null;
-  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) {
-    return new TextDecoder().decode(data as ArrayBuffer | ArrayBufferView);
-  }
-  return null; // e.g. a browser Blob: the stream server only sends text frames
-}
-
-function detach(socket: WebSocketLike): void {
-  socket.onopen = null;
-  socket.onmessage = null;
-  socket.onclose = null;
-  // Keep a no-op error listener: `ws` throws on an 'error' event nobody listens to (e.g. close while connecting).
-  socket.onerror = () => undefined;
-}
-
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
-}
-
-function closedError(): StreamClientError {
-  return new StreamClientError('CLIENT_CLOSED', 'This StreamClient was closed; create a new one');
 }

@@ -1,13 +1,6 @@
 import WebSocket from 'ws';
-import {
-  applyStreamMessage,
-  ConnectionStatus,
-  LiveGroup,
-  StreamClient,
-  StreamClientError,
-  StreamMessage,
-} from '../../../../src/framework/streams/client';
-import { waitFor } from '../../../support/wait';
+import { applyStreamMessage, ConnectionStatus, LiveGroup, StreamClient, StreamClientError, StreamMessage } from '../../../src/client';
+import { waitFor } from '../../support/wait';
 import { FakeStreamServer } from './fake-stream-server';
 
 interface Todo {

@@ -1,0 +1,122 @@
+/**
+ * The stream protocol (spec §8): the envelope the stream port sends to clients and hands to
+ * `stream` triggers, the frames a client sends, and the `stream:join` / `stream:leave` payload.
+ * The client protocol and the trigger payload are camelCase; the function inputs are snake_case.
+ */
+import { isPlainObject } from './json';
+
+/** An item change. `T` is the item type; a `delete` carries the value as it was. */
+export type StreamItemChange<T = unknown> = { type: 'create'; data: T } | { type: 'update'; data: T } | { type: 'delete'; data: T };
+
+/** A custom event sent with `stream::send`. */
+export interface StreamCustomEvent<D = unknown> {
+  type: 'event';
+  event: { type: string; data: D };
+}
+
+/** What a write produces: what `stream` triggers and subscribers receive. */
+export type StreamChange<T = unknown, D = unknown> = StreamItemChange<T> | StreamCustomEvent<D>;
+
+/**
+ * The `event` member of a server → client envelope: a change, the `sync` that answers a join (the
+ * group's items, or the one item, `null` when absent), or `unauthorized` for a refused join.
+ */
+export type StreamEvent<T = unknown, D = unknown> = { type: 'sync'; data: D } | StreamChange<T, D> | { type: 'unauthorized' };
+
+/**
+ * `StreamWrapperMessage`: the envelope of every frame a client receives, and of the `stream`
+ * trigger payload. `id` is present and `null` when the event is not about one item.
+ */
+export interface StreamEnvelope<E> {
+  type: 'stream';
+  timestamp: number;
+  streamName: string;
+  groupId: string;
+  id: string | null;
+  event: E;
+}
+
+/** A frame from the stream port, as a client sees it (`T`: the item type). */
+export type StreamMessage<T = unknown> = StreamEnvelope<StreamEvent<T>>;
+
+/** `@OnStreamChange` / `stream` trigger payload (spec §8.3–8.4). */
+export type StreamChangeEvent<T = unknown> = StreamEnvelope<StreamChange<T>>;
+
+/** Builds an envelope stamped with the current time. */
+export function streamEnvelope<E>(streamName: string, groupId: string, id: string | null, event: E): StreamEnvelope<E> {
+  return { type: 'stream', timestamp: Date.now(), streamName, groupId, id, event };
+}
+
+/** `stream:join` / `stream:leave` trigger payload (spec §8.5). */
+export interface StreamSubscriptionEvent<C = unknown> {
+  subscription_id: string;
+  stream_name: string;
+  group_id: string;
+  id: string | null;
+  /** What the stream auth function returned as context, if any. */
+  context: C | null;
+}
+
+/** The data of a client's `join` / `leave` frame. */
+export interface ClientFrameData {
+  subscriptionId: string;
+  streamName: string;
+  groupId: string;
+  /** Item id, or `null` for the whole group. */
+  id: string | null;
+}
+
+/** A frame a stream client sends (spec §8.3): `join` or `leave`. */
+export interface ClientFrame {
+  type: 'join' | 'leave';
+  data: ClientFrameData;
+}
+
+/**
+ * The frame as a client puts it on the wire: `id` is left out for a whole-group `join` and sent
+ * as `null` in a whole-group `leave`.
+ */
+export interface ClientFrameOut {
+  type: 'join' | 'leave';
+  data: { subscriptionId: string; streamName: string; groupId: string; id?: string | null };
+}
+
+/** The frame, or `undefined` for anything malformed (such frames are ignored, never answered). */
+export function parseClientFrame(text: string): ClientFrame | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(parsed)) return undefined;
+  const type = parsed.type;
+  if (type !== 'join' && type !== 'leave') return undefined;
+  const data = parsed.data;
+  if (!isPlainObject(data)) return undefined;
+  const { subscriptionId, streamName, groupId, id } = data;
+  if (typeof subscriptionId !== 'string' || typeof streamName !== 'string' || typeof groupId !== 'string') {
+    return undefined;
+  }
+  if (id !== undefined && id !== null && typeof id !== 'string') return undefined;
+  return { type, data: { subscriptionId, streamName, groupId, id: id ?? null } };
+}
+
+/**
+ * A server frame, or `null` for anything that is not one (a client ignores those). A missing or
+ * non-string `id` reads as `null`.
+ */
+export function parseStreamMessage(raw: string): StreamMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(value)) return null;
+  const m = value as Partial<StreamMessage> & { event?: { type?: unknown; event?: unknown } };
+  if (typeof m.streamName !== 'string' || m.streamName === '' || typeof m.groupId !== 'string') return null;
+  if (typeof m.event !== 'object' || m.event === null || typeof m.event.type !== 'string') return null;
+  if (m.event.type === 'event' && (typeof m.event.event !== 'object' || m.event.event === null)) return null;
+  return { ...(m as StreamMessage), id: typeof m.id === 'string' ? m.id : null };
+}
