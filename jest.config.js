@@ -6,7 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   },
-  setupFiles: ['reflect-metadata'],
+  setupFiles: ['reflect-metadata', '<rootDir>/test/support/quiet-sdk.ts'],
   // The page serves the browser build of src/client: build it once per run.
   globalSetup: '<rootDir>/scripts/build-client.js',
   testTimeout: 20000,

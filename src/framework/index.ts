@@ -103,7 +103,8 @@ export type { EmbeddedEngineOptions } from './application/engine-connection';
 export type { EngineUrls } from '../protocol/urls';
 export type { TriggerDefinition } from './application/explorer';
 export type { OnModuleInit, OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown } from './application/lifecycle';
-export { ConsoleLogger, silentLogger, type Logger } from './logger';
+export { ConsoleLogger, silentLogger, logLevelFromEnv, type Logger, type LogLevel } from './logger';
+export { quietSdkDebugOutput } from './sdk-console';
 export { FrameworkError, UnknownDependencyError, type FrameworkErrorCode } from './errors';
 
 // Testing

@@ -14,7 +14,7 @@ interface Program {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function runMain(dataDir: string): Program {
+function runMain(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Program {
   const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'register-ts.js'), path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: {
@@ -25,6 +25,8 @@ function runMain(dataDir: string): Program {
       III_HOST: '127.0.0.1',
       III_DATA_DIR: dataDir,
       III_URL: '',
+      III_LOG_LEVEL: '',
+      ...extraEnv,
     },
   });
   let out = '';
@@ -63,6 +65,8 @@ describe('src/main.ts as a program', () => {
       const base = await pageUrlOf(first);
       expect(first.output()).toMatch(/streams:\s+ws:\/\/127\.0\.0\.1:\d+/);
       expect(first.output()).toContain(`data:    ${data.dir}`);
+      // Quiet by default: the banner only, none of iii-sdk's progress lines.
+      expect(first.output()).not.toMatch(/\[iii\]|\[OTel\]/);
       const created = await new Api(base).create('survives a restart');
       expect(created.status).toBe(201);
 
@@ -71,10 +75,13 @@ describe('src/main.ts as a program', () => {
       expect(await first.exited).toEqual({ code: 0, signal: null });
       expect(first.output()).toContain('stopped');
 
-      const second = runMain(data.dir);
+      // Asked for with III_LOG_LEVEL=debug, the SDK's progress lines come back.
+      const second = runMain(data.dir, { III_LOG_LEVEL: 'debug' });
       running.push(second);
       const list = await new Api(await pageUrlOf(second)).list();
       expect(list.body).toEqual([created.body]);
+      expect(second.output()).toContain('[iii] Worker registered with ID:');
+      expect(second.output()).toContain('[iii] listening:');
       second.child.kill('SIGTERM');
       expect(await second.exited).toEqual({ code: 0, signal: null });
     } finally {

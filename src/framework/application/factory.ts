@@ -8,6 +8,7 @@ import { coreRecipes } from './core-providers';
 import { connectEngine, type EmbeddedEngineOptions, type EngineConnection } from './engine-connection';
 import { explore, exploreContext } from './explorer';
 import { runHook } from './lifecycle';
+import { quietSdkDebugOutput } from '../sdk-console';
 
 export interface ApplicationOptions {
   /** Connect to this engine (else `III_URL`; else an embedded engine is started in-process). */
@@ -89,6 +90,7 @@ export const IIIFactory = {
 };
 
 function connectClient(engine: EngineConnection, options: ApplicationOptions): IIIClient {
+  quietSdkDebugOutput();
   return registerWorker(engine.urls.worker, {
     otel: { enabled: false },
     enableMetricsReporting: false,

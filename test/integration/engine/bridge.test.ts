@@ -6,7 +6,15 @@
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import type { EngineConfig } from '../../../src/engine';
-import { connectWorker, startTestEngine, waitFor, waitForTrigger, type EngineHandle, type IIIClient } from '../support/engine';
+import {
+  connectWorker,
+  recordSdkConnectionErrors,
+  startTestEngine,
+  waitFor,
+  waitForTrigger,
+  type EngineHandle,
+  type IIIClient,
+} from '../support/engine';
 
 const BACKEND: EngineConfig = {
   workers: [
@@ -246,6 +254,14 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
   });
 
   describe('when the remote engine is down', () => {
+    // The bridge's iii-sdk client reports each refused connection attempt with console.error;
+    // here that is expected, so it is recorded instead of printed.
+    let sdkErrors: jest.SpyInstance;
+    beforeEach(() => {
+      sdkErrors = recordSdkConnectionErrors();
+    });
+    afterEach(() => sdkErrors.mockRestore());
+
     it('fails state and stream calls with BRIDGE_UNAVAILABLE instead of hanging, and stays up', async () => {
       const port = await unusedPort();
       const orphan = await startTestEngine({ config: bridgeConfig(`ws://127.0.0.1:${port}`, { connect_wait_ms: 200 }) });
@@ -260,6 +276,7 @@ describe('bridge adapter (iii-state / iii-stream forwarded to another engine)', 
           code: 'BRIDGE_UNAVAILABLE',
         });
         expect(Date.now() - started).toBeLessThan(5_000);
+        expect(sdkErrors.mock.calls.map((call) => String(call[1]))).toContainEqual(expect.stringContaining('ECONNREFUSED'));
         // The engine itself still answers.
         await expect(worker.trigger({ function_id: 'engine::functions::list', payload: {} })).resolves.toHaveProperty('functions');
       } finally {

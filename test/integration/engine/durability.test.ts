@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IIIClient } from 'iii-sdk';
-import { connectWorker } from '../support/engine';
+import { connectWorker, recordSdkConnectionErrors } from '../support/engine';
 import { spawnEngine, type EngineProcess } from './support/engine-process';
 
 jest.setTimeout(240_000);
@@ -20,8 +20,12 @@ describe('state durability across a crash', () => {
   let dataDir: string;
   const engines: EngineProcess[] = [];
   const clients: IIIClient[] = [];
+  // The test kills the engine on purpose: its workers' reconnect attempts until they are shut down
+  // are expected, so the SDK's connection errors are recorded instead of printed.
+  let reconnectErrors: jest.SpyInstance;
 
   beforeAll(() => {
+    reconnectErrors = recordSdkConnectionErrors();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-durability-'));
   });
 
@@ -29,6 +33,7 @@ describe('state durability across a crash', () => {
     await Promise.all(clients.map((client) => client.shutdown()));
     await Promise.all(engines.map((engine) => engine.kill()));
     fs.rmSync(dataDir, { recursive: true, force: true });
+    reconnectErrors.mockRestore();
   });
 
   async function start(): Promise<EngineProcess> {

@@ -27,6 +27,19 @@ export function connectWorker(url: string, options: InitOptions = {}): IIIClient
   });
 }
 
+/**
+ * Records, instead of printing, the "[iii] WebSocket error …" lines iii-sdk writes with
+ * console.error while a worker reconnects to an engine the test stopped on purpose. Any other
+ * console.error still prints. Call `mockRestore()` on the result when the window is over.
+ */
+export function recordSdkConnectionErrors(): jest.SpyInstance {
+  const print = console.error.bind(console);
+  return jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('[iii] WebSocket error')) return;
+    print(...args);
+  });
+}
+
 export interface WaitForOptions {
   timeoutMs?: number;
   intervalMs?: number;
