@@ -36,8 +36,25 @@ export interface StreamEnvelope<E> {
   event: E;
 }
 
-/** A frame from the stream port, as a client sees it (`T`: the item type). */
-export type StreamMessage<T = unknown> = StreamEnvelope<StreamEvent<T>>;
+/**
+ * The resume fields the embedded engine adds to the envelope (the reference engine sends none;
+ * clients that do not know them ignore them). `seq` numbers the events of one group 1, 2, 3, …
+ * (a sync carries the seq of the last event its data includes); `version` counts the writes of
+ * the item since it was created (change frames and item syncs); a sync also carries the group's
+ * `epoch`, and `gap: true` when it answers a resume the server could not serve from its log.
+ */
+export interface StreamPosition {
+  seq: number;
+  version?: number;
+  epoch?: string;
+  gap?: true;
+}
+
+/**
+ * A frame from the stream port, as a client sees it (`T`: the item type). The resume fields are
+ * there on the embedded engine only.
+ */
+export type StreamMessage<T = unknown> = StreamEnvelope<StreamEvent<T>> & Partial<StreamPosition>;
 
 /** `@OnStreamChange` / `stream` trigger payload (spec §8.3–8.4). */
 export type StreamChangeEvent<T = unknown> = StreamEnvelope<StreamChange<T>>;
@@ -64,6 +81,10 @@ export interface ClientFrameData {
   groupId: string;
   /** Item id, or `null` for the whole group. */
   id: string | null;
+  /** Join only: resume after this seq. Anything but a whole number ≥ 0 is kept as -1 (answered with a gap sync). */
+  since?: number;
+  /** Join only: the epoch of the client's last sync. */
+  epoch?: string;
 }
 
 /** A frame a stream client sends (spec §8.3): `join` or `leave`. */
@@ -78,7 +99,7 @@ export interface ClientFrame {
  */
 export interface ClientFrameOut {
   type: 'join' | 'leave';
-  data: { subscriptionId: string; streamName: string; groupId: string; id?: string | null };
+  data: { subscriptionId: string; streamName: string; groupId: string; id?: string | null; since?: number; epoch?: string };
 }
 
 /** The frame, or `undefined` for anything malformed (such frames are ignored, never answered). */
@@ -99,7 +120,20 @@ export function parseClientFrame(text: string): ClientFrame | undefined {
     return undefined;
   }
   if (id !== undefined && id !== null && typeof id !== 'string') return undefined;
-  return { type, data: { subscriptionId, streamName, groupId, id: id ?? null } };
+  const frame: ClientFrame = { type, data: { subscriptionId, streamName, groupId, id: id ?? null } };
+  if (type === 'join') Object.assign(frame.data, resumeFields(data.since, data.epoch));
+  return frame;
+}
+
+/** The `since` / `epoch` of a join, from a frame or from the query of a path-form URL (strings). */
+export function resumeFields(since: unknown, epoch: unknown): Pick<ClientFrameData, 'since' | 'epoch'> {
+  const fields: Pick<ClientFrameData, 'since' | 'epoch'> = {};
+  if (since !== undefined && since !== null) {
+    const value = typeof since === 'string' && /^\d+$/.test(since) ? Number(since) : since;
+    fields.since = typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : -1;
+  }
+  if (typeof epoch === 'string' && epoch !== '') fields.epoch = epoch;
+  return fields;
 }
 
 /**

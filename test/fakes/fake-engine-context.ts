@@ -20,6 +20,7 @@ import type {
   Json,
   KvStore,
   TriggerRecord,
+  WriteJournal,
 } from '../../src/engine/core/types';
 import { MemoryKvStore } from '../../src/engine/storage';
 
@@ -159,12 +160,12 @@ export class SwitchableKv implements KvStore {
     return this.pass(() => this.inner.get(namespace, scope, key));
   }
 
-  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined> {
-    return this.pass(() => this.inner.set(namespace, scope, key, value));
+  set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.pass(() => this.inner.set(namespace, scope, key, value, journal));
   }
 
-  delete(namespace: string, scope: string, key: string): Promise<Json | undefined> {
-    return this.pass(() => this.inner.delete(namespace, scope, key));
+  delete(namespace: string, scope: string, key: string, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.pass(() => this.inner.delete(namespace, scope, key, journal));
   }
 
   list(namespace: string, scope: string): Promise<Json[]> {

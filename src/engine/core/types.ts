@@ -129,16 +129,31 @@ export type WorkerFactory = (config: Record<string, unknown>) => EngineWorker;
  */
 export interface KvStore {
   get(namespace: string, scope: string, key: string): Promise<Json | undefined>;
-  /** Stores `value` and resolves the previous value (`undefined` when there was none). */
-  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined>;
+  /**
+   * Stores `value` and resolves the previous value (`undefined` when there was none). A `journal`
+   * is bound to this one write (see `WriteJournal`).
+   */
+  set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined>;
   /** Deletes and resolves the previous value (`undefined` when there was none). */
-  delete(namespace: string, scope: string, key: string): Promise<Json | undefined>;
+  delete(namespace: string, scope: string, key: string, journal?: WriteJournal): Promise<Json | undefined>;
   /** All values of a scope, in insertion order. */
   list(namespace: string, scope: string): Promise<Json[]>;
   /** All `[key, value]` pairs of a scope, in insertion order. */
   entries(namespace: string, scope: string): Promise<Array<[string, Json]>>;
   /** The scopes of a namespace that hold at least one key. */
   scopes(namespace: string): Promise<string[]>;
+}
+
+/**
+ * Work bound to one KV write, for records that must commit or roll back with it (the stream event
+ * log). `record` runs inside the transaction that commits the write, with the value the key had
+ * before it, and may write to `EngineStorage.database` (throwing rolls the transaction back).
+ * `committed` runs once that transaction has committed, synchronously and in write order, before
+ * the write's promise settles; it must not throw.
+ */
+export interface WriteJournal {
+  record(previous: Json | undefined): void;
+  committed(): void;
 }
 
 /** The engine's storage: a KV store plus, when SQLite-backed, the database for other tables. */

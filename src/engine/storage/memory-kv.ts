@@ -2,7 +2,7 @@
  * The in-memory `KvStore`: nested Maps, which keep insertion order and keep a key's position when
  * it is overwritten. Writes are visible at once and resolve immediately (nothing to make durable).
  */
-import type { Json, KvStore } from '../core/types';
+import type { Json, KvStore, WriteJournal } from '../core/types';
 import { closedError, decodeValue, encodeValue } from './codec';
 
 type Scope = Map<string, string>;
@@ -17,25 +17,33 @@ export class MemoryKvStore implements KvStore {
     return text === undefined ? undefined : decodeValue(text);
   }
 
-  async set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined> {
+  async set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
     this.assertOpen();
     const text = encodeValue(value);
     const entries = this.scopeFor(namespace, scope);
-    const previous = entries.get(key);
+    const stored = entries.get(key);
+    const previous = stored === undefined ? undefined : decodeValue(stored);
+    // Recorded first: a journal that throws leaves the value untouched, like a rolled-back commit.
+    journal?.record(previous);
     entries.set(key, text);
-    return previous === undefined ? undefined : decodeValue(previous);
+    journal?.committed();
+    return previous;
   }
 
-  async delete(namespace: string, scope: string, key: string): Promise<Json | undefined> {
+  async delete(namespace: string, scope: string, key: string, journal?: WriteJournal): Promise<Json | undefined> {
     this.assertOpen();
     const scopes = this.namespaces.get(namespace);
     const entries = scopes?.get(scope);
-    const previous = entries?.get(key);
-    if (previous === undefined) return undefined;
-    entries?.delete(key);
-    // An emptied scope disappears, as it does from the SQLite table.
-    if (entries?.size === 0) scopes?.delete(scope);
-    return decodeValue(previous);
+    const stored = entries?.get(key);
+    const previous = stored === undefined ? undefined : decodeValue(stored);
+    journal?.record(previous);
+    if (previous !== undefined) {
+      entries?.delete(key);
+      // An emptied scope disappears, as it does from the SQLite table.
+      if (entries?.size === 0) scopes?.delete(scope);
+    }
+    journal?.committed();
+    return previous;
   }
 
   async list(namespace: string, scope: string): Promise<Json[]> {

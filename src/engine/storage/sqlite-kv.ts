@@ -12,7 +12,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { toEngineError } from '../core/errors';
-import type { Json, KvStore } from '../core/types';
+import type { Json, KvStore, WriteJournal } from '../core/types';
 import { closedError, decodeValue, encodeValue } from './codec';
 
 const SCHEMA = `
@@ -35,6 +35,8 @@ interface PendingWrite {
   text: string | null;
   /** What the call resolves once committed (the previous value). */
   previous: Json | undefined;
+  /** Records bound to this write: written in its transaction, told once it committed. */
+  journal: WriteJournal | undefined;
   resolve(previous: Json | undefined): void;
   reject(error: unknown): void;
 }
@@ -87,12 +89,12 @@ export class SqliteKvStore implements KvStore {
     return this.currentValue(namespace, scope, key);
   }
 
-  set(namespace: string, scope: string, key: string, value: Json): Promise<Json | undefined> {
-    return this.enqueue(namespace, scope, key, () => encodeValue(value));
+  set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.enqueue({ namespace, scope, key, journal }, () => encodeValue(value));
   }
 
-  delete(namespace: string, scope: string, key: string): Promise<Json | undefined> {
-    return this.enqueue(namespace, scope, key, () => DELETED);
+  delete(namespace: string, scope: string, key: string, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.enqueue({ namespace, scope, key, journal }, () => DELETED);
   }
 
   async list(namespace: string, scope: string): Promise<Json[]> {
@@ -136,18 +138,26 @@ export class SqliteKvStore implements KvStore {
       for (const write of writes) write.reject(error);
       return;
     }
-    for (const write of writes) write.resolve(write.previous);
+    for (const write of writes) {
+      // Announced in commit order, before anyone learns the write is acknowledged.
+      write.journal?.committed();
+      write.resolve(write.previous);
+    }
   }
 
   /** Queues one write; `encode` gives the new JSON text, or DELETED (it may throw). */
-  private enqueue(namespace: string, scope: string, key: string, encode: () => string | null): Promise<Json | undefined> {
+  private enqueue(
+    target: Pick<PendingWrite, 'namespace' | 'scope' | 'key' | 'journal'>,
+    encode: () => string | null,
+  ): Promise<Json | undefined> {
+    const { namespace, scope, key } = target;
     // The executor runs synchronously, so the write takes its place in call order right here;
     // anything it throws (closed store, unserialisable value) rejects the returned promise.
     return new Promise((resolve, reject) => {
       if (this.closed) throw closedError();
       const text = encode();
       const previous = this.currentValue(namespace, scope, key);
-      this.queue.push({ namespace, scope, key, text, previous, resolve, reject });
+      this.queue.push({ ...target, text, previous, resolve, reject });
       this.overlayScope(namespace, scope).set(key, text);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -162,6 +172,7 @@ export class SqliteKvStore implements KvStore {
     } else {
       this.statements.upsert.run(write.namespace, write.scope, write.key, write.text, this.nextSeq++);
     }
+    write.journal?.record(write.previous);
   }
 
   /** The value as of the last call: the overlay's queued write, else the table. */

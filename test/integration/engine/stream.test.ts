@@ -16,6 +16,9 @@ type Frame = {
   groupId: string;
   id: string | null;
   event: { type: string; data?: unknown; event?: { type: string; data: unknown } };
+  seq?: number;
+  version?: number;
+  epoch?: string;
 };
 
 /** A raw stream-port client that records every frame. */
@@ -203,7 +206,7 @@ describe('iii-stream', () => {
   });
 
   describe('client WebSocket protocol', () => {
-    it('syncs on join and pushes create, update, delete and custom events with the exact envelope', async () => {
+    it('syncs on join and pushes create, update, delete and custom events with the exact envelope, numbered per group', async () => {
       await call('stream::set', { stream_name: stream, group_id: 'g', item_id: 'a', data: { n: 0 } });
       const client = await connect();
       client.join('sub-1', stream, 'g');
@@ -221,12 +224,15 @@ describe('iii-stream', () => {
         groupId: 'g',
         id: null,
         event: { type: 'sync', data: [{ n: 0 }] },
+        // Our resume fields: the group's position (one event so far) and its incarnation.
+        seq: 1,
+        epoch: expect.any(String) as unknown,
       });
-      expect(frames.slice(1).map((f) => [f.id, f.event])).toEqual([
-        ['b', { type: 'create', data: { n: 1 } }],
-        ['b', { type: 'update', data: { n: 2 } }],
-        ['a', { type: 'delete', data: { n: 0 } }],
-        [null, { type: 'event', event: { type: 'typing', data: { who: 'x' } } }],
+      expect(frames.slice(1).map((f) => [f.id, f.event, f.seq, f.version])).toEqual([
+        ['b', { type: 'create', data: { n: 1 } }, 2, 1],
+        ['b', { type: 'update', data: { n: 2 } }, 3, 2],
+        ['a', { type: 'delete', data: { n: 0 } }, 4, 2],
+        [null, { type: 'event', event: { type: 'typing', data: { who: 'x' } } }, 5, undefined],
       ]);
     });
 

@@ -1,15 +1,20 @@
 /**
  * The `iii-stream` config block (§1.1): `{ port = 3112, host = "0.0.0.0", auth_function?,
  * adapter? }`, unknown keys refused like the reference engine's `deny_unknown_fields`.
- * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped.
+ * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped;
+ * so is `event_log: { max_events, max_age_seconds }`: how much history each group keeps for
+ * clients that resume with `since`.
  */
 import { EngineError } from '../../core/errors';
 import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../bridge/config';
+import type { EventLogRetention } from './event-log';
 
 export const DEFAULT_STREAM_PORT = 3112;
 export const DEFAULT_STREAM_HOST = '0.0.0.0';
 /** Beyond this many unsent bytes a client is considered stuck and is disconnected. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Default history per group: the last 10,000 events of the last 24 hours. */
+export const DEFAULT_EVENT_LOG: EventLogRetention = { maxEvents: 10_000, maxAgeMs: 24 * 3600 * 1000 };
 
 export interface StreamWorkerConfig {
   port: number;
@@ -19,9 +24,12 @@ export interface StreamWorkerConfig {
   maxBufferedBytes: number;
   /** Set for adapter `bridge`: items live on that engine (`../bridge`). */
   bridge: BridgeAdapterConfig | undefined;
+  /** History kept per group for resuming clients. */
+  eventLog: EventLogRetention;
 }
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function', 'adapter', 'max_buffered_bytes']);
+const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function', 'adapter', 'max_buffered_bytes', 'event_log']);
+const EVENT_LOG_KEYS: ReadonlySet<string> = new Set(['max_events', 'max_age_seconds']);
 
 function configError(message: string): EngineError {
   return new EngineError('invalid_config', `iii-stream: ${message}`);
@@ -60,6 +68,24 @@ function checkAdapter(value: unknown): BridgeAdapterConfig | undefined {
   throw configError(`unknown adapter ${JSON.stringify(name)} (expected \`kv\`)`);
 }
 
+function readEventLog(value: unknown): EventLogRetention {
+  if (value === undefined || value === null) return DEFAULT_EVENT_LOG;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw configError('`event_log` must be a map with `max_events` and/or `max_age_seconds`');
+  }
+  const raw = value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (!EVENT_LOG_KEYS.has(key)) throw configError(`unknown field \`event_log.${key}\`, expected \`max_events\` or \`max_age_seconds\``);
+  }
+  const maxEvents =
+    raw.max_events === undefined ? DEFAULT_EVENT_LOG.maxEvents : integer(raw.max_events, 'event_log.max_events', 0, 10_000_000);
+  const maxAgeSeconds =
+    raw.max_age_seconds === undefined
+      ? DEFAULT_EVENT_LOG.maxAgeMs / 1000
+      : integer(raw.max_age_seconds, 'event_log.max_age_seconds', 1, 365 * 24 * 3600);
+  return { maxEvents, maxAgeMs: maxAgeSeconds * 1000 };
+}
+
 export function parseStreamConfig(raw: Record<string, unknown> | undefined): StreamWorkerConfig {
   const config = raw ?? {};
   for (const key of Object.keys(config)) {
@@ -78,5 +104,6 @@ export function parseStreamConfig(raw: Record<string, unknown> | undefined): Str
         ? DEFAULT_MAX_BUFFERED_BYTES
         : integer(config.max_buffered_bytes, 'max_buffered_bytes', 1, Number.MAX_SAFE_INTEGER),
     bridge,
+    eventLog: readEventLog(config.event_log),
   };
 }

@@ -1,14 +1,16 @@
 /**
- * One stream client (§8.3): its subscriptions, the join/leave protocol and the guard against a
- * client that does not read. Frames from one client are handled strictly in arrival order.
+ * One stream client (§8.3): its subscriptions, the join/leave protocol (with resume from a `seq`)
+ * and the guard against a client that does not read. Frames from one client are handled strictly
+ * in arrival order.
  */
 import { WebSocket } from 'ws';
 import type { EngineContext, Json, TriggerRecord } from '../../core/types';
 import type { ClientFrameData } from '../../../protocol/stream';
+import type { StreamEventLog } from './event-log';
 import type { StreamOperations } from './operations';
 import type { Subscription, SubscriptionIndex, SubscriptionSink } from './subscriptions';
 import type { StreamTriggers } from './triggers';
-import { streamMessage, type JoinLeaveEvent, type StreamMessage } from './types';
+import { streamMessage, type JoinLeaveEvent, type StreamFrame, type StreamMessage } from './types';
 
 /** What every connection shares with the server. */
 export interface ConnectionDeps {
@@ -16,6 +18,8 @@ export interface ConnectionDeps {
   triggers: StreamTriggers;
   /** Reads the join `sync` through the same path as `stream::get`/`stream::list` (custom streams too). */
   operations: Pick<StreamOperations, 'get' | 'list'>;
+  /** Positions for syncs and the events a resuming client missed. */
+  log: Pick<StreamEventLog, 'head' | 'version' | 'replay'>;
   index: SubscriptionIndex;
   maxBufferedBytes: number;
 }
@@ -29,6 +33,13 @@ export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_FLOODING = 1008;
 /** How long a dropped client gets to finish the closing handshake before its socket is destroyed. */
 const DROP_GRACE_MS = 1000;
+
+/** Where a sync stands: the group's seq and epoch, and the item's version for an item sync. */
+interface GroupPosition {
+  seq: number;
+  epoch: string | undefined;
+  version?: number | undefined;
+}
 
 export class StreamConnection implements SubscriptionSink {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -119,31 +130,69 @@ export class StreamConnection implements SubscriptionSink {
     };
     this.subscriptions.set(data.subscriptionId, subscription);
     this.deps.index.add(subscription);
-    await this.sync(subscription);
+    if (data.since !== undefined && this.resume(subscription, data.since, data.epoch)) return;
+    await this.sync(subscription, data.since !== undefined);
   }
 
-  /** Sends the current item (or group) to a new subscription, then what changed meanwhile. */
-  private async sync(subscription: Subscription): Promise<void> {
+  /**
+   * Sends the events after `since` from the log, if it still holds them all; `false` otherwise.
+   * The read is synchronous and the subscription is already indexed, so every later event
+   * reaches the client live, after these, and none twice.
+   */
+  private resume(subscription: Subscription, since: number, epoch: string | undefined): boolean {
+    const { streamName, groupId, itemId } = subscription;
+    let missed: StreamFrame[] | undefined;
+    try {
+      missed = this.deps.log.replay(streamName, groupId, itemId, { since, epoch });
+    } catch (err) {
+      this.deps.context.logger.error('stream resume failed, sending a fresh sync', { streamName, groupId, error: String(err) });
+    }
+    if (missed === undefined) return false;
+    subscription.pending = null;
+    for (const frame of missed) this.send(frame);
+    return true;
+  }
+
+  /**
+   * Sends the current item (or group) to a new subscription, then what changed meanwhile. The
+   * sync carries the group's position: events up to it are in the snapshot and are not sent again.
+   */
+  private async sync(subscription: Subscription, gap: boolean): Promise<void> {
     const { streamName, groupId, itemId } = subscription;
     let snapshot: unknown;
-    let readOk = true;
+    let head: GroupPosition | undefined;
     try {
-      snapshot =
+      // The storage read commits queued writes and reads the table before this call returns, so
+      // the position taken right after it (synchronously) is exactly the snapshot's. (A custom
+      // stream answers later: its sync may be followed by events it already contains.)
+      const read =
         itemId !== null
-          ? await this.deps.operations.get({ stream_name: streamName, group_id: groupId, item_id: itemId })
-          : await this.deps.operations.list({ stream_name: streamName, group_id: groupId });
+          ? this.deps.operations.get({ stream_name: streamName, group_id: groupId, item_id: itemId })
+          : this.deps.operations.list({ stream_name: streamName, group_id: groupId });
+      head = this.position(streamName, groupId, itemId);
+      snapshot = await read;
     } catch (err) {
-      readOk = false;
+      head = undefined;
       this.deps.context.logger.error('stream join sync failed', { streamName, groupId, error: String(err) });
     }
     const pending = subscription.pending ?? [];
     subscription.pending = null;
     if (this.state !== 'open') return;
-    if (readOk) {
+    if (head !== undefined) {
       const data = snapshot === undefined ? null : (snapshot as Json);
-      this.send(streamMessage(streamName, groupId, itemId, { type: 'sync', data }));
+      const sync: StreamFrame = { ...streamMessage(streamName, groupId, itemId, { type: 'sync', data }), seq: head.seq };
+      if (head.version !== undefined && snapshot !== undefined) sync.version = head.version;
+      if (head.epoch !== undefined) sync.epoch = head.epoch;
+      if (gap) sync.gap = true;
+      this.send(sync);
     }
-    for (const message of pending) this.send(message);
+    for (const message of pending) if (head === undefined || message.seq > head.seq) this.send(message);
+  }
+
+  private position(streamName: string, groupId: string, itemId: string | null): GroupPosition {
+    const head: GroupPosition = this.deps.log.head(streamName, groupId);
+    if (itemId !== null) head.version = this.deps.log.version(streamName, groupId, itemId);
+    return head;
   }
 
   private async leave(data: ClientFrameData): Promise<void> {

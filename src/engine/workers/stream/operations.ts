@@ -2,15 +2,16 @@
  * What the `stream::*` functions do once their input is typed: route to a custom stream
  * implementation when one is registered (§8.2), otherwise to storage, and announce every change.
  *
- * Writes to one stored item run one at a time (read-modify-write is atomic per item), and the
- * change event is emitted synchronously right after the write is acknowledged, inside that
- * critical section — so subscribers and triggers see the writes of an item in the order they
- * happened.
+ * Writes to one stored item run one at a time (read-modify-write is atomic per item). Every
+ * change event goes through the group's event log (`event-log.ts`), which numbers it: a stored
+ * write's event is logged in the write's own transaction and published as soon as it commits, in
+ * commit order — so subscribers and triggers see a group's events in the order of their `seq`.
  */
-import type { EngineContext, Json } from '../../core/types';
+import type { EngineContext, Json, WriteJournal } from '../../core/types';
 import { EngineError } from '../../core/errors';
 import { applyParsedOps, parseUpdateOps } from '../state/update-ops';
 import { customCallError, customFunctionId, readDeleteResult, readWriteResult, type CustomOperation } from './custom';
+import type { StreamEventLog } from './event-log';
 import { KeyedLock } from './keyed-lock';
 import type { StreamStore } from './store';
 import {
@@ -23,19 +24,24 @@ import {
   type SetInput,
   type SetResult,
   type StreamChangeEvent,
+  type StreamFrame,
   type StreamMessage,
   type UpdateInput,
 } from './types';
 
 export type UpdateResult = SetResult & { errors?: readonly unknown[] };
 
-/** Receives every change event (fans out to `stream` triggers and subscribed clients). */
+/** Receives a change event that still has to be logged (the bridge's events from the other engine). */
 export type ChangeSink = (message: StreamMessage<StreamChangeEvent>) => void;
+
+/** Receives every logged change event (fans out to `stream` triggers and subscribed clients). */
+export type FrameSink = (frame: StreamFrame<StreamChangeEvent>) => void;
 
 export interface StreamOperationsDeps {
   context: Pick<EngineContext, 'hasFunction' | 'invoke'>;
   store: StreamStore;
-  emit: ChangeSink;
+  log: StreamEventLog;
+  publish: FrameSink;
 }
 
 export class StreamOperations {
@@ -52,12 +58,11 @@ export class StreamOperations {
       return { old_value: result.old_value, new_value: result.new_value };
     }
     return this.lock.run(itemKey(input), async () => {
+      const journal = this.writeJournal(input, input.data);
       const old = await storage('STREAM_SET_ERROR', 'set value', () =>
-        this.deps.store.set(input.stream_name, input.group_id, input.item_id, input.data),
+        this.deps.store.set(input.stream_name, input.group_id, input.item_id, input.data, journal),
       );
-      const result: SetResult = { old_value: old ?? null, new_value: input.data };
-      this.emitWrite(input, old !== undefined, input.data);
-      return result;
+      return { old_value: old ?? null, new_value: input.data };
     });
   }
 
@@ -76,10 +81,15 @@ export class StreamOperations {
       return result;
     }
     return this.lock.run(itemKey(ref), async () => {
-      const old = await storage('STREAM_DELETE_ERROR', 'delete value', () =>
-        this.deps.store.delete(ref.stream_name, ref.group_id, ref.item_id),
+      // Deleting a missing item announces nothing.
+      const journal = this.deps.log.journal(
+        envelope(ref),
+        (previous) => (previous === undefined ? undefined : { type: 'delete', data: previous }),
+        this.deps.publish,
       );
-      if (old !== undefined) this.emitDelete(ref, old);
+      const old = await storage('STREAM_DELETE_ERROR', 'delete value', () =>
+        this.deps.store.delete(ref.stream_name, ref.group_id, ref.item_id, journal),
+      );
       return { old_value: old ?? null };
     });
   }
@@ -120,10 +130,10 @@ export class StreamOperations {
       const { stream_name: name, group_id: group, item_id: item } = input;
       const current = await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.get(name, group, item));
       const { value, errors } = applyParsedOps(current, ops);
-      await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.set(name, group, item, value));
+      const journal = this.writeJournal(input, value);
+      await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.set(name, group, item, value, journal));
       const result: UpdateResult = { old_value: current ?? null, new_value: value };
       if (errors.length > 0) result.errors = errors;
-      this.emitWrite(input, current !== undefined, value);
       return result;
     });
   }
@@ -131,7 +141,7 @@ export class StreamOperations {
   /** A custom event for subscribers; nothing is stored. */
   send(input: SendInput): null {
     const event: StreamChangeEvent = { type: 'event', event: { type: input.type, data: input.data } };
-    this.deps.emit(streamMessage(input.stream_name, input.group_id, input.id, event));
+    this.deps.publish(this.deps.log.append(streamMessage(input.stream_name, input.group_id, input.id, event)));
     return null;
   }
 
@@ -148,16 +158,32 @@ export class StreamOperations {
     }
   }
 
-  /** `existed` decides `update` over `create` (a custom stream signals it with a non-null `old_value`). */
-  private emitWrite(ref: ItemRef, existed: boolean, value: Json): void {
-    const event: StreamChangeEvent = existed ? { type: 'update', data: value } : { type: 'create', data: value };
-    this.deps.emit(streamMessage(ref.stream_name, ref.group_id, ref.item_id, event));
+  /** The journal of a stored write: `create` when the item had no value before, else `update`. */
+  private writeJournal(ref: ItemRef, value: Json): WriteJournal {
+    return this.deps.log.journal(
+      envelope(ref),
+      (previous) => (previous === undefined ? { type: 'create', data: value } : { type: 'update', data: value }),
+      this.deps.publish,
+    );
   }
 
-  /** Called only for an actual deletion: deleting a missing item announces nothing. */
-  private emitDelete(ref: ItemRef, oldValue: Json): void {
-    this.deps.emit(streamMessage(ref.stream_name, ref.group_id, ref.item_id, { type: 'delete', data: oldValue }));
+  /** A custom stream's write: `existed` decides `update` over `create` (a non-null `old_value`). */
+  private emitWrite(ref: ItemRef, existed: boolean, value: Json): void {
+    const event: StreamChangeEvent = existed ? { type: 'update', data: value } : { type: 'create', data: value };
+    this.deps.publish(this.deps.log.append(streamMessage(ref.stream_name, ref.group_id, ref.item_id, event)));
   }
+
+  /** A custom stream's deletion (only called when something was deleted). */
+  private emitDelete(ref: ItemRef, oldValue: Json): void {
+    const event: StreamChangeEvent = { type: 'delete', data: oldValue };
+    const message = streamMessage(ref.stream_name, ref.group_id, ref.item_id, event);
+    this.deps.publish(this.deps.log.append(message));
+  }
+}
+
+/** The envelope of an item's event, stamped now (the event itself is known only at commit). */
+function envelope(ref: ItemRef): Omit<StreamMessage<StreamChangeEvent>, 'event'> {
+  return { type: 'stream', timestamp: Date.now(), streamName: ref.stream_name, groupId: ref.group_id, id: ref.item_id };
 }
 
 /** An injective key for one item (the lock key). */

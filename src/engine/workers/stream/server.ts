@@ -1,19 +1,21 @@
 /**
- * The stream listener (§8.3): its own HTTP server, WebSocket upgrades on the exact path `/`
- * only, the optional auth function called before the upgrade, and the fan-out of change events
- * to subscribed clients. Lifecycle: idle → running → closing → closed; `close()` is idempotent.
+ * The stream listener (§8.3): its own HTTP server, WebSocket upgrades on `/` and on the path form
+ * `/stream/{stream_name}/{group_id}` (which joins that group at once), the optional auth function
+ * called before the upgrade, and the fan-out of change events to subscribed clients.
+ * Lifecycle: idle → running → closing → closed; `close()` is idempotent.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineContext, Json } from '../../core/types';
-import { parseClientFrame } from '../../../protocol/stream';
+import { parseClientFrame, resumeFields, type ClientFrameData } from '../../../protocol/stream';
 import { StreamConnection, type ConnectionDeps } from './connection';
+import type { StreamEventLog } from './event-log';
 import type { StreamOperations } from './operations';
 import { SubscriptionIndex } from './subscriptions';
 import type { StreamTriggers } from './triggers';
-import type { StreamMessage } from './types';
+import type { StreamFrame } from './types';
 
 export interface StreamServerOptions {
   host: string;
@@ -26,6 +28,7 @@ export interface StreamServerDeps {
   context: Pick<EngineContext, 'invoke' | 'logger'>;
   triggers: StreamTriggers;
   operations: Pick<StreamOperations, 'get' | 'list'>;
+  log: Pick<StreamEventLog, 'head' | 'version' | 'replay'>;
 }
 
 /** Client frames are tiny join/leave objects; anything this big is not one. */
@@ -92,7 +95,7 @@ export class StreamServer {
   }
 
   /** Sends a change event to every matching subscription; never throws. */
-  publish(message: StreamMessage): void {
+  publish(message: StreamFrame): void {
     try {
       this.index.publish(message);
     } catch (err) {
@@ -124,8 +127,8 @@ export class StreamServer {
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    // Only WebSocket upgrades on `/` are served; plain HTTP gets a clear refusal.
-    const status = pathOf(req.url) === '/' ? 426 : 404;
+    // Only WebSocket upgrades are served; plain HTTP gets a clear refusal.
+    const status = routeOf(req.url) !== undefined ? 426 : 404;
     res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
     res.end(status === 426 ? 'Upgrade Required' : 'Not Found');
   };
@@ -133,14 +136,15 @@ export class StreamServer {
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // A reset during the handshake must not become an uncaught 'error' event.
     socket.on('error', () => undefined);
-    if (pathOf(req.url) !== '/' || this.state !== 'running') {
+    const route = routeOf(req.url);
+    if (route === undefined || this.state !== 'running') {
       refuse(socket, this.state === 'running' ? '404 Not Found' : '503 Service Unavailable');
       return;
     }
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
     const authFunction = this.options.authFunction;
     if (authFunction === undefined) {
-      this.accept(req, socket, head, null);
+      this.accept(req, socket, head, { context: null, join: route.join });
       return;
     }
     this.authenticating.add(socket);
@@ -150,7 +154,7 @@ export class StreamServer {
         socket.destroy();
         return;
       }
-      this.accept(req, socket, head, context);
+      this.accept(req, socket, head, { context, join: route.join });
     });
   };
 
@@ -173,11 +177,11 @@ export class StreamServer {
     return null;
   }
 
-  private accept(req: IncomingMessage, socket: Duplex, head: Buffer, context: Json): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, context));
+  private accept(req: IncomingMessage, socket: Duplex, head: Buffer, accepted: { context: Json; join: ClientFrameData | undefined }): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, accepted.context, accepted.join));
   }
 
-  private onConnection(ws: WebSocket, context: Json): void {
+  private onConnection(ws: WebSocket, context: Json, join: ClientFrameData | undefined): void {
     if (this.state !== 'running') {
       ws.terminate();
       return;
@@ -193,7 +197,40 @@ export class StreamServer {
       this.connections.delete(ws);
       void connection.closedBySocket(this.state === 'running');
     });
+    if (join !== undefined) connection.enqueue('join', join);
   }
+}
+
+/** What a URL path serves: `/`, or `/stream/{stream}/{group}` with the join it implies. */
+interface Route {
+  join: ClientFrameData | undefined;
+}
+
+const PATH_FORM = /^\/stream\/([^/]+)\/([^/]+)\/?$/;
+
+/**
+ * The path form joins its group as subscription `stream/{stream}/{group}` (the id to `leave` it
+ * with); `?since=<seq>&epoch=<epoch>` in the query resumes like a join frame's fields.
+ */
+function routeOf(url: string | undefined): Route | undefined {
+  const raw = url ?? '/';
+  const queryStart = raw.indexOf('?');
+  const path = queryStart < 0 ? raw : raw.slice(0, queryStart);
+  if (path === '/') return { join: undefined };
+  const match = PATH_FORM.exec(path);
+  if (match === null) return undefined;
+  let streamName: string;
+  let groupId: string;
+  try {
+    streamName = decodeURIComponent(match[1] ?? '');
+    groupId = decodeURIComponent(match[2] ?? '');
+  } catch {
+    return undefined;
+  }
+  const query = new URLSearchParams(queryStart < 0 ? '' : raw.slice(queryStart + 1));
+  const join: ClientFrameData = { subscriptionId: `stream/${streamName}/${groupId}`, streamName, groupId, id: null };
+  Object.assign(join, resumeFields(query.get('since') ?? undefined, query.get('epoch') ?? undefined));
+  return { join };
 }
 
 function pathOf(url: string | undefined): string {
@@ -222,7 +259,7 @@ function authInput(req: IncomingMessage): AuthInput {
   }
   const { remoteAddress, remotePort } = req.socket;
   const host = remoteAddress !== undefined && remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress;
-  return { headers, path: '/', query_params, addr: `${host ?? 'unknown'}:${remotePort ?? 0}` };
+  return { headers, path: pathOf(req.url), query_params, addr: `${host ?? 'unknown'}:${remotePort ?? 0}` };
 }
 
 /** Asks each client to close, then destroys whatever has not closed within the grace period. */

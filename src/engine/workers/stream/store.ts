@@ -4,7 +4,7 @@
  * so the encoding stays injective (a stream named `a:b` never collides with stream `a`, group
  * `b:…`) while ordinary names read exactly like the reference engine's `stream:<name>:<group>`.
  */
-import type { Json, KvStore } from '../../core/types';
+import type { Json, KvStore, WriteJournal } from '../../core/types';
 
 export const STREAM_NAMESPACE = 'stream';
 
@@ -28,13 +28,13 @@ export class StreamStore {
   }
 
   /** Stores the item and resolves its previous value (`undefined` when it was new). */
-  set(streamName: string, groupId: string, itemId: string, value: Json): Promise<Json | undefined> {
-    return this.kv.set(STREAM_NAMESPACE, encodeScope(streamName, groupId), itemId, value);
+  set(streamName: string, groupId: string, itemId: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.kv.set(STREAM_NAMESPACE, encodeScope(streamName, groupId), itemId, value, journal);
   }
 
   /** Deletes the item and resolves its previous value (`undefined` when there was none). */
-  delete(streamName: string, groupId: string, itemId: string): Promise<Json | undefined> {
-    return this.kv.delete(STREAM_NAMESPACE, encodeScope(streamName, groupId), itemId);
+  delete(streamName: string, groupId: string, itemId: string, journal?: WriteJournal): Promise<Json | undefined> {
+    return this.kv.delete(STREAM_NAMESPACE, encodeScope(streamName, groupId), itemId, journal);
   }
 
   /** The group's item values in insertion order. */

@@ -2,7 +2,7 @@
  * Client subscriptions, indexed by `(stream, group)` so an event costs one map lookup rather
  * than a walk over every connection.
  */
-import type { StreamMessage } from './types';
+import type { StreamFrame } from './types';
 
 /** Where a subscription's frames go (one per client connection). */
 export interface SubscriptionSink {
@@ -21,7 +21,7 @@ export interface Subscription {
    * Events that arrived while the join's `sync` was being read; they are sent right after the
    * sync so a client never applies a stale snapshot on top of a newer change. `null` once synced.
    */
-  pending: StreamMessage[] | null;
+  pending: StreamFrame[] | null;
 }
 
 function groupKey(streamName: string, groupId: string): string {
@@ -54,9 +54,10 @@ export class SubscriptionIndex {
    * group subscription or one for the message's item. A connection with several matching
    * subscriptions receives the frame once per subscription (reference behaviour).
    */
-  publish(message: StreamMessage): void {
+  publish(message: StreamFrame): void {
     const set = this.byGroup.get(groupKey(message.streamName, message.groupId));
     if (set === undefined) return;
+    // One serialisation per event: the frame (seq included) is the same for every subscriber.
     let frame: string | undefined;
     // A delivery may drop a slow client, which deletes its subscriptions from `set` mid-loop;
     // a Set iterator simply skips entries deleted before they are reached.

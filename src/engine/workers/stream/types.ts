@@ -2,7 +2,13 @@
  * Wire shapes of the `iii-stream` worker (spec §8). The client protocol and the `stream` trigger
  * payload are camelCase; the function inputs are snake_case. Everything here is plain JSON.
  */
-import type { StreamChange, StreamEnvelope, StreamEvent as WireStreamEvent, StreamSubscriptionEvent } from '../../../protocol/stream';
+import type {
+  StreamChange,
+  StreamEnvelope,
+  StreamEvent as WireStreamEvent,
+  StreamPosition,
+  StreamSubscriptionEvent,
+} from '../../../protocol/stream';
 import type { Json } from '../../core/types';
 
 export { streamEnvelope as streamMessage } from '../../../protocol/stream';
@@ -15,6 +21,9 @@ export type StreamChangeEvent = StreamChange<Json, Json>;
 
 /** `StreamWrapperMessage`: the envelope sent to clients and handed to `stream` triggers. */
 export type StreamMessage<E extends StreamEvent = StreamEvent> = StreamEnvelope<E>;
+
+/** A frame as clients receive it: the envelope plus the resume fields (see `StreamPosition`). */
+export type StreamFrame<E extends StreamEvent = StreamEvent> = StreamMessage<E> & StreamPosition;
 
 /** Address of one item. */
 export interface ItemRef {

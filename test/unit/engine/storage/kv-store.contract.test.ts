@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EngineStorage, Json } from '../../../../src/engine/core/types';
+import type { EngineStorage, Json, WriteJournal } from '../../../../src/engine/core/types';
 import { openStorage } from '../../../../src/engine/storage';
 
 interface Harness {
@@ -227,6 +227,46 @@ describe.each(factories)('KvStore contract (%s)', (_name, create) => {
     it('closes the database', async () => {
       await harness.storage.close();
       expect(harness.storage.database.open).toBe(false);
+    });
+  });
+
+  describe('write journals', () => {
+    /** A journal that writes a row of its own and notes what it saw, in order. */
+    function journal(name: string, seen: string[], fail = false): WriteJournal {
+      return {
+        record: (previous) => {
+          if (fail) throw new Error('journal refused');
+          harness.storage.database.prepare('INSERT INTO journal (name) VALUES (?)').run(name);
+          seen.push(`record ${name} ${JSON.stringify(previous ?? null)}`);
+        },
+        committed: () => void seen.push(`committed ${name}`),
+      };
+    }
+
+    beforeEach(() => harness.storage.database.exec('CREATE TABLE journal (name TEXT)'));
+
+    it('records each write with its previous value and announces it before the write resolves, in write order', async () => {
+      const seen: string[] = [];
+      const writes = [
+        kv.set('state', 's', 'k', 1, journal('a', seen)).then(() => seen.push('resolved a')),
+        kv.set('state', 's', 'k', 2, journal('b', seen)).then(() => seen.push('resolved b')),
+        kv.delete('state', 's', 'k', journal('c', seen)).then(() => seen.push('resolved c')),
+      ];
+      await Promise.all(writes);
+      expect(seen.filter((line) => line.startsWith('record'))).toEqual(['record a null', 'record b 1', 'record c 2']);
+      expect(seen.filter((line) => line.startsWith('committed'))).toEqual(['committed a', 'committed b', 'committed c']);
+      for (const name of ['a', 'b', 'c']) {
+        expect(seen.indexOf(`committed ${name}`)).toBeLessThan(seen.indexOf(`resolved ${name}`));
+      }
+      expect(harness.storage.database.prepare('SELECT COUNT(*) AS n FROM journal').get()).toEqual({ n: 3 });
+    });
+
+    it('fails the write when its journal throws, and keeps neither the value nor the journal rows', async () => {
+      const seen: string[] = [];
+      await expect(kv.set('state', 's', 'k', 1, journal('bad', seen, true))).rejects.toThrow(/journal refused/);
+      await expect(kv.get('state', 's', 'k')).resolves.toBeUndefined();
+      expect(seen).toEqual([]);
+      expect(harness.storage.database.prepare('SELECT COUNT(*) AS n FROM journal').get()).toEqual({ n: 0 });
     });
   });
 

@@ -1,5 +1,7 @@
 import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../../../../src/engine/core/types';
 import { StreamBridge } from '../../../../../src/engine/workers/bridge';
+import { DEFAULT_EVENT_LOG } from '../../../../../src/engine/workers/stream/config';
+import { StreamEventLog } from '../../../../../src/engine/workers/stream/event-log';
 import { streamFunctions } from '../../../../../src/engine/workers/stream/functions';
 import { StreamOperations } from '../../../../../src/engine/workers/stream/operations';
 import { StreamStore } from '../../../../../src/engine/workers/stream/store';
@@ -16,7 +18,8 @@ function setup() {
   const emit = (message: StreamMessage<StreamChangeEvent>): void => void emitted.push(message);
   const factory = fakeFactory();
   const bridge = new StreamBridge({ context, config: CONFIG, emit, connect: factory.connect });
-  const operations = new StreamOperations({ context, store: new StreamStore(context.storage.kv), emit });
+  const log = new StreamEventLog(context.storage.database, DEFAULT_EVENT_LOG);
+  const operations = new StreamOperations({ context, store: new StreamStore(context.storage.kv), log, publish: emit });
   const functions = new Map<string, BuiltinFunction>(bridge.functions(streamFunctions(operations)).map((fn) => [fn.id, fn]));
   const call = (id: string, data: unknown): Promise<unknown> => Promise.resolve(functions.get(id)?.handler(data, {}));
   return { context, emitted, bridge, operations, call, sdk: factory.sdk() as FakeSdk };

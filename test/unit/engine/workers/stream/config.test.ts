@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BUFFERED_BYTES, parseStreamConfig } from '../../../../../src/engine/workers/stream/config';
+import { DEFAULT_EVENT_LOG, DEFAULT_MAX_BUFFERED_BYTES, parseStreamConfig } from '../../../../../src/engine/workers/stream/config';
 
 describe('iii-stream config', () => {
   it('defaults to 0.0.0.0:3112 without auth', () => {
@@ -7,7 +7,18 @@ describe('iii-stream config', () => {
       host: '0.0.0.0',
       authFunction: undefined,
       maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
+      bridge: undefined,
+      eventLog: DEFAULT_EVENT_LOG,
     });
+  });
+
+  it('reads the event log retention and refuses bad values', () => {
+    expect(parseStreamConfig({ event_log: { max_events: '0', max_age_seconds: 60 } }).eventLog).toEqual({ maxEvents: 0, maxAgeMs: 60_000 });
+    expect(parseStreamConfig({ event_log: { max_events: 5 } }).eventLog).toEqual({ ...DEFAULT_EVENT_LOG, maxEvents: 5 });
+    expect(() => parseStreamConfig({ event_log: { max_events: -1 } })).toThrow(/event_log.max_events/);
+    expect(() => parseStreamConfig({ event_log: { max_age_seconds: 0 } })).toThrow(/event_log.max_age_seconds/);
+    expect(() => parseStreamConfig({ event_log: { keep: 1 } })).toThrow(/unknown field `event_log.keep`/);
+    expect(() => parseStreamConfig({ event_log: 5 })).toThrow(/`event_log` must be a map/);
   });
 
   it('accepts the SDK fixture block (kv adapter with options, numeric string port)', () => {

@@ -60,7 +60,7 @@ describe('stream listener', () => {
     const client = await connect();
     client.join('sub-1', 's', 'g');
     const [sync] = await client.received(1);
-    expect(Object.keys(sync as object).sort()).toEqual(['event', 'groupId', 'id', 'streamName', 'timestamp', 'type']);
+    expect(Object.keys(sync as object).sort()).toEqual(['epoch', 'event', 'groupId', 'id', 'seq', 'streamName', 'timestamp', 'type']);
     expect(sync).toMatchObject({ type: 'stream', streamName: 's', groupId: 'g', id: null, event: { type: 'sync', data: [{ n: 1 }] } });
   });
 

@@ -26,6 +26,11 @@ export class StreamTestClient {
     this.socket.send(JSON.stringify({ type: 'join', data: { subscriptionId, streamName, groupId, ...(id === undefined ? {} : { id }) } }));
   }
 
+  /** A group join that resumes after `since` (`epoch` as the last sync carried it). */
+  resume(subscriptionId: string, streamName: string, groupId: string, resume: { since: unknown; epoch?: unknown }): void {
+    this.socket.send(JSON.stringify({ type: 'join', data: { subscriptionId, streamName, groupId, ...resume } }));
+  }
+
   leave(subscriptionId: string, streamName: string, groupId: string): void {
     this.socket.send(JSON.stringify({ type: 'leave', data: { subscriptionId, streamName, groupId, id: null } }));
   }

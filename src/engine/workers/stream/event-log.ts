@@ -1,0 +1,237 @@
+/**
+ * The per-group event log behind resumable stream subscriptions.
+ *
+ * Every change event of a group gets the group's next `seq` (1, 2, 3, … without holes), and every
+ * write of an item the item's next `version`. Counters and the last events of each group live in
+ * tables of the engine database, so both survive a restart:
+ * - the event of a stored item is recorded by a `WriteJournal`, inside the KV transaction that
+ *   commits the item, so log and items never disagree, not even after a crash;
+ * - an event without a local write (`stream::send`, custom streams, the bridge) is recorded in a
+ *   transaction of its own when it happens.
+ * Retention keeps at most `maxEvents` events per group and drops those older than `maxAgeMs`
+ * (`compact`). A resume from a position the log no longer covers is answered with a fresh sync.
+ *
+ * A group's `epoch` is a random id chosen when its first event is logged: a client that resumes
+ * with the epoch of another incarnation (a wiped or replaced database) is never served a replay
+ * of unrelated events that happen to carry the same numbers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Json, WriteJournal } from '../../core/types';
+import type { StreamChangeEvent, StreamFrame, StreamMessage } from './types';
+
+/** How much history each group keeps for resuming clients. */
+export interface EventLogRetention {
+  /** Events kept per group (0 keeps none: every resume becomes a fresh sync). */
+  maxEvents: number;
+  /** Events older than this are dropped by `compact`. */
+  maxAgeMs: number;
+}
+
+/** Where a group stands: its last `seq` (0 before any event) and its epoch (absent before any event). */
+export interface GroupHead {
+  seq: number;
+  epoch: string | undefined;
+}
+
+/** A resume request: the last `seq` the client applied, and the epoch it was told. */
+export interface ResumePoint {
+  since: number;
+  epoch: string | undefined;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS stream_log_groups (
+    stream_name TEXT NOT NULL,
+    group_id    TEXT NOT NULL,
+    epoch       TEXT NOT NULL,
+    last_seq    INTEGER NOT NULL,
+    PRIMARY KEY (stream_name, group_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS stream_log_versions (
+    stream_name TEXT NOT NULL,
+    group_id    TEXT NOT NULL,
+    item_id     TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    PRIMARY KEY (stream_name, group_id, item_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS stream_log_events (
+    stream_name TEXT NOT NULL,
+    group_id    TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    item_id     TEXT,
+    version     INTEGER,
+    at          INTEGER NOT NULL,
+    event       TEXT NOT NULL,
+    PRIMARY KEY (stream_name, group_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS stream_log_events_at ON stream_log_events (at);
+`;
+
+interface EventRow {
+  seq: number;
+  item_id: string | null;
+  version: number | null;
+  at: number;
+  event: string;
+}
+
+interface Statements {
+  group: Statement<[string, string], { epoch: string; last_seq: number }>;
+  upsertGroup: Statement<[string, string, string, number]>;
+  version: Statement<[string, string, string], { version: number }>;
+  upsertVersion: Statement<[string, string, string, number]>;
+  removeVersion: Statement<[string, string, string]>;
+  insertEvent: Statement<[string, string, number, string | null, number | null, number, string]>;
+  trimGroup: Statement<[string, string, number]>;
+  trimAge: Statement<[number]>;
+  firstSeq: Statement<[string, string], { seq: number | null }>;
+  eventsSince: Statement<[string, string, number], EventRow>;
+  itemEventsSince: Statement<[string, string, number, string], EventRow>;
+}
+
+export class StreamEventLog {
+  private readonly statements: Statements;
+  private readonly inTransaction: (message: StreamMessage<StreamChangeEvent>) => StreamFrame<StreamChangeEvent>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly retention: EventLogRetention,
+  ) {
+    db.exec(SCHEMA);
+    this.statements = {
+      group: db.prepare('SELECT epoch, last_seq FROM stream_log_groups WHERE stream_name = ? AND group_id = ?'),
+      upsertGroup: db.prepare(
+        'INSERT INTO stream_log_groups (stream_name, group_id, epoch, last_seq) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (stream_name, group_id) DO UPDATE SET last_seq = excluded.last_seq',
+      ),
+      version: db.prepare('SELECT version FROM stream_log_versions WHERE stream_name = ? AND group_id = ? AND item_id = ?'),
+      upsertVersion: db.prepare(
+        'INSERT INTO stream_log_versions (stream_name, group_id, item_id, version) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (stream_name, group_id, item_id) DO UPDATE SET version = excluded.version',
+      ),
+      removeVersion: db.prepare('DELETE FROM stream_log_versions WHERE stream_name = ? AND group_id = ? AND item_id = ?'),
+      insertEvent: db.prepare(
+        'INSERT INTO stream_log_events (stream_name, group_id, seq, item_id, version, at, event) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      trimGroup: db.prepare('DELETE FROM stream_log_events WHERE stream_name = ? AND group_id = ? AND seq <= ?'),
+      trimAge: db.prepare('DELETE FROM stream_log_events WHERE at < ?'),
+      firstSeq: db.prepare('SELECT MIN(seq) AS seq FROM stream_log_events WHERE stream_name = ? AND group_id = ?'),
+      eventsSince: db.prepare(
+        'SELECT seq, item_id, version, at, event FROM stream_log_events WHERE stream_name = ? AND group_id = ? AND seq > ? ORDER BY seq',
+      ),
+      itemEventsSince: db.prepare(
+        'SELECT seq, item_id, version, at, event FROM stream_log_events ' +
+          'WHERE stream_name = ? AND group_id = ? AND seq > ? AND item_id = ? ORDER BY seq',
+      ),
+    };
+    // Nested inside the KV batch this becomes a savepoint; alone it is its own transaction.
+    this.inTransaction = db.transaction((message: StreamMessage<StreamChangeEvent>) => this.write(message));
+  }
+
+  /**
+   * A journal for one stored write. `eventFor` turns the previous value into the change event
+   * (or `undefined` when the write announces nothing, e.g. deleting a missing item); `publish`
+   * receives the logged frame once the write has committed.
+   */
+  journal(
+    message: Omit<StreamMessage<StreamChangeEvent>, 'event'>,
+    eventFor: (previous: Json | undefined) => StreamChangeEvent | undefined,
+    publish: (frame: StreamFrame<StreamChangeEvent>) => void,
+  ): WriteJournal {
+    let frame: StreamFrame<StreamChangeEvent> | undefined;
+    return {
+      record: (previous) => {
+        const event = eventFor(previous);
+        frame = event === undefined ? undefined : this.inTransaction({ ...message, event });
+      },
+      committed: () => {
+        if (frame !== undefined) publish(frame);
+      },
+    };
+  }
+
+  /** Logs an event that has no local write of its own and returns its frame. */
+  append(message: StreamMessage<StreamChangeEvent>): StreamFrame<StreamChangeEvent> {
+    return this.inTransaction(message);
+  }
+
+  /** The group's last seq and epoch, as committed. */
+  head(streamName: string, groupId: string): GroupHead {
+    const row = this.statements.group.get(streamName, groupId);
+    return { seq: row?.last_seq ?? 0, epoch: row?.epoch };
+  }
+
+  /** The item's current version (`undefined` for an item never written or deleted). */
+  version(streamName: string, groupId: string, itemId: string): number | undefined {
+    return this.statements.version.get(streamName, groupId, itemId)?.version;
+  }
+
+  /**
+   * The frames after `point.since` (only those of `itemId` when given), or `undefined` when the
+   * log cannot serve them all: retention dropped some, the position is ahead of the group, or
+   * the epoch is another incarnation's.
+   */
+  replay(streamName: string, groupId: string, itemId: string | null, point: ResumePoint): StreamFrame<StreamChangeEvent>[] | undefined {
+    const { since, epoch } = point;
+    if (!Number.isSafeInteger(since) || since < 0) return undefined;
+    const head = this.head(streamName, groupId);
+    if (epoch !== undefined && epoch !== head.epoch) return undefined;
+    if (since > head.seq) return undefined;
+    if (since === head.seq) return [];
+    const first = this.statements.firstSeq.get(streamName, groupId)?.seq ?? null;
+    if (first === null || first > since + 1) return undefined;
+    const rows =
+      itemId === null
+        ? this.statements.eventsSince.all(streamName, groupId, since)
+        : this.statements.itemEventsSince.all(streamName, groupId, since, itemId);
+    return rows.map((row) => toFrame(streamName, groupId, row));
+  }
+
+  /** Drops events older than the retention age; returns how many went. */
+  compact(now: number): number {
+    if (!this.db.open) return 0;
+    return this.statements.trimAge.run(now - this.retention.maxAgeMs).changes;
+  }
+
+  /** Assigns seq (and version for item writes) and stores the event. Runs inside a transaction. */
+  private write(message: StreamMessage<StreamChangeEvent>): StreamFrame<StreamChangeEvent> {
+    const { streamName, groupId, id, event } = message;
+    const group = this.statements.group.get(streamName, groupId);
+    const seq = (group?.last_seq ?? 0) + 1;
+    this.statements.upsertGroup.run(streamName, groupId, group?.epoch ?? randomUUID(), seq);
+    const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
+    if (this.retention.maxEvents > 0) {
+      const text = JSON.stringify(event);
+      this.statements.insertEvent.run(streamName, groupId, seq, id, version ?? null, message.timestamp, text);
+      if (seq > this.retention.maxEvents) this.statements.trimGroup.run(streamName, groupId, seq - this.retention.maxEvents);
+    }
+    const frame: StreamFrame<StreamChangeEvent> = { ...message, seq };
+    if (version !== undefined) frame.version = version;
+    return frame;
+  }
+
+  /** A created item starts at 1; a delete takes the next version and forgets the item. */
+  private nextVersion(streamName: string, groupId: string, itemId: string, type: 'create' | 'update' | 'delete'): number {
+    const current = type === 'create' ? 0 : (this.statements.version.get(streamName, groupId, itemId)?.version ?? 0);
+    const version = current + 1;
+    if (type === 'delete') this.statements.removeVersion.run(streamName, groupId, itemId);
+    else this.statements.upsertVersion.run(streamName, groupId, itemId, version);
+    return version;
+  }
+}
+
+function toFrame(streamName: string, groupId: string, row: EventRow): StreamFrame<StreamChangeEvent> {
+  const event = JSON.parse(row.event) as StreamChangeEvent;
+  const frame: StreamFrame<StreamChangeEvent> = {
+    type: 'stream',
+    timestamp: row.at,
+    streamName,
+    groupId,
+    id: row.item_id,
+    event,
+    seq: row.seq,
+  };
+  if (row.version !== null) frame.version = row.version;
+  return frame;
+}

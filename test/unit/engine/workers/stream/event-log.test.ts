@@ -1,0 +1,127 @@
+import Database from 'better-sqlite3';
+import { StreamEventLog } from '../../../../../src/engine/workers/stream/event-log';
+import { streamMessage, type StreamChangeEvent } from '../../../../../src/engine/workers/stream/types';
+
+let db: Database.Database;
+
+beforeEach(() => {
+  db = new Database(':memory:');
+});
+
+afterEach(() => db.close());
+
+function log(maxEvents = 100, maxAgeMs = 60_000): StreamEventLog {
+  return new StreamEventLog(db, { maxEvents, maxAgeMs });
+}
+
+function append(target: StreamEventLog, id: string | null, event: StreamChangeEvent, group = 'g') {
+  return target.append(streamMessage('s', group, id, event));
+}
+
+describe('stream event log', () => {
+  it('numbers the events of each group from 1 and versions each item from its creation', () => {
+    const l = log();
+    const frames = [
+      append(l, 'a', { type: 'create', data: 1 }),
+      append(l, 'a', { type: 'update', data: 2 }),
+      append(l, 'b', { type: 'create', data: 3 }),
+      append(l, null, { type: 'event', event: { type: 'ping', data: null } }),
+      append(l, 'a', { type: 'delete', data: 2 }),
+      append(l, 'a', { type: 'create', data: 4 }),
+      append(l, 'x', { type: 'create', data: 5 }, 'other'),
+    ];
+    expect(frames.map((f) => [f.groupId, f.seq, f.version])).toEqual([
+      ['g', 1, 1],
+      ['g', 2, 2],
+      ['g', 3, 1],
+      ['g', 4, undefined],
+      ['g', 5, 3],
+      ['g', 6, 1],
+      ['other', 1, 1],
+    ]);
+    expect(l.head('s', 'g')).toEqual({ seq: 6, epoch: expect.any(String) as unknown });
+    expect(l.head('s', 'g').epoch).not.toEqual(l.head('s', 'other').epoch);
+    expect(l.head('s', 'never')).toEqual({ seq: 0, epoch: undefined });
+    expect(l.version('s', 'g', 'a')).toBe(1);
+    expect(l.version('s', 'g', 'missing')).toBeUndefined();
+  });
+
+  it('replays exactly the events after a position, for the group or for one item', () => {
+    const l = log();
+    for (let i = 1; i <= 5; i++) append(l, `i${i % 2}`, { type: i <= 2 ? 'create' : 'update', data: i });
+    const epoch = l.head('s', 'g').epoch;
+    expect(l.replay('s', 'g', null, { since: 2, epoch })?.map((f) => f.seq)).toEqual([3, 4, 5]);
+    expect(l.replay('s', 'g', 'i1', { since: 0, epoch })?.map((f) => [f.seq, f.event])).toEqual([
+      [1, { type: 'create', data: 1 }],
+      [3, { type: 'update', data: 3 }],
+      [5, { type: 'update', data: 5 }],
+    ]);
+    expect(l.replay('s', 'g', null, { since: 5, epoch })).toEqual([]);
+    // Without an epoch only the numbers are checked.
+    expect(l.replay('s', 'g', null, { since: 4, epoch: undefined })?.map((f) => f.seq)).toEqual([5]);
+  });
+
+  it('answers a gap for a position retention no longer covers, one from the future, another epoch or a bad number', () => {
+    const l = log(3);
+    for (let i = 1; i <= 6; i++) append(l, 'a', { type: 'update', data: i });
+    const epoch = l.head('s', 'g').epoch;
+    expect(l.replay('s', 'g', null, { since: 3, epoch })?.map((f) => f.seq)).toEqual([4, 5, 6]);
+    expect(l.replay('s', 'g', null, { since: 2, epoch })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: 7, epoch })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: 5, epoch: 'another-incarnation' })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: -1, epoch })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: 1.5, epoch })).toBeUndefined();
+    expect(l.replay('s', 'never', null, { since: 0, epoch: 'stale' })).toBeUndefined();
+    expect(l.replay('s', 'never', null, { since: 0, epoch: undefined })).toEqual([]);
+  });
+
+  it('keeps counting without history when max_events is 0', () => {
+    const l = log(0);
+    append(l, 'a', { type: 'create', data: 1 });
+    append(l, 'a', { type: 'update', data: 2 });
+    expect(l.head('s', 'g').seq).toBe(2);
+    expect(l.replay('s', 'g', null, { since: 1, epoch: undefined })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: 2, epoch: undefined })).toEqual([]);
+  });
+
+  it('drops events older than the retention age on compaction, and then reports a gap for them', () => {
+    const l = log(100, 1000);
+    const old = l.append({ ...streamMessage('s', 'g', 'a', { type: 'create', data: 1 }), timestamp: 1_000 });
+    l.append({ ...streamMessage('s', 'g', 'a', { type: 'update', data: 2 }), timestamp: 5_000 });
+    expect(old.seq).toBe(1);
+    expect(l.compact(5_500)).toBe(1);
+    expect(l.replay('s', 'g', null, { since: 0, epoch: undefined })).toBeUndefined();
+    expect(l.replay('s', 'g', null, { since: 1, epoch: undefined })?.map((f) => f.seq)).toEqual([2]);
+  });
+
+  it('keeps counters and history across a reopen of the same database', () => {
+    append(log(), 'a', { type: 'create', data: 1 });
+    const epoch = log().head('s', 'g').epoch;
+    const reopened = log();
+    const next = append(reopened, 'a', { type: 'update', data: 2 });
+    expect([next.seq, next.version]).toEqual([2, 2]);
+    expect(reopened.head('s', 'g').epoch).toBe(epoch);
+    expect(reopened.replay('s', 'g', null, { since: 0, epoch })?.map((f) => f.event)).toEqual([
+      { type: 'create', data: 1 },
+      { type: 'update', data: 2 },
+    ]);
+  });
+
+  it('uses no number of a write whose transaction rolled back', () => {
+    const l = log();
+    const published: number[] = [];
+    const journal = l.journal(
+      { type: 'stream', timestamp: 1, streamName: 's', groupId: 'g', id: 'a' },
+      () => ({ type: 'create', data: 1 }),
+      (frame) => published.push(frame.seq),
+    );
+    expect(() =>
+      db.transaction(() => {
+        journal.record(undefined);
+        throw new Error('the item write failed');
+      })(),
+    ).toThrow('the item write failed');
+    expect(published).toEqual([]);
+    expect(append(l, 'a', { type: 'create', data: 2 }).seq).toBe(1);
+  });
+});
