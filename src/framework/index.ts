@@ -20,9 +20,6 @@ export type {
   HttpMethod,
   StreamPublishOptions,
   TriggerKind,
-  CanActivate,
-  ExecutionContext,
-  GuardRef,
 } from './metadata/types';
 
 // Triggers
@@ -41,11 +38,25 @@ export { Subscribe, type SubscribeOptions } from './decorators/pubsub';
 export { OnQueue, type OnQueueOptions } from './decorators/queue';
 export { Fn } from './decorators/fn';
 
-// Guards
-export { UseGuards } from './decorators/guards';
+// The call pipeline: guards, interceptors, pipes, exception filters
+export { UseGuards, UseInterceptors, UsePipes, UseFilters, Catch } from './decorators/enhancers';
+export { ParseIntPipe, ParseBoolPipe, ParseUUIDPipe, DefaultValuePipe, ValidationPipe } from './pipeline/builtin-pipes';
+export type {
+  ExecutionContext,
+  CanActivate,
+  NestInterceptor,
+  CallHandler,
+  PipeTransform,
+  ArgumentMetadata,
+  ExceptionFilter,
+  GuardRef,
+  InterceptorRef,
+  PipeRef,
+  FilterRef,
+} from './pipeline/types';
 
 // Parameters
-export { Body, Param, Query, Headers, Req, Event } from './decorators/params';
+export { Body, Param, Query, Headers, Req, Event, createParamDecorator } from './decorators/params';
 export type { StateChangeEvent, StreamChangeEvent, StreamSubscriptionEvent, CronEvent, HttpRequest } from '../protocol';
 
 // HTTP results and errors
@@ -108,4 +119,4 @@ export { quietSdkDebugOutput } from './sdk-console';
 export { FrameworkError, UnknownDependencyError, type FrameworkErrorCode } from './errors';
 
 // Testing
-export { Test, TestingModule, TestingModuleBuilder, createTestApp, type TestApp, type OverrideBy } from './testing';
+export { Test, TestingModule, TestingModuleBuilder, createTestApp, type TestApp, type TestAppOptions, type OverrideBy } from './testing';

@@ -3,6 +3,8 @@ import type { InstanceRecord, Injector } from '../container/injector';
 import { FrameworkError } from '../errors';
 import type { Logger } from '../logger';
 import type { Token } from '../metadata/types';
+import { checkEnhancers } from '../decorators/enhancers';
+import { NO_GLOBALS, type EnhancerKind, type FilterRef, type GlobalEnhancers, type GuardRef, type InterceptorRef, type PipeRef } from '../pipeline/types';
 import type { EngineConnection, EngineUrls } from './engine-connection';
 import type { TriggerDefinition } from './explorer';
 import { runHook } from './lifecycle';
@@ -12,6 +14,8 @@ export interface ApplicationParts {
   readonly injector: Injector;
   readonly records: readonly InstanceRecord[];
   readonly definitions: readonly TriggerDefinition[];
+  /** Rebuilds the definitions with global enhancers (`useGlobalPipes`, ...). */
+  readonly explore: (globals: GlobalEnhancers) => readonly TriggerDefinition[];
   readonly client: IIIClient;
   readonly engine: EngineConnection;
   readonly logger: Logger;
@@ -31,9 +35,44 @@ export class IIIApplication {
   private listening: Promise<this> | undefined;
   private readonly registrar: Registrar;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+  private globals: GlobalEnhancers = NO_GLOBALS;
+  private defs: readonly TriggerDefinition[];
 
   constructor(private readonly parts: ApplicationParts) {
     this.registrar = new Registrar(parts.client);
+    this.defs = parts.definitions;
+  }
+
+  /** Guards for every trigger, before the controller's and the method's own. Call before `listen()`. */
+  useGlobalGuards(...guards: GuardRef[]): this {
+    return this.addGlobals('guards', guards);
+  }
+
+  /** Interceptors around every trigger, outside the controller's and the method's own. Call before `listen()`. */
+  useGlobalInterceptors(...interceptors: InterceptorRef[]): this {
+    return this.addGlobals('interceptors', interceptors);
+  }
+
+  /** Pipes for every decorated parameter, before the controller's, method's and parameter's own. Call before `listen()`. */
+  useGlobalPipes(...pipes: PipeRef[]): this {
+    return this.addGlobals('pipes', pipes);
+  }
+
+  /** Exception filters asked after the method's and the controller's own. Call before `listen()`. */
+  useGlobalFilters(...filters: FilterRef[]): this {
+    return this.addGlobals('filters', filters);
+  }
+
+  /** Invokers are built once: adding globals rebuilds them, so it is refused once they are registered. */
+  private addGlobals(kind: EnhancerKind, refs: readonly unknown[]): this {
+    const name = `useGlobal${kind.charAt(0).toUpperCase()}${kind.slice(1)}()`;
+    if (this.listening !== undefined || this.closing !== undefined) {
+      throw new FrameworkError('ENHANCERS_TOO_LATE', `${name} after listen(): the triggers are registered; call it before listen().`);
+    }
+    checkEnhancers(name, kind, refs);
+    this.globals = { ...this.globals, [kind]: [...this.globals[kind], ...refs] };
+    this.defs = this.parts.explore(this.globals);
+    return this;
   }
 
   /** Engine URLs in use: worker protocol, and (embedded engine or env) REST and stream ports. */
@@ -43,7 +82,7 @@ export class IIIApplication {
 
   /** The functions and triggers this application registers. */
   get definitions(): readonly TriggerDefinition[] {
-    return this.parts.definitions;
+    return this.defs;
   }
 
   get client(): IIIClient {
@@ -69,10 +108,10 @@ export class IIIApplication {
   }
 
   private async start(): Promise<this> {
-    this.registrar.register(this.parts.definitions);
+    this.registrar.register(this.defs);
     await this.awaitEngine();
     await runHook(this.parts.records, 'onApplicationBootstrap', this.parts.logger);
-    this.parts.logger.log(`listening: ${this.parts.definitions.length} function(s) on ${this.urls.worker}`);
+    this.parts.logger.log(`listening: ${this.defs.length} function(s) on ${this.urls.worker}`);
     return this;
   }
 

@@ -1,15 +1,16 @@
 import type { InstanceRecord, Injector } from '../container/injector';
-import { FrameworkError } from '../errors';
-import { dtoValidator, isDtoClass } from '../http/validation';
-import type { Logger } from '../logger';
 import type { ModuleNode } from '../container/module-graph';
-import { readController, readGuards, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
-import type { CanActivate, GuardRef, ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
+import { FrameworkError } from '../errors';
+import type { Logger } from '../logger';
+import { readController, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
+import type { ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
+import { buildStages, paramPipes, type EnhancerBuilder, type EnhancerSource } from '../pipeline/assemble';
+import { buildInvoker, type Invoker, type ParamStage } from '../pipeline/invoker';
+import { NO_GLOBALS, type GlobalEnhancers, type PipeTransform } from '../pipeline/types';
 import { StreamService } from '../streams/stream.service';
 import type { TriggerAdapter } from '../triggers/adapter';
 import { adapterFor } from '../triggers/registry';
-import { buildGuardStage } from './guard-stage';
-import { buildInvoker, type Invoker, type ParamStage } from './invoker';
+import { assertParamsInRoute, assertRoutesSound } from './route-checks';
 import { defaultFunctionId } from './naming';
 import { buildStreamStage } from './stream-stage';
 
@@ -30,13 +31,21 @@ export interface TriggerDefinition {
 export interface ExploreContext {
   readonly streams: StreamService;
   readonly logger: Logger;
-  /** Builds guard classes in the scope of the controller's module. */
-  readonly construct: <T>(module: ModuleNode, cls: Type<T>, role: string) => T;
+  /** Builds enhancer classes in the scope of a module. */
+  readonly construct: EnhancerBuilder;
+  readonly rootModule: ModuleNode;
+  readonly globals: GlobalEnhancers;
 }
 
 /** The context of an application's (or testing module's) injector, once every provider is built. */
-export function exploreContext(injector: Injector, logger: Logger): ExploreContext {
-  return { streams: injector.get(StreamService), logger, construct: (m, c, role) => injector.construct(m, c, role) };
+export function exploreContext(injector: Injector, logger: Logger, globals: GlobalEnhancers = NO_GLOBALS): ExploreContext {
+  return {
+    streams: injector.get(StreamService),
+    logger,
+    construct: (m, c, role) => injector.construct(m, c, role),
+    rootModule: injector.rootModule,
+    globals,
+  };
 }
 
 /** Reads controller metadata once and turns every decorated method into definitions. */
@@ -47,12 +56,12 @@ export function explore(records: readonly InstanceRecord[], ctx: ExploreContext)
     definitions.push(...exploreController(record.token as Type, record.instance as object, record.module, ctx));
   }
   assertUniqueFunctionIds(definitions);
+  assertRoutesSound(definitions);
   return definitions;
 }
 
 function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: ExploreContext): TriggerDefinition[] {
   const module = node.type;
-  const resolveGuard = (guard: GuardRef): CanActivate => (typeof guard === 'function' ? ctx.construct(node, guard, 'guard') : guard);
   const controller = readController(cls);
   if (controller === undefined) {
     throw new FrameworkError(
@@ -77,13 +86,27 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
     if (typeof method !== 'function') {
       throw new FrameworkError('INVALID_HANDLER', `${cls.name}.${meta.method} is not a method`);
     }
+    const config = adapter.config(meta, controller.prefix);
+    if (meta.kind === 'http') assertParamsInRoute(cls, meta, String(config?.api_path ?? ''), readParams(cls, meta.method));
+    const source: EnhancerSource = {
+      globals: ctx.globals,
+      rootModule: ctx.rootModule,
+      module: node,
+      class: cls,
+      method: meta.method,
+      build: ctx.construct,
+    };
+    const stages = buildStages(source);
     const invoke = buildInvoker({
       target: instance,
       method: method as (...args: unknown[]) => unknown,
-      params: paramStages(adapter, cls, meta),
+      context: { kind: meta.kind, functionId, class: cls, method: meta.method },
+      params: paramStages(adapter, meta, source, stages.pipes),
       filter: adapter.filter(meta),
       skipped: adapter.skipped(meta),
-      guard: buildGuardStage(readGuards(cls, meta.method), resolveGuard, { kind: meta.kind, functionId, class: cls, method: meta.method }),
+      guards: stages.guards,
+      interceptors: stages.interceptors,
+      filters: stages.filters,
       publish: buildStreamStage(
         publishes.filter((p) => p.method === meta.method),
         ctx.streams,
@@ -97,7 +120,7 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       kind: meta.kind,
       functionId,
       triggerType: adapter.triggerType,
-      config: adapter.config(meta, controller.prefix),
+      config,
       module,
       class: cls,
       method: meta.method,
@@ -106,29 +129,42 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
   });
 }
 
-const UNDECORATED: ParamStage = { extract: () => undefined, validate: null };
-const WHOLE_PAYLOAD: readonly ParamStage[] = [{ extract: (p) => p, validate: null }];
+const UNDECORATED: ParamStage = { extract: () => undefined, pipes: null, contextual: false };
+const WHOLE_PAYLOAD_PARAM: ParamMeta = { index: 0, kind: 'event' };
 
-/** A method without parameter decorators receives the raw payload as its only argument. */
-function paramStages(adapter: TriggerAdapter, cls: Type, meta: TriggerMeta): readonly ParamStage[] {
-  const params = readParams(cls, meta.method);
-  if (params.length === 0) return WHOLE_PAYLOAD;
-  const types = readMethodParamTypes(cls, meta.method);
+/** A method without parameter decorators receives the raw payload as its only argument (an `@Event()`). */
+function paramStages(adapter: TriggerAdapter, meta: TriggerMeta, source: EnhancerSource, pipes: readonly PipeTransform[]): readonly ParamStage[] {
+  const declared = readParams(source.class, meta.method);
+  const params = declared.length === 0 ? [WHOLE_PAYLOAD_PARAM] : declared;
+  const types = readMethodParamTypes(source.class, meta.method);
   const stages: ParamStage[] = new Array(Math.max(...params.map((p) => p.index)) + 1).fill(UNDECORATED);
-  for (const param of params) stages[param.index] = paramStage(adapter, cls, meta, param, types[param.index]);
+  for (const param of params) {
+    const type = declared.length === 0 ? undefined : types[param.index];
+    stages[param.index] = paramStage(adapter, meta, param, source, { type, pipes });
+  }
   return stages;
 }
 
-function paramStage(adapter: TriggerAdapter, cls: Type, meta: TriggerMeta, param: ParamMeta, type: unknown): ParamStage {
+function paramStage(
+  adapter: TriggerAdapter,
+  meta: TriggerMeta,
+  param: ParamMeta,
+  source: EnhancerSource,
+  { type, pipes }: { type: unknown; pipes: readonly PipeTransform[] },
+): ParamStage {
+  const chain = paramPipes(param, type, pipes, source);
+  if (param.kind === 'custom' && param.factory !== undefined) {
+    const { factory, data } = param;
+    return { extract: (_payload, context) => factory(data, context), pipes: chain, contextual: true };
+  }
   const extract = adapter.argument(param);
   if (extract === null) {
     throw new FrameworkError(
       'INVALID_HANDLER',
-      `${cls.name}.${meta.method}: @${capitalize(param.kind)}() (parameter #${param.index}) does not apply to a '${meta.kind}' trigger`,
+      `${source.class.name}.${meta.method}: @${capitalize(param.kind)}() (parameter #${param.index}) does not apply to a '${meta.kind}' trigger`,
     );
   }
-  const validates = param.kind === 'body' && param.name === undefined && isDtoClass(type);
-  return { extract, validate: validates ? dtoValidator(type as Type) : null };
+  return { extract, pipes: chain, contextual: false };
 }
 
 function capitalize(s: string): string {

@@ -3,6 +3,7 @@ import { buildModuleGraph } from '../container/module-graph';
 import { Injector } from '../container/injector';
 import { ConsoleLogger, silentLogger, type Logger } from '../logger';
 import type { ModuleClass } from '../metadata/types';
+import type { GlobalEnhancers } from '../pipeline/types';
 import { IIIApplication } from './application';
 import { coreRecipes } from './core-providers';
 import { connectEngine, type EmbeddedEngineOptions, type EngineConnection } from './engine-connection';
@@ -68,10 +69,12 @@ export const IIIFactory = {
       const records = await injector.instantiateAll();
       await runHook(records, 'onModuleInit', logger);
       const definitions = explore(records, exploreContext(injector, logger));
+      const reExplore = (globals: GlobalEnhancers) => explore(records, exploreContext(injector, logger, globals));
       const app = new IIIApplication({
         injector,
         records,
         definitions,
+        explore: reExplore,
         client,
         engine,
         logger,

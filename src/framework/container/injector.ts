@@ -51,6 +51,11 @@ export class Injector {
     return this.records;
   }
 
+  /** The module the application was created from. */
+  get rootModule(): ModuleNode {
+    return this.graph.root;
+  }
+
   /** The instance of `token` visible from the root module, else owned by any module. */
   get<T>(token: Token<T>): T {
     const scoped = this.containers.get(this.graph.root);

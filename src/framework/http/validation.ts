@@ -10,18 +10,21 @@ const MAX_DEPTH = 32;
 
 /**
  * Builds the validation stage for a DTO class: plain JSON in, a validated instance out, or a
- * `ValidationException` (400, list of messages). Built once per parameter at bootstrap.
+ * `ValidationException` (400, list of messages). Built once per parameter at bootstrap. `what`
+ * names the argument in messages; for anything but the body (query strings, path parameters) the
+ * text values are converted to the DTO's declared property types first.
  */
-export function dtoValidator(dto: Type): (value: unknown) => Promise<unknown> {
+export function dtoValidator(dto: Type, what = 'body'): (value: unknown) => Promise<unknown> {
+  const convert = what !== 'body';
   return async (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new ValidationException([
-        `body must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
+        `${what} must be a JSON object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value})`,
       ]);
     }
     const unsafe = findUnsafeKey(value, 0);
     if (unsafe !== null) throw new ValidationException([unsafe]);
-    const instance = plainToInstance(dto, value) as object;
+    const instance = plainToInstance(dto, value, { enableImplicitConversion: convert }) as object;
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
     if (errors.length > 0) throw new ValidationException(flatten(errors, ''));
     return instance;

@@ -13,5 +13,10 @@ export const META = {
   params: 'iii:params',
   streamPublish: 'iii:stream-publish',
   guards: 'iii:guards',
+  interceptors: 'iii:interceptors',
+  pipes: 'iii:pipes',
+  filters: 'iii:filters',
+  catch: 'iii:catch',
+  global: 'iii:global',
   designParamTypes: 'design:paramtypes',
 } as const;

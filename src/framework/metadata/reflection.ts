@@ -1,5 +1,6 @@
 import { META } from './keys';
-import type { ControllerMetadata, GuardRef, ModuleMetadata, ParamMeta, StreamPublishMeta, Token, TriggerMeta, Type } from './types';
+import type { EnhancerKind } from '../pipeline/types';
+import type { ControllerMetadata, ModuleMetadata, ParamMeta, StreamPublishMeta, Token, TriggerMeta, Type } from './types';
 
 /**
  * The only place that touches `Reflect.*Metadata`. Decorators call the writers; the container and
@@ -46,12 +47,23 @@ export function writeStreamPublish(controller: Target, meta: StreamPublishMeta):
   Reflect.defineMetadata(META.streamPublish, [...current, meta], controller);
 }
 
-/** `@UseGuards` on a class (`method` undefined) or on one method. */
-export function addGuards(target: Target, method: string | undefined, guards: readonly GuardRef[]): void {
-  const current: readonly GuardRef[] =
-    (method === undefined ? Reflect.getOwnMetadata(META.guards, target) : Reflect.getOwnMetadata(META.guards, target, method)) ?? [];
-  if (method === undefined) Reflect.defineMetadata(META.guards, [...current, ...guards], target);
-  else Reflect.defineMetadata(META.guards, [...current, ...guards], target, method);
+/** `@UseGuards`/`@UsePipes`/`@UseInterceptors`/`@UseFilters` on a class (`method` undefined) or on one method. */
+export function addEnhancers(kind: EnhancerKind, target: Target, method: string | undefined, refs: readonly unknown[]): void {
+  const key = META[kind];
+  const current: readonly unknown[] =
+    (method === undefined ? Reflect.getOwnMetadata(key, target) : Reflect.getOwnMetadata(key, target, method)) ?? [];
+  if (method === undefined) Reflect.defineMetadata(key, [...current, ...refs], target);
+  else Reflect.defineMetadata(key, [...current, ...refs], target, method);
+}
+
+/** `@Catch(...types)` on an exception filter class. */
+export function writeCatch(target: Target, types: readonly Type[]): void {
+  Reflect.defineMetadata(META.catch, types, target);
+}
+
+/** `@Global()` on a module class. */
+export function writeGlobal(target: Target): void {
+  Reflect.defineMetadata(META.global, true, target);
 }
 
 // ---- readers -------------------------------------------------------------------------------
@@ -129,9 +141,19 @@ export function readStreamPublish(controller: Type): readonly StreamPublishMeta[
   return Reflect.getMetadata(META.streamPublish, controller.prototype) ?? [];
 }
 
-/** Class-level guards first, then the method's own. */
-export function readGuards(controller: Type, method: string): readonly GuardRef[] {
-  const onClass: readonly GuardRef[] = Reflect.getMetadata(META.guards, controller) ?? [];
-  const onMethod: readonly GuardRef[] = Reflect.getMetadata(META.guards, controller.prototype, method) ?? [];
-  return [...onClass, ...onMethod];
+/** Enhancers of one kind on a controller class and on one of its methods (own and inherited). */
+export function readEnhancers<R>(kind: EnhancerKind, controller: Type, method: string): { onClass: readonly R[]; onMethod: readonly R[] } {
+  return {
+    onClass: Reflect.getMetadata(META[kind], controller) ?? [],
+    onMethod: Reflect.getMetadata(META[kind], controller.prototype, method) ?? [],
+  };
+}
+
+/** The exception types a filter class handles (`[]`: every exception). */
+export function readCatch(filter: object): readonly Type[] {
+  return Reflect.getMetadata(META.catch, filter) ?? [];
+}
+
+export function isGlobalModule(target: Target): boolean {
+  return Reflect.getOwnMetadata(META.global, target) === true;
 }

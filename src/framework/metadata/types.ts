@@ -1,3 +1,5 @@
+import type { ExecutionContext, PipeRef } from '../pipeline/types';
+
 /**
  * The records decorators write and the application reads. Plain data: no behaviour lives here.
  */
@@ -110,12 +112,18 @@ export type TriggerMeta =
   | FnTriggerMeta;
 export type TriggerKind = TriggerMeta['kind'];
 
-export type ParamKind = 'body' | 'param' | 'query' | 'headers' | 'req' | 'event';
+export type ParamKind = 'body' | 'param' | 'query' | 'headers' | 'req' | 'event' | 'custom';
 export interface ParamMeta {
   index: number;
   kind: ParamKind;
   /** A single field (`@Param('id')`); the whole object when absent. */
   name?: string;
+  /** Pipes of this parameter only (`@Param('id', ParseIntPipe)`), run after every wider pipe. */
+  pipes?: readonly PipeRef[];
+  /** `createParamDecorator`: computes the value from the call's context. */
+  factory?: (data: unknown, context: ExecutionContext) => unknown;
+  /** `createParamDecorator`: what the decorator was given (`@User('email')` ⇒ `'email'`). */
+  data?: unknown;
 }
 
 /** `@Stream(...)`: publish what the method returns to a stream. */
@@ -136,21 +144,3 @@ export interface StreamPublishMeta {
   streamName: string;
   options: StreamPublishOptions;
 }
-
-/** What a guard sees: which trigger fired, and its raw payload. */
-export interface ExecutionContext {
-  readonly kind: TriggerKind;
-  readonly functionId: string;
-  readonly class: Type;
-  readonly method: string;
-  /** The engine payload (for `http`, the iii request: headers, path_params, body, ...). */
-  readonly payload: unknown;
-}
-
-/** Decides whether a call may proceed; `false` ⇒ 403 for HTTP, refusal for stream joins, an error otherwise. */
-export interface CanActivate {
-  canActivate(context: ExecutionContext): boolean | Promise<boolean>;
-}
-
-/** A guard instance, or a guard class built once with the controller module's providers. */
-export type GuardRef = CanActivate | Type<CanActivate>;

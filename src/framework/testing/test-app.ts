@@ -13,12 +13,18 @@ export interface TestApp {
  * Boots `root` on a fresh embedded engine (memory storage, ephemeral ports on 127.0.0.1, no
  * logging) and waits until its functions and triggers are registered. Always `close()` it.
  */
-export async function createTestApp(root: ModuleClass, options: ApplicationOptions = {}): Promise<TestApp> {
+export interface TestAppOptions extends ApplicationOptions {
+  /** Runs before `listen()`: global enhancers (`app.useGlobalPipes(...)`) and the like. */
+  configure?: (app: IIIApplication) => void;
+}
+
+export async function createTestApp(root: ModuleClass, options: TestAppOptions = {}): Promise<TestApp> {
+  const { configure, ...appOptions } = options;
   const engine: EmbeddedEngineOptions = { storage: 'memory', ephemeralPorts: true, host: '127.0.0.1', ...options.engine };
   const app = await IIIFactory.create(root, {
     logger: false,
     readyTimeoutMs: 5_000,
-    ...options,
+    ...appOptions,
     engine,
     worker: {
       reconnectionConfig: { initialDelayMs: 50, maxDelayMs: 250, maxRetries: -1 },
@@ -26,6 +32,12 @@ export async function createTestApp(root: ModuleClass, options: ApplicationOptio
       ...options.worker,
     },
   });
-  await app.listen();
+  try {
+    configure?.(app);
+    await app.listen();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return { app, urls: app.urls, close: () => app.close() };
 }

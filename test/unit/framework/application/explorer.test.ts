@@ -188,7 +188,7 @@ describe('parameter extraction', () => {
   it('reads own fields only (a __proto__ or constructor name finds nothing inherited)', async () => {
     @Controller('p')
     class P {
-      @Http('GET', ':id')
+      @Http('GET', ':constructor')
       get(@Param('constructor') c: unknown, @Query('__proto__') p: unknown) {
         return { c: c === undefined, p: p === undefined };
       }
