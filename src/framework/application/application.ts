@@ -4,7 +4,15 @@ import { FrameworkError } from '../errors';
 import type { Logger } from '../logger';
 import type { Token } from '../metadata/types';
 import { checkEnhancers } from '../decorators/enhancers';
-import { NO_GLOBALS, type EnhancerKind, type FilterRef, type GlobalEnhancers, type GuardRef, type InterceptorRef, type PipeRef } from '../pipeline/types';
+import {
+  NO_GLOBALS,
+  type EnhancerKind,
+  type FilterRef,
+  type GlobalEnhancers,
+  type GuardRef,
+  type InterceptorRef,
+  type PipeRef,
+} from '../pipeline/types';
 import type { EngineConnection, EngineUrls } from './engine-connection';
 import type { TriggerDefinition } from './explorer';
 import { runHook } from './lifecycle';

@@ -133,7 +133,12 @@ const UNDECORATED: ParamStage = { extract: () => undefined, pipes: null, context
 const WHOLE_PAYLOAD_PARAM: ParamMeta = { index: 0, kind: 'event' };
 
 /** A method without parameter decorators receives the raw payload as its only argument (an `@Event()`). */
-function paramStages(adapter: TriggerAdapter, meta: TriggerMeta, source: EnhancerSource, pipes: readonly PipeTransform[]): readonly ParamStage[] {
+function paramStages(
+  adapter: TriggerAdapter,
+  meta: TriggerMeta,
+  source: EnhancerSource,
+  pipes: readonly PipeTransform[],
+): readonly ParamStage[] {
   const declared = readParams(source.class, meta.method);
   const params = declared.length === 0 ? [WHOLE_PAYLOAD_PARAM] : declared;
   const types = readMethodParamTypes(source.class, meta.method);

@@ -8,7 +8,8 @@ export function checkEnhancers(decorator: string, kind: EnhancerKind, refs: read
   const method = ENHANCER_METHOD[kind];
   refs.forEach((ref, i) => {
     const ok =
-      typeof ref === 'function' || (ref !== null && typeof ref === 'object' && typeof (ref as Record<string, unknown>)[method] === 'function');
+      typeof ref === 'function' ||
+      (ref !== null && typeof ref === 'object' && typeof (ref as Record<string, unknown>)[method] === 'function');
     if (!ok) throw invalid(decorator, `#${i} must be a class or an object with ${method}() (got ${describe(ref)})`);
   });
 }

@@ -26,7 +26,8 @@ function param(decorator: string, kind: ParamKind, args: readonly unknown[], low
 }
 
 /** The HTTP body, or one field of it (or a non-HTTP trigger's payload); validated when its type is a class. */
-export const Body = (property?: string | PipeRef, ...pipes: PipeRef[]): ParameterDecorator => param('@Body()', 'body', [property, ...pipes]);
+export const Body = (property?: string | PipeRef, ...pipes: PipeRef[]): ParameterDecorator =>
+  param('@Body()', 'body', [property, ...pipes]);
 /** A path parameter by name (`@Param('id', ParseIntPipe)`), or all path parameters. */
 export const Param = (name?: string | PipeRef, ...pipes: PipeRef[]): ParameterDecorator => param('@Param()', 'param', [name, ...pipes]);
 /** A query parameter by name, or all query parameters. */

@@ -6,7 +6,15 @@ import { buildFilterStage, type FilterStage } from './filters';
 import { buildGuardStage, type GuardStage } from './guards';
 import { buildInterceptorStage, type InterceptorStage } from './interceptors';
 import { buildPipeChain, type PipeChain } from './pipes';
-import type { ArgumentMetadata, CanActivate, EnhancerKind, ExceptionFilter, GlobalEnhancers, NestInterceptor, PipeTransform } from './types';
+import type {
+  ArgumentMetadata,
+  CanActivate,
+  EnhancerKind,
+  ExceptionFilter,
+  GlobalEnhancers,
+  NestInterceptor,
+  PipeTransform,
+} from './types';
 
 /** Builds an enhancer class in a module's scope (through the module's tsyringe container). */
 export type EnhancerBuilder = <T>(module: ModuleNode, cls: Type<T>, role: string) => T;
