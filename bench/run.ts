@@ -1,80 +1,123 @@
 /**
- * `npm run bench`: runs every scenario once, bounded in count and time, on loopback only, and
- * writes bench/results/latest.json plus a Markdown table (bench/results/latest.md) that the README
- * summarises. Set BENCH_QUICK=1 for a smoke run with small counts.
+ * `npm run bench` (add `-- --quick` for a smoke run of under a minute, no targets checked;
+ * `-- --only=get,post` runs only the named scenarios).
+ *
+ * The reference app, started as `npm start` runs it, against peers written the way their users
+ * write them (bench/peers), every server in its own process pinned to one core and every load
+ * generator in its own process pinned to the other; figures are ratios to the peer measured in the
+ * same run. Results go to bench/results/local/ (ignored by git: commit a chosen run on purpose).
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { heapUsedMiB, rssMiB, type BenchResult } from './lib/measure';
-import { durableStateWrites, httpTrigger, invokeRoundTrip, streamFanOut } from './scenarios/engine';
-import { frameworkOverhead, todoCrud } from './scenarios/app';
+import { LOAD_CPU, pin, pinned } from './lib/proc';
+import { met, sectionMarkdown, targetsMarkdown, type Section } from './lib/report';
+import { LABELS, type ServerName } from './lib/servers';
+import { httpPeers } from './scenarios/http';
+import { fanOut, writeToSubscriber } from './scenarios/live';
+import { coldStart, routeCount } from './scenarios/startup';
+import { enginePaths, frameworkVsSdk } from './scenarios/in-process';
 
-const quick = process.env.BENCH_QUICK === '1';
-const n = (full: number): number => (quick ? Math.max(50, Math.floor(full / 20)) : full);
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+
+type Plan = Array<[id: string, run: () => Promise<Section>]>;
+
+function plan(): Plan {
+  if (quick) {
+    const two: ServerName[] = ['ours', 'nest-fastify'];
+    return [
+      ['get', () => httpPeers('GET', { rounds: 1, seconds: 1, connections: 32, subscribers: 0, servers: two })],
+      ['post', () => httpPeers('POST', { rounds: 1, seconds: 1, connections: 32, subscribers: 20, servers: two })],
+      ['latency', () => writeToSubscriber({ subscribers: 20, perSecond: 100, seconds: 1, rounds: 1, servers: two })],
+      ['fan-out', () => fanOut({ clients: 500, changes: 3, processes: 2 })],
+      ['routes', () => routeCount({ many: 100, rounds: 1, seconds: 1, connections: 32 })],
+      ['cold-start', () => coldStart(1)],
+      ['framework', () => frameworkVsSdk(32, 600)],
+    ];
+  }
+  const peers: ServerName[] = ['ours', 'nest-fastify', 'nest-express', 'node-http'];
+  return [
+    ['get', () => httpPeers('GET', { rounds: 3, seconds: 5, connections: 32, subscribers: 0, servers: peers })],
+    ['post', () => httpPeers('POST', { rounds: 3, seconds: 5, connections: 32, subscribers: 100, servers: peers })],
+    [
+      'latency',
+      () => writeToSubscriber({ subscribers: 100, perSecond: 200, seconds: 5, rounds: 2, servers: ['ours', 'nest-fastify', 'node-http'] }),
+    ],
+    [
+      'latency-1000',
+      () =>
+        writeToSubscriber({
+          subscribers: 1_000,
+          perSecond: 1_000,
+          seconds: 5,
+          rounds: 1,
+          servers: ['ours', 'nest-fastify'],
+          absolute: { p50: 3, p99: 10 },
+        }),
+    ],
+    ['fan-out', () => fanOut({ clients: 10_000, changes: 20, processes: 4 })],
+    ['routes', () => routeCount({ many: 1_000, rounds: 3, seconds: 5, connections: 32 })],
+    ['cold-start', () => coldStart(3)],
+    ['framework', () => frameworkVsSdk(32, 20_000)],
+    ['engine', () => enginePaths((full) => full)],
+  ];
+}
 
 async function main(): Promise<void> {
-  const results: BenchResult[] = [];
-  const memory: Record<string, number> = { startupRssMiB: rssMiB(), startupHeapMiB: heapUsedMiB() };
-  const scenarios: Array<() => Promise<BenchResult | BenchResult[]>> = [
-    () => invokeRoundTrip(1, n(5_000)),
-    () => invokeRoundTrip(64, n(40_000)),
-    () => durableStateWrites(64, n(20_000)),
-    () => httpTrigger(32, n(20_000)),
-    () => streamFanOut(quick ? 20 : 200, quick ? 20 : 200),
-    () => frameworkOverhead(32, n(20_000)),
-    () => todoCrud(32, n(10_000)),
-  ];
-  for (const scenario of scenarios) {
-    const outcome = await scenario();
-    for (const result of Array.isArray(outcome) ? outcome : [outcome]) {
-      // Heap left reachable after the scenario closed everything: growth here would be a leak.
-      result.extra = { ...result.extra, heapAfterMiB: heapUsedMiB() };
-      results.push(result);
-      console.log(
-        `${result.name.padEnd(34)} ${String(result.opsPerSecond).padStart(8)} ops/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms`,
-      );
-    }
-  }
-  memory.finalRssMiB = rssMiB();
-  memory.finalHeapMiB = heapUsedMiB();
-
+  pin(process.pid, LOAD_CPU);
+  const started = new Date();
   const machine = {
-    node: process.version,
+    host: hostname(),
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    pinned: pinned(),
   };
-  const directory = join(__dirname, '..', '..', 'bench', 'results');
-  mkdirSync(directory, { recursive: true });
-  const report = { date: new Date().toISOString(), quick, machine, memory, results };
-  writeFileSync(join(directory, quick ? 'quick.json' : 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(directory, quick ? 'quick.md' : 'latest.md'), toMarkdown(report));
-  console.log(`\nwritten to bench/results/${quick ? 'quick' : 'latest'}.{json,md}`);
-}
-
-function toMarkdown(report: {
-  date: string;
-  machine: Record<string, unknown>;
-  memory: Record<string, number>;
-  results: BenchResult[];
-}): string {
-  const rows = report.results.map(
-    (r) =>
-      `| ${r.name} | ${r.description} | ${r.concurrency} | ${r.operations} | ${r.opsPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.extra?.heapAfterMiB ?? ''} |`,
-  );
-  return [
-    `Benchmarks run ${report.date} on ${JSON.stringify(report.machine)}.`,
+  const sections: Section[] = [];
+  const only = process.argv
+    .find((arg) => arg.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
+  for (const [id, scenario] of plan().filter(([name]) => only === undefined || only.includes(name))) {
+    const t0 = performance.now();
+    // A scenario that fails (a server that never answers) is reported; the others still run.
+    const section = await scenario().catch((error: unknown): Section => ({
+      id,
+      title: `${id}: failed`,
+      columns: [],
+      rows: [],
+      notes: [String(error)],
+      targets: [],
+    }));
+    sections.push(section);
+    console.log(`${sectionMarkdown(section, LABELS)}\n(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+  }
+  const targets = sections.flatMap((s) => s.targets);
+  console.log(targetsMarkdown(sections, quick));
+  const markdown = [
+    `Benchmarks (${quick ? 'quick smoke run' : 'full run'}) ${started.toISOString()}, Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB; ` +
+      (machine.pinned
+        ? `servers pinned to CPU 0, load generators to CPU 1 (taskset).`
+        : 'no CPU pinning (taskset or a second core missing).'),
     '',
-    '| scenario | what | concurrency | ops | ops/s | p50 ms | p99 ms | heap after (MiB) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows,
+    targetsMarkdown(sections, quick),
     '',
-    `Memory: live heap after GC ${report.memory.startupHeapMiB} MiB at start, ${report.memory.finalHeapMiB} MiB after every scenario closed its engine (a leak would show as growth); ` +
-      `RSS ${report.memory.startupRssMiB} → ${report.memory.finalRssMiB} MiB (V8 keeps freed pages).`,
-    '',
+    ...sections.map((s) => `${sectionMarkdown(s, LABELS)}\n`),
   ].join('\n');
+  const directory = join(__dirname, '..', '..', 'bench', 'results', 'local');
+  mkdirSync(directory, { recursive: true });
+  const stamp = `${started.toISOString().replace(/[:.]/g, '-')}${quick ? '-quick' : ''}`;
+  const json = `${JSON.stringify({ date: started.toISOString(), quick, machine, sections }, null, 2)}\n`;
+  for (const name of [stamp, quick ? 'quick' : 'latest']) {
+    writeFileSync(join(directory, `${name}.json`), json);
+    writeFileSync(join(directory, `${name}.md`), markdown);
+  }
+  console.log(
+    `\nwritten to bench/results/local/${stamp}.{json,md}` +
+      (quick ? '' : ` (${targets.filter(met).length} of ${targets.length} targets met)`),
+  );
 }
 
 main().then(

@@ -69,17 +69,3 @@ export async function runLoad(
     },
   };
 }
-
-/** Resident set size in MiB, after a GC when the process was started with --expose-gc. */
-export function rssMiB(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-  return Number((process.memoryUsage().rss / 1024 / 1024).toFixed(1));
-}
-
-/** Live JS heap in MiB after a full GC (needs --expose-gc): what stays reachable, unlike RSS. */
-export function heapUsedMiB(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-  return Number((process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1));
-}

@@ -1,10 +1,6 @@
-/** Framework-level scenarios: decorator-driven handlers against raw iii-sdk ones, and the todo app. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** Framework-level scenario: a decorator-driven handler against a raw iii-sdk one on the same engine. */
 import type { IIIClient } from 'iii-sdk';
-import { Controller, Get, III_CLIENT, IIIFactory, Module, Param, type IIIApplication } from '../../src/framework';
-import { AppModule } from '../../src/app.module';
+import { Controller, Get, III_CLIENT, IIIFactory, Module, Param } from '../../src/framework';
 import { untilStatus } from '../lib/engine';
 import { runLoad, type BenchResult } from '../lib/measure';
 
@@ -65,39 +61,6 @@ export async function frameworkOverhead(concurrency: number, operations: number)
     return [median(raw), median(fw)];
   } finally {
     await app.close();
-  }
-}
-
-/** The reference app on SQLite: POST /todos then GET /todos/:id, the reactions running behind. */
-export async function todoCrud(concurrency: number, operations: number): Promise<BenchResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'iii-bench-app-'));
-  let app: IIIApplication | undefined;
-  try {
-    app = await IIIFactory.create(AppModule, {
-      logger: false,
-      engine: { storage: 'sqlite', dataDir, ephemeralPorts: true, host: '127.0.0.1' },
-    });
-    await app.listen();
-    const base = app.urls.http as string;
-    await untilStatus(`${base}/todos`, 200);
-    return await runLoad(
-      'todo-create-then-read',
-      'reference app: POST /todos (validated, durable) then GET /todos/:id; mirror + metrics reactions run behind',
-      async (i) => {
-        const created = await fetch(`${base}/todos`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ title: `todo ${i}` }),
-        });
-        const todo = (await created.json()) as { id: string };
-        const read = await fetch(`${base}/todos/${todo.id}`);
-        await read.arrayBuffer();
-      },
-      { operations, concurrency },
-    );
-  } finally {
-    await app?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
