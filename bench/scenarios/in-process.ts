@@ -5,7 +5,10 @@ import type { BenchResult } from '../lib/measure';
 import type { Section } from '../lib/report';
 
 function rowOf(result: BenchResult): Section['rows'][number] {
-  return { server: result.description, values: { ops: result.opsPerSecond, p50: result.latencyMs.p50, p99: result.latencyMs.p99 } };
+  return {
+    server: `${result.description}, ${result.concurrency} concurrent`,
+    values: { ops: result.opsPerSecond, p50: result.latencyMs.p50, p99: result.latencyMs.p99 },
+  };
 }
 
 const COLUMNS = [
