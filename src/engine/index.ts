@@ -15,11 +15,7 @@ import type { EngineLogger, EngineWorker } from './core/types';
 import { openStorage } from './storage';
 import { parseWorkerManagerOptions } from './worker-manager/options';
 import { WorkerListener } from './worker-manager/listener';
-import { WORKER_FACTORIES } from './workers';
-import { createChannelsWorker, type ChannelsWorker } from './workers/channels';
-import { HttpWorker, parseHttpConfig } from './workers/http';
-import { createEngineFunctionsWorker, createObservabilityWorker, OBSERVABILITY_WORKER } from './workers/engine-fn';
-import { isExternalFunctionHost } from './workers/http-functions';
+import { inStartOrder, WORKER_TABLE, workerEntry, type WorkerEntry } from './workers';
 
 export * from './core/types';
 export { EngineError, toEngineError, type ErrorBody } from './core/errors';
@@ -54,8 +50,7 @@ export interface EngineHandle {
   close(): Promise<void>;
 }
 
-/** Workers the config may name that we either always run or knowingly do not provide. */
-const ALWAYS_STARTED = new Set(['iii-engine-functions', OBSERVABILITY_WORKER]);
+/** Workers the config may name that we knowingly do not provide. */
 const NOT_PROVIDED = new Set(['configuration', 'iii-telemetry']);
 
 function resolveConfig(config: StartEngineOptions['config']): EngineConfig {
@@ -89,8 +84,6 @@ function applyOverrides(entries: WorkerConfigEntry[], options: StartEngineOption
 class RunningEngine implements EngineHandle {
   private closing: Promise<void> | undefined;
   urls: EngineUrls = { worker: '', workers: [] };
-  /** Channel sockets are upgraded off the listeners' servers, which wait for them: close them first. */
-  channels: ChannelsWorker | undefined;
 
   constructor(
     private readonly core: EngineCore,
@@ -105,21 +98,25 @@ class RunningEngine implements EngineHandle {
   }
 
   private async shutdown(): Promise<void> {
-    await this.channels?.stop();
+    // Sockets upgraded by a worker's route (data channels) hang off the listeners' servers, which
+    // wait for them: those workers stop first (stop is idempotent).
+    for (const worker of this.workers.filter((w) => this.core.servesUpgrades(w.name))) await this.stopWorker(worker);
     await Promise.all(this.listeners.map((listener) => listener.close()));
     this.core.shutdown();
-    for (const worker of [...this.workers].reverse()) {
-      try {
-        await worker.stop();
-      } catch (err) {
-        this.logger.error(`stopping ${worker.name} failed`, { error: toEngineError(err).message });
-      }
-    }
+    for (const worker of [...this.workers].reverse()) await this.stopWorker(worker);
     await this.core.storage.close();
+  }
+
+  private async stopWorker(worker: EngineWorker): Promise<void> {
+    try {
+      await worker.stop();
+    } catch (err) {
+      this.logger.error(`stopping ${worker.name} failed`, { error: toEngineError(err).message });
+    }
   }
 }
 
-/** Starts the embedded iii engine in phases: storage → built-ins → configured workers → listeners. */
+/** Starts the embedded iii engine in phases: storage → workers (in start order) → listeners. */
 export async function startEngine(options: StartEngineOptions = {}): Promise<EngineHandle> {
   const logger = createLogger({ scope: 'engine' });
   const config = withMandatoryWorkers(resolveConfig(options.config));
@@ -133,8 +130,12 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const listeners: WorkerListener[] = [];
   const engine = new RunningEngine(core, workers, listeners, logger);
   try {
-    const channels = (engine.channels = await startBuiltins(core, workers));
-    await startConfiguredWorkers(core, entries, channels, workers, logger);
+    for (const { entry, config: workerConfig } of selectWorkers(entries, logger)) {
+      const worker = entry.create(workerConfig);
+      workers.push(worker);
+      await worker.start(core.createContext(entry.name, { needs: entry.needs, listedAs: entry.listedAs }));
+    }
+    core.seal();
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
       const listener = new WorkerListener(core, parseWorkerManagerOptions(entry.config, logger));
       listeners.push(listener);
@@ -154,44 +155,30 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   return engine;
 }
 
-/** The workers every engine runs, whatever the config says; returns the channels worker. */
-async function startBuiltins(core: EngineCore, workers: EngineWorker[]): Promise<ChannelsWorker> {
-  for (const worker of [createEngineFunctionsWorker(core), createObservabilityWorker(core)]) {
-    workers.push(worker);
-    await worker.start(core.createContext(worker.name));
-  }
-  const channels = createChannelsWorker(core);
-  workers.push(channels);
-  await channels.start();
-  return channels;
-}
-
-/** The config's `workers:` entries, once each; unknown or unprovided ones are logged and skipped. */
-async function startConfiguredWorkers(
-  core: EngineCore,
+/**
+ * The table entries to start, in start order, with their config blocks: the `always` ones, then
+ * each configured worker once; unknown or unprovided names are logged and skipped.
+ */
+function selectWorkers(
   entries: readonly WorkerConfigEntry[],
-  channels: ChannelsWorker,
-  workers: EngineWorker[],
   logger: EngineLogger,
-): Promise<void> {
-  const started = new Set<string>();
-  for (const entry of entries) {
-    if (entry.name === WORKER_MANAGER || ALWAYS_STARTED.has(entry.name)) continue;
-    const factory = WORKER_FACTORIES[entry.name];
-    if (factory === undefined) {
-      const why = NOT_PROVIDED.has(entry.name) ? 'not provided by the embedded engine' : 'unknown worker';
-      logger.warn(`worker ${entry.name} skipped: ${why}`);
+): Array<{ entry: WorkerEntry; config: Record<string, unknown> }> {
+  const chosen = new Map<WorkerEntry, Record<string, unknown>>();
+  for (const entry of WORKER_TABLE) if (entry.always === true) chosen.set(entry, {});
+  for (const configured of entries) {
+    if (configured.name === WORKER_MANAGER) continue;
+    const entry = workerEntry(configured.name);
+    if (entry === undefined) {
+      const why = NOT_PROVIDED.has(configured.name) ? 'not provided by the embedded engine' : 'unknown worker';
+      logger.warn(`worker ${configured.name} skipped: ${why}`);
       continue;
     }
-    if (started.has(entry.name)) {
-      logger.warn(`worker ${entry.name} listed twice; the second entry is ignored`);
+    if (entry.always === true) continue;
+    if (chosen.has(entry)) {
+      logger.warn(`worker ${configured.name} listed twice; the second entry is ignored`);
       continue;
     }
-    started.add(entry.name);
-    // iii-http gets the data channels of spec §9.2/§9.3 (request_body / response).
-    const worker = entry.name === 'iii-http' ? new HttpWorker(parseHttpConfig(entry.config), channels.httpHooks()) : factory(entry.config);
-    workers.push(worker);
-    await worker.start(core.createContext(entry.name));
-    if (isExternalFunctionHost(worker)) core.externalFunctions = worker;
+    chosen.set(entry, configured.config);
   }
+  return inStartOrder([...chosen.keys()]).map((entry) => ({ entry, config: chosen.get(entry) ?? {} }));
 }

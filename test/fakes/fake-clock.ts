@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/engine/workers/cron/clock';
+import type { Clock, TimerHandle } from '../../src/engine/lib/clock';
 
 interface FakeTimer {
   id: number;

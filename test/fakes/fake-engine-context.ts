@@ -13,6 +13,7 @@ import type {
   BuiltinTriggerType,
   EngineContext,
   EngineLogger,
+  EngineRegistryView,
   EngineStorage,
   FireOptions,
   FunctionHandler,
@@ -22,7 +23,13 @@ import type {
   TriggerRecord,
   WriteJournal,
 } from '../../src/engine/core/types';
+import type { EngineServices, ServiceName, UpgradeHandler } from '../../src/engine/core/services';
 import { MemoryKvStore } from '../../src/engine/storage';
+
+function removeItem<T>(list: T[], item: T): void {
+  const index = list.indexOf(item);
+  if (index >= 0) list.splice(index, 1);
+}
 
 /** One `fire` call, with the trigger ids pulled out for short assertions. */
 export interface FiredEvent {
@@ -58,6 +65,10 @@ export class FakeEngineContext implements EngineContext {
   readonly fired: FiredEvent[] = [];
   readonly invocations: Invocation[] = [];
   readonly logs: LogLine[] = [];
+  /** What the worker registered through `serveUpgrade` / `onWorkerLeft` / `provide`. */
+  readonly upgradeHandlers: UpgradeHandler[] = [];
+  readonly workerLeftHooks: Array<(workerId: string) => void> = [];
+  readonly services = new Map<ServiceName, EngineServices[ServiceName]>();
   /** The KV store the worker sees; set `kv.failWith` to make the storage adapter fail. */
   readonly kv: SwitchableKv;
   readonly storage: EngineStorage;
@@ -102,6 +113,34 @@ export class FakeEngineContext implements EngineContext {
 
   hasFunction(functionId: string): boolean {
     return this.functions.has(functionId);
+  }
+
+  serveUpgrade(handler: UpgradeHandler): () => void {
+    this.upgradeHandlers.push(handler);
+    return () => removeItem(this.upgradeHandlers, handler);
+  }
+
+  onWorkerLeft(hook: (workerId: string) => void): () => void {
+    this.workerLeftHooks.push(hook);
+    return () => removeItem(this.workerLeftHooks, hook);
+  }
+
+  /** Runs the worker-left hooks, as the kernel does once a connection has gone. */
+  workerLeft(workerId: string): void {
+    for (const hook of [...this.workerLeftHooks]) hook(workerId);
+  }
+
+  provide<K extends ServiceName>(name: K, service: EngineServices[K]): void {
+    this.services.set(name, service);
+  }
+
+  use<K extends ServiceName>(name: K): EngineServices[K] | undefined {
+    return this.services.get(name) as EngineServices[K] | undefined;
+  }
+
+  /** The registries are the kernel's: the `engine::*` functions are tested on the real engine. */
+  get registry(): EngineRegistryView {
+    throw new Error('FakeEngineContext has no registries: test engine::* functions through startEngine');
   }
 
   fire(triggers: readonly TriggerRecord[], payload: unknown, options?: FireOptions): void {

@@ -1,16 +1,16 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { EngineError, toEngineError } from './errors';
+import { EngineError, LateRegistrationError, toEngineError, UndeclaredServiceError } from './errors';
 import { TriggerDispatcher } from './fire';
 import { FunctionRegistry } from './function-registry';
 import { InvocationTable } from './invocations';
 import { createLogger } from './logger';
+import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import { TriggerRegistry } from './trigger-registry';
 import type {
   BuiltinFunction,
   BuiltinTriggerType,
   EngineContext,
   EngineLogger,
+  EngineRegistryView,
   EngineStorage,
   FunctionHandler,
   InvocationOptions,
@@ -26,29 +26,20 @@ export interface RoutedInvocationOptions extends InvocationOptions {
   invocationId?: string;
 }
 
-/**
- * Handles a WebSocket upgrade on a worker-manager listener for a path other than `/` and `/otel`
- * (e.g. `/ws/channels/{id}`). Returns true when it took the request; false lets the next handler
- * (or the 404 answer) have it.
- */
-export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean;
-
-/**
- * Runs functions a worker registered with an `invocation` block (spec §11): the engine performs
- * the HTTP call itself. Provided by the `iii-http-functions` worker when it is configured.
- */
-export interface ExternalFunctionHost {
-  /**
-   * Validates the block (URL policy incl. DNS, auth secrets from the environment) and builds the
-   * handler; rejects with an `EngineError` when the function must not be registered.
-   */
-  createHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler>;
+/** What a worker table entry declares when it is given its context. */
+export interface ContextOptions {
+  /** Services the worker may `use` (those provided by workers started before it). */
+  needs?: readonly ServiceName[];
+  /** The worker name its functions are listed under, when not its own (data channels). */
+  listedAs?: string;
 }
 
 /**
- * The shared heart of the engine: registries, worker directory, pending invocations and trigger
- * delivery. Built-in workers see it only through `createContext`; the worker manager and the
- * `iii-engine-functions` worker use it directly.
+ * The kernel: registries, worker directory, pending invocations, trigger delivery, and the
+ * capabilities built-in workers register (upgrade routes, worker-left hooks, named services).
+ * Built-in workers see it only through `createContext`; the worker manager (the engine's socket
+ * front) uses it directly. Capabilities are registered while the engine starts; after `seal()`
+ * a registration fails with `LateRegistrationError`.
  */
 export class EngineCore {
   readonly functions = new FunctionRegistry();
@@ -56,12 +47,14 @@ export class EngineCore {
   readonly workers = new WorkerDirectory();
   readonly invocations = new InvocationTable();
   readonly dispatcher: TriggerDispatcher;
-  /** Extra upgrade routes served on every worker-manager listener (hook for data channels). */
-  readonly upgradeHandlers: UpgradeHandler[] = [];
-  /** Called during a connection's cleanup, after its triggers went (hook for owned data channels). */
-  readonly connectionCleanupHooks: Array<(workerId: string) => void> = [];
-  /** Set while `iii-http-functions` runs; without it HTTP-invoked registrations are dropped. */
-  externalFunctions: ExternalFunctionHost | undefined;
+  private readonly upgrades: UpgradeHandler[] = [];
+  /** Workers that registered upgrade routes: they stop before the listeners close. */
+  private readonly upgradeOwners = new Set<string>();
+  private readonly leaveHooks: Array<(workerId: string) => void> = [];
+  private readonly services = new Map<ServiceName, EngineServices[ServiceName]>();
+  private sealed = false;
+  /** The read-only registry views every context shares. */
+  private readonly registryView: EngineRegistryView;
 
   constructor(
     readonly storage: EngineStorage,
@@ -69,6 +62,48 @@ export class EngineCore {
   ) {
     this.triggers = new TriggerRegistry(logger);
     this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger);
+    this.registryView = {
+      functions: this.functions,
+      triggers: this.triggers,
+      workers: this.workers,
+      functionWorkerName: (functionId) => this.functionWorkerName(functionId),
+    };
+  }
+
+  /** Extra upgrade routes served on every worker-manager listener, in registration order. */
+  get upgradeHandlers(): readonly UpgradeHandler[] {
+    return this.upgrades;
+  }
+
+  /** Whether a worker registered an upgrade route (its sockets outlive nothing it does not close). */
+  servesUpgrades(workerName: string): boolean {
+    return this.upgradeOwners.has(workerName);
+  }
+
+  /** How many worker-left hooks are registered. */
+  get workerLeftHookCount(): number {
+    return this.leaveHooks.length;
+  }
+
+  /** A service a worker provided (the worker manager asks for `external-functions`). */
+  service<K extends ServiceName>(name: K): EngineServices[K] | undefined {
+    return this.services.get(name) as EngineServices[K] | undefined;
+  }
+
+  /** Runs the worker-left hooks for a connection whose functions and triggers are gone. */
+  workerLeft(workerId: string): void {
+    for (const hook of [...this.leaveHooks]) {
+      try {
+        hook(workerId);
+      } catch (err) {
+        this.logger.warn(`cleanup hook failed for worker ${workerId}`, { error: toEngineError(err).message });
+      }
+    }
+  }
+
+  /** Ends the start phase: capabilities registered from now on are refused. */
+  seal(): void {
+    this.sealed = true;
   }
 
   /**
@@ -89,11 +124,16 @@ export class EngineCore {
   }
 
   /** The `EngineContext` given to one in-process worker; its registrations carry `workerName`. */
-  createContext(workerName: string): EngineContext {
-    this.workers.addBuiltin(workerName);
+  createContext(workerName: string, options: ContextOptions = {}): EngineContext {
+    const listedAs = options.listedAs ?? workerName;
+    this.workers.addBuiltin(listedAs);
     const logger = createLogger({ scope: workerName });
+    const needs = new Set(options.needs ?? []);
+    const beforeSeal = (what: string): void => {
+      if (this.sealed) throw new LateRegistrationError(workerName, what);
+    };
     return {
-      registerFunction: (fn: BuiltinFunction) => this.registerBuiltinFunction(workerName, fn),
+      registerFunction: (fn: BuiltinFunction) => this.registerBuiltinFunction(listedAs, fn),
       registerTriggerType: (type: BuiltinTriggerType) => {
         this.triggers
           .registerType({
@@ -110,6 +150,26 @@ export class EngineCore {
         }),
       hasFunction: (functionId) => this.functions.has(functionId),
       fire: (triggers, payload, options) => this.dispatcher.fire(triggers, payload, options),
+      serveUpgrade: (handler) => {
+        beforeSeal('an upgrade route');
+        this.upgrades.push(handler);
+        this.upgradeOwners.add(workerName);
+        return () => removeItem(this.upgrades, handler);
+      },
+      onWorkerLeft: (hook) => {
+        beforeSeal('a worker-left hook');
+        this.leaveHooks.push(hook);
+        return () => removeItem(this.leaveHooks, hook);
+      },
+      provide: (name, service) => {
+        beforeSeal(`service ${name}`);
+        this.services.set(name, service);
+      },
+      use: (name) => {
+        if (!needs.has(name)) throw new UndeclaredServiceError(workerName, name);
+        return this.service(name);
+      },
+      registry: this.registryView,
       storage: this.storage,
       logger,
     };
@@ -140,4 +200,9 @@ export class EngineCore {
     this.dispatcher.close();
     this.invocations.haltAll();
   }
+}
+
+function removeItem<T>(list: T[], item: T): void {
+  const index = list.indexOf(item);
+  if (index >= 0) list.splice(index, 1);
 }

@@ -24,6 +24,28 @@ export class EngineError extends Error {
   }
 }
 
+/** A worker registered a capability (upgrade route, hook, service) after the engine started. */
+export class LateRegistrationError extends Error {
+  constructor(
+    readonly workerName: string,
+    readonly what: string,
+  ) {
+    super(`${workerName} registered ${what} after the engine started: capabilities are registered while a worker starts`);
+    this.name = 'LateRegistrationError';
+  }
+}
+
+/** A worker used a service its worker table entry does not list in `needs`. */
+export class UndeclaredServiceError extends Error {
+  constructor(
+    readonly workerName: string,
+    readonly service: string,
+  ) {
+    super(`${workerName} uses service ${service} without declaring it in its needs`);
+    this.name = 'UndeclaredServiceError';
+  }
+}
+
 /** Normalises anything thrown by a handler into an EngineError (unknown errors keep their message). */
 export function toEngineError(err: unknown, fallbackCode = 'invocation_error'): EngineError {
   if (err instanceof EngineError) return err;

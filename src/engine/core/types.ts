@@ -5,6 +5,10 @@
  */
 
 import type { Json } from '../../protocol/json';
+import type { FunctionRegistry } from './function-registry';
+import type { EngineServices, ServiceName, UpgradeHandler } from './services';
+import type { TriggerRegistry } from './trigger-registry';
+import type { WorkerDirectory } from './worker-directory';
 
 /** Any JSON value as it crosses the wire. */
 export type { Json };
@@ -71,7 +75,23 @@ export interface EngineLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** What a built-in worker may do with the engine. */
+/**
+ * Read-only views of the registries, for the `engine::*` introspection functions, plus the two
+ * changes they make on a caller's behalf: engine-owned triggers (`engine::register_trigger`) and a
+ * worker's self-description (`engine::workers::register`).
+ */
+export interface EngineRegistryView {
+  readonly functions: Pick<FunctionRegistry, 'get' | 'has' | 'list' | 'countOwnedBy' | 'onChange'>;
+  readonly triggers: Pick<
+    TriggerRegistry,
+    'getTrigger' | 'getType' | 'listTriggers' | 'listTypes' | 'instanceCount' | 'registerTrigger' | 'unregisterTrigger'
+  >;
+  readonly workers: Pick<WorkerDirectory, 'builtinNames' | 'get' | 'list' | 'nameOf' | 'onEvent' | 'updateMetadata'>;
+  /** `worker_name` of a function for listings. */
+  functionWorkerName(functionId: string): string;
+}
+
+/** What a built-in worker may do with the engine: its only door. */
 export interface EngineContext {
   /** Register a function owned by this worker (last registration of an id wins). */
   registerFunction(fn: BuiltinFunction): void;
@@ -91,6 +111,19 @@ export interface EngineContext {
    * trigger's function with the trigger's metadata, and logs (never throws) handler errors.
    */
   fire(triggers: readonly TriggerRecord[], payload: unknown, options?: FireOptions): void;
+  /**
+   * Serve WebSocket upgrades for other paths on every worker-manager listener. Only while the
+   * worker starts (`LateRegistrationError` after); returns the function that removes the route.
+   */
+  serveUpgrade(handler: UpgradeHandler): () => void;
+  /** Run `hook` once a worker connection has gone and its functions and triggers with it. */
+  onWorkerLeft(hook: (workerId: string) => void): () => void;
+  /** Offer a named service to the workers started after this one. */
+  provide<K extends ServiceName>(name: K, service: EngineServices[K]): void;
+  /** A service this worker `needs`; undefined when no configured worker provides it. */
+  use<K extends ServiceName>(name: K): EngineServices[K] | undefined;
+  /** Read-only views of the registries (the `engine::*` functions). */
+  readonly registry: EngineRegistryView;
   /** The durable store the engine was started with (SQLite or memory). */
   storage: EngineStorage;
   logger: EngineLogger;

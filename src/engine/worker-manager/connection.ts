@@ -215,7 +215,7 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   private async externalHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler | undefined> {
-    const host = this.core.externalFunctions;
+    const host = this.core.service('external-functions');
     if (host === undefined) {
       this.core.logger.warn(`worker ${this.id}: HTTP function ${functionId} dropped (iii-http-functions is not configured)`);
       return undefined;
@@ -390,13 +390,7 @@ export class WorkerConnection implements ConnectedWorker {
     core.invocations.haltFor(id);
     await core.triggers.removeTriggersOwnedBy(id);
     core.triggers.removeTypesOwnedBy(id);
-    for (const hook of core.connectionCleanupHooks) {
-      try {
-        hook(id);
-      } catch (err) {
-        core.logger.warn(`cleanup hook failed for worker ${id}`, { error: toEngineError(err).message });
-      }
-    }
+    core.workerLeft(id);
     core.workers.remove(id);
   }
 }

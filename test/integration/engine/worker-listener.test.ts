@@ -29,7 +29,7 @@ describe('worker listener', () => {
   it('routes extra upgrade paths to the core’s upgrade handlers (hook for data channels)', async () => {
     const core = new EngineCore(openStorage({ kind: 'memory' }));
     const seen: string[] = [];
-    core.upgradeHandlers.push((_request, socket, _head, url) => {
+    core.createContext('test-upgrades').serveUpgrade((_request, socket, _head, url) => {
       if (!url.pathname.startsWith('/ws/channels/')) return false;
       seen.push(url.pathname + url.search);
       socket.end("HTTP/1.1 418 I'm a teapot\r\nContent-Length: 0\r\n\r\n");

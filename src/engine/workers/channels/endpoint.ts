@@ -47,7 +47,7 @@ export class ChannelEndpoint {
     this.drainMs = options.drainMs ?? 10;
   }
 
-  /** The `UpgradeHandler` pushed onto `core.upgradeHandlers` (one shared function). */
+  /** The `UpgradeHandler` the worker serves through its context (one shared function). */
   readonly handle = (request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): boolean => {
     if (!url.pathname.startsWith(PREFIX)) return false;
     const id = url.pathname.slice(PREFIX.length);

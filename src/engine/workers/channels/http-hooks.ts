@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { EngineLogger } from '../../core/types';
-import type { HttpChannelHooks, HttpRequestChannels } from '../http/types';
+import type { HttpChannelHooks, HttpRequestChannels } from '../../core/services';
 import type { Channel } from './channel';
 import { DEFAULT_CAPACITY, type ChannelRegistry } from './registry';
 import { streamResponse, type StreamResponseOptions } from './response-stream';

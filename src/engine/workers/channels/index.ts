@@ -1,16 +1,13 @@
 /**
  * Data channels (spec §10, §6.10). Not a configurable worker in the real engine but part of its
- * core, so `startEngine` always starts this one: it registers `engine::channels::create` under
- * `iii-engine-functions` (where listings show it), serves `/ws/channels/{id}` on every
- * worker-manager listener, drops owned channels on connection cleanup, sweeps half-used channels,
- * and gives `iii-http` its request/response channels.
+ * core, so the worker table always starts this one: it registers `engine::channels::create`
+ * (listed under `iii-engine-functions`), serves `/ws/channels/{id}` on every worker-manager
+ * listener, drops owned channels when their worker leaves, sweeps half-used channels, and
+ * provides `iii-http` its request/response channels (service `http-channels`).
  */
-import type { EngineCore } from '../../core/engine-core';
 import { EngineError } from '../../core/errors';
 import { isPlainObject } from '../../core/ids';
-import type { BuiltinFunction, EngineWorker } from '../../core/types';
-import type { HttpChannelHooks } from '../http/types';
-import { ENGINE_FUNCTIONS_WORKER } from '../engine-fn';
+import type { BuiltinFunction, EngineContext, EngineWorker } from '../../core/types';
 import { ChannelEndpoint } from './endpoint';
 import { createHttpChannelHooks, type HttpChannelOptions } from './http-hooks';
 import { ChannelRegistry, clampCapacity, DEFAULT_CAPACITY, HALF_USED_MAX_AGE_MS } from './registry';
@@ -53,23 +50,25 @@ function inputError(message: string): EngineError {
 export class ChannelsWorker implements EngineWorker {
   readonly name = CHANNELS_WORKER;
   readonly registry = new ChannelRegistry();
-  private readonly endpoint: ChannelEndpoint;
+  private endpoint: ChannelEndpoint | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly unregister: Array<() => void> = [];
 
-  constructor(
-    private readonly core: EngineCore,
-    private readonly options: ChannelsOptions = {},
-  ) {
-    this.endpoint = new ChannelEndpoint(this.registry, core.logger, { drainMs: options.drainMs });
-  }
+  constructor(private readonly options: ChannelsOptions = {}) {}
 
-  async start(): Promise<void> {
+  /**
+   * Registers `engine::channels::create` (listed under `iii-engine-functions`), serves
+   * `/ws/channels/{id}`, drops a leaving worker's channels, and provides `http-channels`.
+   */
+  async start(context: EngineContext): Promise<void> {
     if (this.state !== 'new') throw new Error(`${CHANNELS_WORKER} can only be started once`);
     this.state = 'running';
-    this.core.registerBuiltinFunction(ENGINE_FUNCTIONS_WORKER, this.createFunction());
-    this.core.upgradeHandlers.push(this.endpoint.handle);
-    this.core.connectionCleanupHooks.push(this.dropOwned);
+    const endpoint = (this.endpoint = new ChannelEndpoint(this.registry, context.logger, { drainMs: this.options.drainMs }));
+    context.registerFunction(this.createFunction());
+    this.unregister.push(context.serveUpgrade(endpoint.handle));
+    this.unregister.push(context.onWorkerLeft((workerId) => this.registry.dropOwnedBy(workerId)));
+    context.provide('http-channels', createHttpChannelHooks(this.registry, context.logger, this.options.http));
     const maxAge = this.options.maxHalfUsedAgeMs ?? HALF_USED_MAX_AGE_MS;
     this.sweeper = setInterval(() => this.registry.sweep(Date.now(), maxAge), this.options.sweepIntervalMs ?? 60_000);
     this.sweeper.unref();
@@ -80,20 +79,10 @@ export class ChannelsWorker implements EngineWorker {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     clearInterval(this.sweeper);
-    removeItem(this.core.upgradeHandlers, this.endpoint.handle);
-    removeItem(this.core.connectionCleanupHooks, this.dropOwned);
-    this.endpoint.close();
+    for (const undo of this.unregister.splice(0)) undo();
+    this.endpoint?.close();
     this.registry.clear();
   }
-
-  /** What `iii-http` needs for `request_body` / `response` (spec §9.2, §9.3). */
-  httpHooks(): HttpChannelHooks {
-    return createHttpChannelHooks(this.registry, this.core.logger, this.options.http);
-  }
-
-  private readonly dropOwned = (workerId: string): void => {
-    this.registry.dropOwnedBy(workerId);
-  };
 
   private createFunction(): BuiltinFunction {
     return {
@@ -107,11 +96,6 @@ export class ChannelsWorker implements EngineWorker {
   }
 }
 
-function removeItem<T>(list: T[], item: T): void {
-  const index = list.indexOf(item);
-  if (index >= 0) list.splice(index, 1);
-}
-
-export function createChannelsWorker(core: EngineCore, options?: ChannelsOptions): ChannelsWorker {
-  return new ChannelsWorker(core, options);
+export function createChannelsWorker(options?: ChannelsOptions): ChannelsWorker {
+  return new ChannelsWorker(options);
 }

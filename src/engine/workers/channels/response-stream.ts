@@ -13,7 +13,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { EngineLogger } from '../../core/types';
-import { isValidHeader } from '../http/response';
+import { isValidHeader } from '../../lib/http-headers';
 import type { Channel } from './channel';
 
 export type StreamOutcome = { kind: 'result'; value: unknown } | { kind: 'streamed' };

@@ -1,5 +1,5 @@
 import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '../../core/types';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../../lib/clock';
 import { CronExpression } from './expression';
 import { CronJob } from './job';
 

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../core/types';
-import type { Clock, TimerHandle } from './clock';
-import { MAX_TIMER_DELAY_MS } from './clock';
+import type { Clock, TimerHandle } from '../../lib/clock';
+import { MAX_TIMER_DELAY_MS } from '../../lib/clock';
 import type { CronExpression } from './expression';
 import { cronEvent, type CronEvent } from './payload';
 

@@ -1,4 +1,4 @@
-import type { EngineCore } from '../../core/engine-core';
+import type { EngineContext } from '../../core/types';
 import type { BuiltinTriggerType, TriggerRecord } from '../../core/types';
 import { functionSummary } from './summaries';
 
@@ -36,7 +36,7 @@ export class Discovery {
   private readonly unsubscribe: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly core: EngineCore) {}
+  constructor(private readonly ctx: EngineContext) {}
 
   triggerTypes(): BuiltinTriggerType[] {
     return [
@@ -55,11 +55,11 @@ export class Discovery {
 
   start(): void {
     this.unsubscribe.push(
-      this.core.workers.onEvent((event, workerId) => {
+      this.ctx.registry.workers.onEvent((event, workerId) => {
         const triggers = this.workerTriggers.list();
-        if (triggers.length > 0) this.core.dispatcher.fire(triggers, { event, worker_id: workerId });
+        if (triggers.length > 0) this.ctx.fire(triggers, { event, worker_id: workerId });
       }),
-      this.core.functions.onChange(() => this.scheduleFunctionsChanged()),
+      this.ctx.registry.functions.onChange(() => this.scheduleFunctionsChanged()),
     );
   }
 
@@ -73,8 +73,8 @@ export class Discovery {
     if (this.timer !== undefined || this.functionTriggers.list().length === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const functions = this.core.functions.list().map((entry) => functionSummary(this.core, entry));
-      this.core.dispatcher.fire(this.functionTriggers.list(), { event: 'functions_changed', functions });
+      const functions = this.ctx.registry.functions.list().map((entry) => functionSummary(this.ctx, entry));
+      this.ctx.fire(this.functionTriggers.list(), { event: 'functions_changed', functions });
     }, FUNCTIONS_DEBOUNCE_MS);
   }
 }

@@ -1,4 +1,4 @@
-import type { EngineCore } from '../../core/engine-core';
+import type { EngineContext } from '../../core/types';
 import { EngineError } from '../../core/errors';
 import type { FunctionEntry } from '../../core/function-registry';
 import type { BuiltinFunction, InvocationOptions } from '../../core/types';
@@ -23,14 +23,14 @@ function searchRank(entry: FunctionEntry, needle: string): number | undefined {
 }
 
 /** The caller's RBAC view (spec §13.2): what a restricted session may not call, it does not see. */
-function visibilityFor(core: EngineCore, options: InvocationOptions): (entry: FunctionEntry) => boolean {
-  const caller = options.callerWorkerId === undefined ? undefined : core.workers.get(options.callerWorkerId);
+function visibilityFor(ctx: EngineContext, options: InvocationOptions): (entry: FunctionEntry) => boolean {
+  const caller = options.callerWorkerId === undefined ? undefined : ctx.registry.workers.get(options.callerWorkerId);
   const canInvoke = caller?.canInvoke?.bind(caller);
   if (canInvoke === undefined) return () => true;
   return (entry) => canInvoke(entry.id, entry.metadata);
 }
 
-function listFunctions(core: EngineCore, data: unknown, options: InvocationOptions): unknown {
+function listFunctions(ctx: EngineContext, data: unknown, options: InvocationOptions): unknown {
   const input = new InputReader('engine::functions::list', data);
   const search = input.optString('search')?.toLowerCase();
   const prefix = input.optString('prefix');
@@ -39,22 +39,22 @@ function listFunctions(core: EngineCore, data: unknown, options: InvocationOptio
   if (worker !== undefined) workers.push(worker);
   const includeInternal = input.optBool('include_internal') === true;
 
-  const visible = visibilityFor(core, options);
-  let rows = core.functions.list().filter((entry) => (includeInternal || !isInternal(entry)) && visible(entry));
+  const visible = visibilityFor(ctx, options);
+  let rows = ctx.registry.functions.list().filter((entry) => (includeInternal || !isInternal(entry)) && visible(entry));
   if (prefix !== undefined) rows = rows.filter((entry) => entry.id.startsWith(prefix));
-  if (workers.length > 0) rows = rows.filter((entry) => workers.includes(core.functionWorkerName(entry.id)));
+  if (workers.length > 0) rows = rows.filter((entry) => workers.includes(ctx.registry.functionWorkerName(entry.id)));
   if (search === undefined || search === '') {
-    return { functions: rows.sort(byId).map((entry) => functionSummary(core, entry)) };
+    return { functions: rows.sort(byId).map((entry) => functionSummary(ctx, entry)) };
   }
   const ranked = rows
     .map((entry) => ({ entry, rank: searchRank(entry, search) }))
     .filter((row): row is { entry: FunctionEntry; rank: number } => row.rank !== undefined)
     .sort((a, b) => a.rank - b.rank || byId(a.entry, b.entry));
-  return { functions: ranked.map((row) => functionSummary(core, row.entry)) };
+  return { functions: ranked.map((row) => functionSummary(ctx, row.entry)) };
 }
 
-function functionInfo(core: EngineCore, data: unknown, options: InvocationOptions): unknown {
-  const visible = visibilityFor(core, options);
+function functionInfo(ctx: EngineContext, data: unknown, options: InvocationOptions): unknown {
+  const visible = visibilityFor(ctx, options);
   const input = new InputReader('engine::functions::info', data);
   const single = input.optString('function_id');
   const batch = input.optStringArray('function_ids');
@@ -62,10 +62,10 @@ function functionInfo(core: EngineCore, data: unknown, options: InvocationOption
     throw new EngineError('INVALID_ARGUMENTS', 'pass either `function_id` or `function_ids`, not both');
   }
   if (single !== undefined) {
-    const entry = core.functions.get(single);
+    const entry = ctx.registry.functions.get(single);
     if (entry === undefined) throw new EngineError('NOT_FOUND', `Function '${single}' is not registered.`);
     if (!visible(entry)) throw new EngineError('FORBIDDEN', `Function '${single}' is not visible to this session.`);
-    return functionDetail(core, entry);
+    return functionDetail(ctx, entry);
   }
   if (batch === undefined) {
     throw new EngineError('INVALID_ARGUMENTS', 'missing field `function_id` (or `function_ids` for a batch)');
@@ -76,24 +76,24 @@ function functionInfo(core: EngineCore, data: unknown, options: InvocationOption
   }
   return {
     functions: ids.map((id) => {
-      const entry = core.functions.get(id);
+      const entry = ctx.registry.functions.get(id);
       if (entry === undefined) return { function_id: id, error: 'not_found' };
-      return visible(entry) ? functionDetail(core, entry) : { function_id: id, error: 'forbidden' };
+      return visible(entry) ? functionDetail(ctx, entry) : { function_id: id, error: 'forbidden' };
     }),
   };
 }
 
-export function functionBuiltins(core: EngineCore): BuiltinFunction[] {
+export function functionBuiltins(ctx: EngineContext): BuiltinFunction[] {
   return [
     {
       id: 'engine::functions::list',
       description: 'List registered functions',
-      handler: (data, options) => listFunctions(core, data, options),
+      handler: (data, options) => listFunctions(ctx, data, options),
     },
     {
       id: 'engine::functions::info',
       description: 'Describe one or more registered functions',
-      handler: (data, options) => functionInfo(core, data, options),
+      handler: (data, options) => functionInfo(ctx, data, options),
     },
   ];
 }

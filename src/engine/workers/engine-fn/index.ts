@@ -1,5 +1,4 @@
-import type { EngineCore } from '../../core/engine-core';
-import type { EngineWorker } from '../../core/types';
+import type { EngineContext, EngineWorker } from '../../core/types';
 import { Discovery } from './discovery';
 import { functionBuiltins } from './functions';
 import { Observability } from './observability';
@@ -10,37 +9,39 @@ export const ENGINE_FUNCTIONS_WORKER = 'iii-engine-functions';
 export const OBSERVABILITY_WORKER = 'iii-observability';
 
 /**
- * `iii-engine-functions` (spec §6.1–6.9, §6.11, §6.13). Unlike the other built-ins it reads the
- * registries themselves, so it is built from the core rather than from an `EngineContext`.
+ * `iii-engine-functions` (spec §6.1–6.9, §6.11, §6.13): the introspection functions, reading the
+ * registries through the context's read-only views.
  */
-export function createEngineFunctionsWorker(core: EngineCore): EngineWorker {
-  const discovery = new Discovery(core);
+export function createEngineFunctionsWorker(): EngineWorker {
+  let discovery: Discovery | undefined;
   return {
     name: ENGINE_FUNCTIONS_WORKER,
-    async start(context) {
-      for (const fn of [...workerBuiltins(core), ...functionBuiltins(core), ...triggerBuiltins(core)]) {
-        context.registerFunction(fn);
+    async start(ctx: EngineContext) {
+      for (const fn of [...workerBuiltins(ctx), ...functionBuiltins(ctx), ...triggerBuiltins(ctx)]) {
+        ctx.registerFunction(fn);
       }
-      for (const type of discovery.triggerTypes()) context.registerTriggerType(type);
+      discovery = new Discovery(ctx);
+      for (const type of discovery.triggerTypes()) ctx.registerTriggerType(type);
       discovery.start();
     },
     async stop() {
-      discovery.stop();
+      discovery?.stop();
     },
   };
 }
 
 /** `iii-observability` (spec §6.12): log ring, health, baggage, `log` trigger type. */
-export function createObservabilityWorker(core: EngineCore): EngineWorker {
-  const observability = new Observability(core);
+export function createObservabilityWorker(): EngineWorker {
+  let observability: Observability | undefined;
   return {
     name: OBSERVABILITY_WORKER,
-    async start(context) {
-      for (const fn of observability.functions()) context.registerFunction(fn);
-      for (const type of observability.triggerTypes()) context.registerTriggerType(type);
+    async start(ctx: EngineContext) {
+      observability = new Observability(ctx);
+      for (const fn of observability.functions()) ctx.registerFunction(fn);
+      for (const type of observability.triggerTypes()) ctx.registerTriggerType(type);
     },
     async stop() {
-      observability.logs.clear();
+      observability?.logs.clear();
     },
   };
 }

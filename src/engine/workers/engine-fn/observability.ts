@@ -1,4 +1,5 @@
-import { ENGINE_VERSION, type EngineCore } from '../../core/engine-core';
+import { ENGINE_VERSION } from '../../core/engine-core';
+import type { EngineContext } from '../../core/types';
 import { isPlainObject } from '../../core/ids';
 import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../core/types';
 import { TriggerSet } from './discovery';
@@ -55,7 +56,7 @@ export class Observability {
   readonly logs = new LogRing();
   private readonly logTriggers = new TriggerSet();
 
-  constructor(private readonly core: EngineCore) {}
+  constructor(private readonly ctx: EngineContext) {}
 
   triggerTypes(): BuiltinTriggerType[] {
     return [{ id: 'log', description: 'Log event trigger', provider: this.logTriggers.provider }];
@@ -127,7 +128,7 @@ export class Observability {
     };
     this.logs.push(record);
     const matching = this.logTriggers.list().filter((trigger) => levelMatches(trigger, level));
-    if (matching.length > 0) this.core.dispatcher.fire(matching, record);
+    if (matching.length > 0) this.ctx.fire(matching, record);
   }
 
   private health(): unknown {

@@ -1,4 +1,5 @@
-import { ENGINE_VERSION, type EngineCore } from '../../core/engine-core';
+import { ENGINE_VERSION } from '../../core/engine-core';
+import type { EngineContext } from '../../core/types';
 import { EngineError } from '../../core/errors';
 import { sameOwner, type FunctionOwner } from '../../core/function-registry';
 import { isPlainObject, isUuid } from '../../core/ids';
@@ -25,7 +26,7 @@ function readTelemetry(value: unknown): WorkerMetadata['telemetry'] {
 }
 
 /** `engine::workers::register` (spec §6.1): stores what the SDK reports about itself. */
-function registerWorker(core: EngineCore, data: unknown): unknown {
+function registerWorker(ctx: EngineContext, data: unknown): unknown {
   const input = new InputReader('engine::workers::register', data);
   const callerId = input.string('_caller_worker_id');
   const pid = input.raw('pid');
@@ -39,11 +40,11 @@ function registerWorker(core: EngineCore, data: unknown): unknown {
     isolation: typeof input.raw('isolation') === 'string' ? (input.raw('isolation') as string) : null,
     telemetry: readTelemetry(input.raw('telemetry')),
   };
-  if (isUuid(callerId)) core.workers.updateMetadata(callerId, metadata);
+  if (isUuid(callerId)) ctx.registry.workers.updateMetadata(callerId, metadata);
   return { success: true };
 }
 
-function connectedSummary(core: EngineCore, worker: ConnectedWorker): Record<string, unknown> {
+function connectedSummary(ctx: EngineContext, worker: ConnectedWorker): Record<string, unknown> {
   const meta = worker.metadata;
   return {
     name: meta?.name ?? null,
@@ -53,7 +54,7 @@ function connectedSummary(core: EngineCore, worker: ConnectedWorker): Record<str
     runtime: meta?.runtime ?? 'unknown',
     os: meta?.os ?? null,
     status: 'connected',
-    function_count: core.functions.countOwnedBy(worker.id),
+    function_count: ctx.registry.functions.countOwnedBy(worker.id),
     connected_at_ms: worker.connectedAtMs,
     active_invocations: worker.activeInvocations(),
     isolation: meta?.isolation ?? null,
@@ -61,8 +62,10 @@ function connectedSummary(core: EngineCore, worker: ConnectedWorker): Record<str
   };
 }
 
-function builtinSummary(core: EngineCore, name: string, startedAtMs: number): Record<string, unknown> {
-  const functionCount = core.functions.list().filter((entry) => entry.owner.kind === 'builtin' && entry.owner.workerName === name).length;
+function builtinSummary(ctx: EngineContext, name: string, startedAtMs: number): Record<string, unknown> {
+  const functionCount = ctx.registry.functions
+    .list()
+    .filter((entry) => entry.owner.kind === 'builtin' && entry.owner.workerName === name).length;
   return {
     name,
     description: null,
@@ -79,12 +82,12 @@ function builtinSummary(core: EngineCore, name: string, startedAtMs: number): Re
   };
 }
 
-function allSummaries(core: EngineCore, startedAtMs: number): Array<Record<string, unknown>> {
-  const connected = core.workers
+function allSummaries(ctx: EngineContext, startedAtMs: number): Array<Record<string, unknown>> {
+  const connected = ctx.registry.workers
     .list()
     .filter((worker) => worker.metadata?.pid !== null && worker.metadata?.pid !== undefined)
-    .map((worker) => connectedSummary(core, worker));
-  const builtins = core.workers.builtinNames().map((name) => builtinSummary(core, name, startedAtMs));
+    .map((worker) => connectedSummary(ctx, worker));
+  const builtins = ctx.registry.workers.builtinNames().map((name) => builtinSummary(ctx, name, startedAtMs));
   return [...connected, ...builtins];
 }
 
@@ -92,12 +95,12 @@ function sortKey(row: Record<string, unknown>): string {
   return String(row.name ?? row.id);
 }
 
-function listWorkers(core: EngineCore, data: unknown, startedAtMs: number): unknown {
+function listWorkers(ctx: EngineContext, data: unknown, startedAtMs: number): unknown {
   const input = new InputReader('engine::workers::list', data);
   const search = input.optString('search')?.toLowerCase();
   const runtime = input.optString('runtime');
   const status = input.optString('status');
-  const rows = allSummaries(core, startedAtMs)
+  const rows = allSummaries(ctx, startedAtMs)
     .filter((row) => runtime === undefined || row.runtime === runtime)
     .filter((row) => status === undefined || row.status === status)
     .filter(
@@ -109,60 +112,60 @@ function listWorkers(core: EngineCore, data: unknown, startedAtMs: number): unkn
   return { workers: rows };
 }
 
-function workerInfo(core: EngineCore, data: unknown, startedAtMs: number): unknown {
+function workerInfo(ctx: EngineContext, data: unknown, startedAtMs: number): unknown {
   const name = new InputReader('engine::workers::info', data).string('name');
-  const connection = core.workers.list().find((worker) => worker.metadata?.name === name);
+  const connection = ctx.registry.workers.list().find((worker) => worker.metadata?.name === name);
   if (connection !== undefined) {
     const self: FunctionOwner = { kind: 'connection', workerId: connection.id };
     const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: {
-        ...connectedSummary(core, connection),
+        ...connectedSummary(ctx, connection),
         ...(connection.metadata?.pid != null && { pid: connection.metadata.pid }),
         internal: false,
       },
-      functions: core.functions
+      functions: ctx.registry.functions
         .list()
         .filter((fn) => owned(fn.owner))
-        .map((fn) => functionSummary(core, fn)),
-      trigger_types: core.triggers
+        .map((fn) => functionSummary(ctx, fn)),
+      trigger_types: ctx.registry.triggers
         .listTypes()
         .filter((t) => owned(t.owner))
-        .map((t) => triggerTypeSummary(core, t)),
-      registered_triggers: core.triggers
+        .map((t) => triggerTypeSummary(ctx, t)),
+      registered_triggers: ctx.registry.triggers
         .listTriggers('registered')
         .filter((t) => t.record.worker_id === connection.id)
-        .map((t) => registeredTriggerSummary(core, t)),
+        .map((t) => registeredTriggerSummary(ctx, t)),
     };
   }
-  if (core.workers.builtinNames().includes(name)) {
+  if (ctx.registry.workers.builtinNames().includes(name)) {
     const self: FunctionOwner = { kind: 'builtin', workerName: name };
     const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
-      worker: { ...builtinSummary(core, name, startedAtMs), internal: true },
-      functions: core.functions
+      worker: { ...builtinSummary(ctx, name, startedAtMs), internal: true },
+      functions: ctx.registry.functions
         .list()
         .filter((fn) => owned(fn.owner))
-        .map((fn) => functionSummary(core, fn)),
-      trigger_types: core.triggers
+        .map((fn) => functionSummary(ctx, fn)),
+      trigger_types: ctx.registry.triggers
         .listTypes()
         .filter((t) => owned(t.owner))
-        .map((t) => triggerTypeSummary(core, t)),
+        .map((t) => triggerTypeSummary(ctx, t)),
       registered_triggers: [],
     };
   }
   throw new EngineError('NOT_FOUND', `Worker '${name}' is not connected.`);
 }
 
-export function workerBuiltins(core: EngineCore): BuiltinFunction[] {
+export function workerBuiltins(ctx: EngineContext): BuiltinFunction[] {
   const startedAtMs = Date.now();
   return [
     {
       id: 'engine::workers::register',
       description: 'Register worker metadata (called by the SDK on connect)',
-      handler: (d) => registerWorker(core, d),
+      handler: (d) => registerWorker(ctx, d),
     },
-    { id: 'engine::workers::list', description: 'List workers', handler: (d) => listWorkers(core, d, startedAtMs) },
-    { id: 'engine::workers::info', description: 'Describe a worker by name', handler: (d) => workerInfo(core, d, startedAtMs) },
+    { id: 'engine::workers::list', description: 'List workers', handler: (d) => listWorkers(ctx, d, startedAtMs) },
+    { id: 'engine::workers::info', description: 'Describe a worker by name', handler: (d) => workerInfo(ctx, d, startedAtMs) },
   ];
 }

@@ -1,4 +1,4 @@
-import type { ExternalFunctionHost } from '../../core/engine-core';
+import type { ExternalFunctionHost } from '../../core/services';
 import { createLogger } from '../../core/logger';
 import type { EngineWorker, FunctionHandler } from '../../core/types';
 import { parseHttpFunctionsConfig, type HttpFunctionsConfig } from './config';
@@ -30,10 +30,11 @@ export function createHttpFunctionsWorker(config: Record<string, unknown>, optio
   const invoker = new HttpInvoker(policy);
   const env = options.env ?? process.env;
   let running = false;
-  return {
+  const worker: HttpFunctionsWorker = {
     name: HTTP_FUNCTIONS_WORKER,
-    async start() {
+    async start(context) {
       running = true;
+      context.provide('external-functions', worker);
     },
     async stop() {
       running = false;
@@ -49,9 +50,5 @@ export function createHttpFunctionsWorker(config: Record<string, unknown>, optio
       };
     },
   };
-}
-
-/** Whether a started worker offers HTTP-invoked functions (wired into the core by `startEngine`). */
-export function isExternalFunctionHost(worker: EngineWorker): worker is HttpFunctionsWorker {
-  return typeof (worker as Partial<ExternalFunctionHost>).createHandler === 'function';
+  return worker;
 }

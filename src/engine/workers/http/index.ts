@@ -55,7 +55,7 @@ export class HttpWorker implements EngineWorker {
       routes: this.routes,
       config: this.config,
       cors: createCorsPolicy(this.config.cors),
-      channels: this.channels,
+      channels: this.channels ?? context.use('http-channels'),
     }));
     const server = createServer({ keepAlive: true, noDelay: true }, pipeline.handle);
     server.on('connection', onConnection);

@@ -2,25 +2,15 @@
  * Function results, middleware responses and engine errors turned into HTTP replies (spec §9.3,
  * §9.4, §9.5), and the one place replies are written to the socket.
  */
-import { validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { EngineError } from '../../core/errors';
+import { isValidHeader } from '../../lib/http-headers';
 import type { HttpReply } from './types';
 
 const JSON_TYPE = 'application/json';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Whether Node would send this header (a name and value it does not refuse). */
-export function isValidHeader(name: string, value: string): boolean {
-  try {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

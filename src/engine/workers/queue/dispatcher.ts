@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../core/types';
-import type { Clock, TimerHandle } from '../cron/clock';
-import { MAX_TIMER_DELAY_MS } from '../cron/clock';
+import type { Clock, TimerHandle } from '../../lib/clock';
+import { MAX_TIMER_DELAY_MS } from '../../lib/clock';
 import type { QueueSettings } from './config';
 import type { QueueStore, StoredJob } from './store';
 

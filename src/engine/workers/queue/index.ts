@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../../core/errors';
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
-import { systemClock, type Clock } from '../cron/clock';
+import { systemClock, type Clock } from '../../lib/clock';
 import { DEFAULT_QUEUE, parseQueueWorkerConfig, type QueueSettings, type QueueWorkerConfig } from './config';
 import { QueueDispatcher } from './dispatcher';
 import { queueAdminFunctions, queueNotFound } from './functions';

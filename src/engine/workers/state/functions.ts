@@ -12,7 +12,7 @@ import type { StateConfig } from './config';
 import { readEmptyInput, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
 import { KeyQueue } from './key-queue';
 import type { StateEventType, StateTriggers } from './triggers';
-import { applyParsedOps, type UpdateOpError } from './update-ops';
+import { applyParsedOps, type UpdateOpError } from '../../lib/update-ops';
 
 /** The KV namespace that holds state scopes. */
 export const STATE_NAMESPACE = 'state';

@@ -7,8 +7,8 @@ import { parseStateConfig, type StateConfig } from './config';
 import { StateFunctions } from './functions';
 import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
 
-export { applyUpdateOps, parseUpdateOps } from './update-ops';
-export type { UpdateOp, UpdateOpError } from './update-ops';
+export { applyUpdateOps, parseUpdateOps } from '../../lib/update-ops';
+export type { UpdateOp, UpdateOpError } from '../../lib/update-ops';
 export type { StateEvent } from './triggers';
 
 export const STATE_WORKER_NAME = 'iii-state';

@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../../core/errors';
 import type { Json } from '../../core/types';
-import { parseUpdateOps, type UpdateOp } from './update-ops';
+import { parseUpdateOps, type UpdateOp } from '../../lib/update-ops';
 
 export interface KeyInput {
   scope: string;

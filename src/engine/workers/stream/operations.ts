@@ -9,7 +9,7 @@
  */
 import type { EngineContext, Json, WriteJournal } from '../../core/types';
 import { EngineError } from '../../core/errors';
-import { applyParsedOps, parseUpdateOps } from '../state/update-ops';
+import { applyParsedOps, parseUpdateOps } from '../../lib/update-ops';
 import { customCallError, customFunctionId, readDeleteResult, readWriteResult, type CustomOperation } from './custom';
 import type { StreamEventLog } from './event-log';
 import { KeyedLock } from './keyed-lock';

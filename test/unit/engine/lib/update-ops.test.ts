@@ -1,6 +1,6 @@
-import { EngineError } from '../../../../../src/engine/core/errors';
-import type { Json } from '../../../../../src/engine/core/types';
-import { applyUpdateOps, parseUpdateOps, UPDATE_OP_DOC_URL } from '../../../../../src/engine/workers/state/update-ops';
+import { EngineError } from '../../../../src/engine/core/errors';
+import type { Json } from '../../../../src/engine/core/types';
+import { applyUpdateOps, parseUpdateOps, UPDATE_OP_DOC_URL } from '../../../../src/engine/lib/update-ops';
 
 /** Applies ops and asserts that none failed. */
 function run(current: Json | undefined, ops: unknown[]): Json {

@@ -13,9 +13,9 @@ import {
   type UpdateOp as WireUpdateOp,
   type UpdateOpError as WireUpdateOpError,
   type UpdatePath,
-} from '../../../protocol/update-ops';
-import { EngineError } from '../../core/errors';
-import type { Json } from '../../core/types';
+} from '../../protocol/update-ops';
+import { EngineError } from '../core/errors';
+import type { Json } from '../core/types';
 
 /** A path that may name nested segments (`merge`, `append`). Dots are never separators. */
 export type SegmentPath = UpdatePath;
