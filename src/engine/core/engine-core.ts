@@ -12,7 +12,6 @@ import type {
   EngineLogger,
   EngineRegistryView,
   EngineStorage,
-  FunctionHandler,
   InvocationOptions,
 } from './types';
 import { WorkerDirectory } from './worker-directory';
