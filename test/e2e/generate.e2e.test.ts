@@ -1,0 +1,80 @@
+/**
+ * The generator as a new user runs it: in a copy of this project (node_modules linked, the rest
+ * copied), `generate module`, `service`, `controller` and `reactions`, then the copy's strict type
+ * check of the whole project, ESLint and Prettier on what was generated, and the generated tests.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SKIPPED = new Set(['node_modules', 'dist', 'data', 'coverage', '.git']);
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function run(cwd: string, args: readonly string[]): Promise<Run> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.JEST_WORKER_ID;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+async function succeed(cwd: string, args: readonly string[]): Promise<string> {
+  const result = await run(cwd, args);
+  if (result.code !== 0) throw new Error(`${args.join(' ')} exited with ${result.code}:\n${result.output}`);
+  return result.output;
+}
+
+describe('npm run generate in a copy of the project', () => {
+  let copy: string;
+  const generate = (...args: string[]): Promise<Run> =>
+    run(copy, ['-r', path.join(copy, 'test/support/register-ts.js'), path.join(copy, 'src/cli/generate/index.ts'), ...args]);
+  const bin = (name: string): string => path.join(copy, 'node_modules', name);
+
+  beforeAll(() => {
+    copy = mkdtempSync(path.join(tmpdir(), 'iii-generate-e2e-'));
+    cpSync(ROOT, copy, { recursive: true, filter: (source) => !SKIPPED.has(path.relative(ROOT, source).split(path.sep)[0] as string) });
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  });
+  afterAll(() => rmSync(copy, { recursive: true, force: true }));
+
+  it('writes modules and parts that type-check, lint and pass their own tests at once', async () => {
+    const created = await generate('module', 'shopping-items');
+    expect(created).toMatchObject({ code: 0 });
+    expect(created.output).toContain('created src/modules/shopping-items/shopping-items.module.ts');
+    expect(created.output).toContain('updated src/app.module.ts');
+    expect(readFileSync(path.join(copy, 'src/app.module.ts'), 'utf8')).toMatch(/imports: \[[^\]]*ShoppingItemsModule\]/);
+    // The parts alone, into a module directory that has no module file yet.
+    for (const kind of ['service', 'controller', 'reactions']) expect(await generate(kind, 'audits')).toMatchObject({ code: 0 });
+
+    // Refusals change nothing.
+    const before = readFileSync(path.join(copy, 'src/modules/shopping-items/shopping-items.service.ts'), 'utf8');
+    expect(await generate('module', 'shopping-items')).toMatchObject({ code: 1, output: expect.stringContaining('already exists') });
+    expect(await generate('module', 'Shopping Items')).toMatchObject({ code: 1, output: expect.stringContaining('not a module name') });
+    expect(readFileSync(path.join(copy, 'src/modules/shopping-items/shopping-items.service.ts'), 'utf8')).toBe(before);
+
+    const generated = [
+      'src/modules/shopping-items',
+      'src/modules/audits',
+      'src/app.module.ts',
+      'test/unit/modules/shopping-items',
+      'test/e2e/shopping-items.e2e.test.ts',
+    ];
+    // The whole project, as `npm run lint` checks it (strict, no unused locals or parameters).
+    await succeed(copy, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit', '--noUnusedLocals', '--noUnusedParameters']);
+    await succeed(copy, [bin('eslint/bin/eslint.js'), ...generated]);
+    await succeed(copy, [bin('prettier/bin/prettier.cjs'), '--check', ...generated]);
+    const tests = await succeed(copy, [bin('jest/bin/jest.js'), '--ci', 'test/unit/modules/shopping-items', 'test/e2e/shopping-items.e2e']);
+    expect(tests).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+  }, 600_000);
+});
