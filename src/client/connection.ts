@@ -1,6 +1,9 @@
 /**
  * `StreamClient`: one WebSocket to the iii stream port (spec §8.3), shared by Node code, tests and
- * browser pages; reconnects with backoff, re-joins and resyncs.
+ * browser pages; reconnects with backoff and re-joins. On the embedded engine, whose frames carry a
+ * per-group `seq`, a re-join resumes: it asks for the events after the last one applied (`since`)
+ * and gets exactly those, or a fresh sync marked `gap` when the server no longer has them all. On
+ * an engine without `seq` (the real iii engine) every re-join gets a fresh sync.
  *
  * The client part imports nothing but the wire contract (`src/protocol`), so the build bundles it
  * into one browser script (`npm run build` → `dist/assets/stream-client.js`).
@@ -48,6 +51,8 @@ export interface StreamClientOptions {
 interface LocalSubscription {
   handlers: StreamHandlers<unknown, unknown>;
   settle(value: boolean): void;
+  /** Whether it has received a sync (a subscriber without one needs a sync, not a resume). */
+  synced: boolean;
 }
 
 /** One server-side subscription, shared by every local subscriber of the same target. */
@@ -58,6 +63,8 @@ interface Channel {
   group: string;
   item: string | null;
   locals: Set<LocalSubscription>;
+  /** The seq of the last frame applied and the epoch of the last sync; null until a numbered sync. */
+  position: { seq: number; epoch: string | undefined } | null;
 }
 
 let subscriptionCounter = 0;
@@ -109,15 +116,15 @@ export class StreamClient {
     if (!channel) {
       subscriptionCounter += 1;
       const subscriptionId = `sub-${subscriptionCounter}-${Math.random().toString(36).slice(2, 10)}`;
-      channel = { key, subscriptionId, stream: target.stream, group: target.group, item, locals: new Set() };
+      channel = { key, subscriptionId, stream: target.stream, group: target.group, item, locals: new Set(), position: null };
       this.channels.set(key, channel);
     }
     let settle: (value: boolean) => void = () => undefined;
     const synced = new Promise<boolean>((resolve) => (settle = resolve));
-    const local: LocalSubscription = { handlers: handlers as StreamHandlers<unknown, unknown>, settle };
+    const local: LocalSubscription = { handlers: handlers as StreamHandlers<unknown, unknown>, settle, synced: false };
     channel.locals.add(local);
     // A (re)join makes the server send a fresh sync, which also reaches the channel's earlier subscribers.
-    this.sendJoin(channel);
+    this.sendJoin(channel, false);
     this.connect();
     const ch = channel;
     return {
@@ -172,7 +179,7 @@ export class StreamClient {
     if (socket !== this.socket) return;
     this.attempt = 0;
     this.setStatus('open');
-    for (const channel of this.channels.values()) this.sendJoin(channel);
+    for (const channel of this.channels.values()) this.sendJoin(channel, true);
   }
 
   private handleClose(socket: WebSocketLike): void {
@@ -213,6 +220,7 @@ export class StreamClient {
     this.lastRaw = raw;
     this.duplicatesExpected = isChange(message) ? Math.max(0, channels.length - 1) : 0;
     for (const channel of channels) {
+      if (!advance(channel, message)) continue;
       for (const local of [...channel.locals]) this.deliver(local, message);
     }
   }
@@ -226,7 +234,10 @@ export class StreamClient {
 
   private deliver(local: LocalSubscription, message: StreamMessage): void {
     try {
-      if (message.event.type === 'sync') local.settle(true);
+      if (message.event.type === 'sync') {
+        local.synced = true;
+        local.settle(true);
+      }
       else if (message.event.type === 'unauthorized') local.settle(false);
       dispatch(local.handlers, message);
     } catch (error) {
@@ -242,9 +253,17 @@ export class StreamClient {
     this.send({ type: 'leave', data: { ...joinData(channel), id: channel.item } });
   }
 
-  private sendJoin(channel: Channel): void {
+  /**
+   * `resume`: ask for the events after the channel's position instead of a fresh sync (only when
+   * every local subscriber already has a sync to build on).
+   */
+  private sendJoin(channel: Channel, resume: boolean): void {
     const data: ClientFrameOut['data'] = joinData(channel);
     if (channel.item !== null) data.id = channel.item;
+    if (resume && channel.position !== null && [...channel.locals].every((local) => local.synced)) {
+      data.since = channel.position.seq;
+      if (channel.position.epoch !== undefined) data.epoch = channel.position.epoch;
+    }
     this.send({ type: 'join', data });
   }
 
@@ -268,6 +287,23 @@ export class StreamClient {
     if (onError) onError(error);
     else console.error('[StreamClient] handler failed:', error);
   }
+}
+
+/**
+ * Moves the channel's position to a numbered frame; `false` for a change the channel already
+ * applied (a copy that reached it through a second subscription, e.g. in a replay).
+ */
+function advance(channel: Channel, message: StreamMessage): boolean {
+  const seq = message.seq;
+  if (typeof seq !== 'number') return true;
+  if (message.event.type === 'sync') {
+    channel.position = { seq, epoch: message.epoch };
+    return true;
+  }
+  if (!isChange(message)) return true;
+  if (channel.position !== null && seq <= channel.position.seq) return false;
+  if (channel.position !== null) channel.position.seq = seq;
+  return true;
 }
 
 function joinData(channel: Channel): { subscriptionId: string; streamName: string; groupId: string } {

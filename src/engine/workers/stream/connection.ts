@@ -37,7 +37,7 @@ const DROP_GRACE_MS = 1000;
 /** Where a sync stands: the group's seq and epoch, and the item's version for an item sync. */
 interface GroupPosition {
   seq: number;
-  epoch: string | undefined;
+  epoch: string;
   version?: number | undefined;
 }
 
@@ -182,7 +182,7 @@ export class StreamConnection implements SubscriptionSink {
       const data = snapshot === undefined ? null : (snapshot as Json);
       const sync: StreamFrame = { ...streamMessage(streamName, groupId, itemId, { type: 'sync', data }), seq: head.seq };
       if (head.version !== undefined && snapshot !== undefined) sync.version = head.version;
-      if (head.epoch !== undefined) sync.epoch = head.epoch;
+      sync.epoch = head.epoch;
       if (gap) sync.gap = true;
       this.send(sync);
     }

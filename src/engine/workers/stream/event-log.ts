@@ -11,9 +11,9 @@
  * Retention keeps at most `maxEvents` events per group and drops those older than `maxAgeMs`
  * (`compact`). A resume from a position the log no longer covers is answered with a fresh sync.
  *
- * A group's `epoch` is a random id chosen when its first event is logged: a client that resumes
- * with the epoch of another incarnation (a wiped or replaced database) is never served a replay
- * of unrelated events that happen to carry the same numbers.
+ * The `epoch` is a random id chosen once per database: a client that resumes with the epoch of
+ * another incarnation (a wiped or replaced database, a restarted memory-only engine) is never
+ * served a replay of unrelated events that happen to carry the same numbers.
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
@@ -28,10 +28,10 @@ export interface EventLogRetention {
   maxAgeMs: number;
 }
 
-/** Where a group stands: its last `seq` (0 before any event) and its epoch (absent before any event). */
+/** Where a group stands: its last `seq` (0 before any event) and the log's epoch. */
 export interface GroupHead {
   seq: number;
-  epoch: string | undefined;
+  epoch: string;
 }
 
 /** A resume request: the last `seq` the client applied, and the epoch it was told. */
@@ -41,6 +41,10 @@ export interface ResumePoint {
 }
 
 const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS stream_log_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS stream_log_groups (
     stream_name TEXT NOT NULL,
     group_id    TEXT NOT NULL,
@@ -77,7 +81,7 @@ interface EventRow {
 }
 
 interface Statements {
-  group: Statement<[string, string], { epoch: string; last_seq: number }>;
+  group: Statement<[string, string], { last_seq: number }>;
   upsertGroup: Statement<[string, string, string, number]>;
   version: Statement<[string, string, string], { version: number }>;
   upsertVersion: Statement<[string, string, string, number]>;
@@ -92,6 +96,8 @@ interface Statements {
 
 export class StreamEventLog {
   private readonly statements: Statements;
+  /** This database's incarnation (see the file comment). */
+  private readonly epoch: string;
   private readonly inTransaction: (message: StreamMessage<StreamChangeEvent>) => StreamFrame<StreamChangeEvent>;
 
   constructor(
@@ -99,8 +105,10 @@ export class StreamEventLog {
     private readonly retention: EventLogRetention,
   ) {
     db.exec(SCHEMA);
+    db.prepare("INSERT OR IGNORE INTO stream_log_meta (key, value) VALUES ('epoch', ?)").run(randomUUID());
+    this.epoch = (db.prepare("SELECT value FROM stream_log_meta WHERE key = 'epoch'").get() as { value: string }).value;
     this.statements = {
-      group: db.prepare('SELECT epoch, last_seq FROM stream_log_groups WHERE stream_name = ? AND group_id = ?'),
+      group: db.prepare('SELECT last_seq FROM stream_log_groups WHERE stream_name = ? AND group_id = ?'),
       upsertGroup: db.prepare(
         'INSERT INTO stream_log_groups (stream_name, group_id, epoch, last_seq) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (stream_name, group_id) DO UPDATE SET last_seq = excluded.last_seq',
@@ -156,10 +164,9 @@ export class StreamEventLog {
     return this.inTransaction(message);
   }
 
-  /** The group's last seq and epoch, as committed. */
+  /** The group's last seq (as committed) and the epoch. */
   head(streamName: string, groupId: string): GroupHead {
-    const row = this.statements.group.get(streamName, groupId);
-    return { seq: row?.last_seq ?? 0, epoch: row?.epoch };
+    return { seq: this.statements.group.get(streamName, groupId)?.last_seq ?? 0, epoch: this.epoch };
   }
 
   /** The item's current version (`undefined` for an item never written or deleted). */
@@ -199,7 +206,7 @@ export class StreamEventLog {
     const { streamName, groupId, id, event } = message;
     const group = this.statements.group.get(streamName, groupId);
     const seq = (group?.last_seq ?? 0) + 1;
-    this.statements.upsertGroup.run(streamName, groupId, group?.epoch ?? randomUUID(), seq);
+    this.statements.upsertGroup.run(streamName, groupId, this.epoch, seq);
     const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
     if (this.retention.maxEvents > 0) {
       const text = JSON.stringify(event);
