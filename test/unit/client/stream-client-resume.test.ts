@@ -170,6 +170,30 @@ describe('StreamClient resume', () => {
     expect(frames[frames.length - 1]).toMatchObject({ id: 'i1', seq: 23 });
   });
 
+  it('delivers each missed change once to a group and an item subscriber resuming on one connection', async () => {
+    await start();
+    await set('a', 0);
+    const group = record();
+    const item: StreamMessage<Item>[] = [];
+    const itemSub = client.join<Item>({ stream: 's', group: 'g', item: 'a' }, { onMessage: (message) => void item.push(message) });
+    await itemSub.synced;
+    await waitFor(() => syncs(group).length > 0);
+
+    offline = true;
+    sockets[sockets.length - 1]?.terminate();
+    await waitFor(() => client.status === 'reconnecting');
+    await set('a', 1);
+    await set('b', 1);
+    await set('a', 2);
+    offline = false;
+
+    await waitFor(() => changes(group).length === 3 && changes(item).length === 2);
+    await set('c', 1); // a later live event proves both replays are over
+    await waitFor(() => changes(group).length === 4);
+    expect(changes(group)).toEqual([2, 3, 4, 5]);
+    expect(changes(item)).toEqual([2, 4]);
+  });
+
   it('gives a subscriber that joined while offline a sync rather than a resume', async () => {
     await start();
     await set('a', 0);
