@@ -111,7 +111,8 @@ export class EngineCore {
    * frame synchronously, so call order is wire order.
    */
   invoke(functionId: string, data: unknown, options: RoutedInvocationOptions = {}): Promise<unknown> {
-    const entry = this.functions.get(functionId);
+    // Replicas: the next worker serving this id whose socket is still open takes the call.
+    const entry = this.functions.pick(functionId);
     if (entry === undefined) {
       return Promise.reject(new EngineError('function_not_found', `Function ${functionId} not found`));
     }

@@ -14,6 +14,11 @@ export interface FunctionEntry {
   readonly response_format?: unknown;
   readonly owner: FunctionOwner;
   readonly handler: FunctionHandler;
+  /**
+   * Whether this registration can take a call now (its worker's socket is still open). A pool
+   * skips members that cannot, so a call not yet sent fails over to another replica.
+   */
+  readonly available?: () => boolean;
 }
 
 export type FunctionsChangedListener = () => void;
@@ -24,69 +29,145 @@ export function sameOwner(a: FunctionOwner, b: FunctionOwner): boolean {
 }
 
 /**
- * Functions by id; the last registration wins and takes ownership. Removal is owner-checked so a
- * disconnecting worker never deletes an id that another worker has registered since (spec §5.1).
+ * The registrations of one function id. Several worker connections registering the same id are
+ * replicas of one service: each call goes to the next available member (round robin).
+ */
+interface Pool {
+  members: FunctionEntry[];
+  next: number;
+}
+
+export interface FunctionRegistryOptions {
+  /**
+   * true (default): a function id registered by several worker connections is served by all of
+   * them. false: the last registration wins and takes the id over (the reference engine 0.22).
+   */
+  pooling?: boolean;
+}
+
+/**
+ * Functions by id. A registration by the same owner replaces that owner's; a connection
+ * registering an id other connections hold joins their pool (replicas); a built-in registration,
+ * or any registration when pooling is off, replaces the id outright. Removal is owner-checked so a
+ * disconnecting worker only ever takes its own registration away (spec §5.1).
  */
 export class FunctionRegistry {
-  private readonly entries = new Map<string, FunctionEntry>();
+  private readonly pools = new Map<string, Pool>();
   private readonly listeners = new Set<FunctionsChangedListener>();
+  private readonly pooling: boolean;
 
-  register(entry: FunctionEntry): void {
-    const isNew = !this.entries.has(entry.id);
-    this.entries.set(entry.id, entry);
-    if (isNew) this.changed();
+  constructor(options: FunctionRegistryOptions = {}) {
+    this.pooling = options.pooling !== false;
   }
 
-  /** Removes `id` when `owner` (if given) still owns it; returns whether it was removed. */
+  register(entry: FunctionEntry): void {
+    const pool = this.pools.get(entry.id);
+    if (pool === undefined) {
+      this.pools.set(entry.id, { members: [entry], next: 0 });
+      this.changed();
+      return;
+    }
+    const own = pool.members.findIndex((member) => sameOwner(member.owner, entry.owner));
+    if (own >= 0) pool.members[own] = entry;
+    else if (this.pooling && entry.owner.kind === 'connection' && pool.members.every((member) => member.owner.kind === 'connection')) {
+      pool.members.push(entry);
+    } else {
+      pool.members = [entry];
+      pool.next = 0;
+    }
+  }
+
+  /** Removes `owner`'s registration of `id` (every registration when no owner is given); returns whether one went. */
   unregister(id: string, owner?: FunctionOwner): boolean {
-    const entry = this.entries.get(id);
-    if (entry === undefined) return false;
-    if (owner !== undefined && !sameOwner(entry.owner, owner)) return false;
-    this.entries.delete(id);
-    this.changed();
+    const pool = this.pools.get(id);
+    if (pool === undefined) return false;
+    const kept = owner === undefined ? [] : pool.members.filter((member) => !sameOwner(member.owner, owner));
+    if (kept.length === pool.members.length) return false;
+    this.setMembers(id, pool, kept);
     return true;
   }
 
-  /** Removes every function a connection still owns; returns their ids. */
+  /** Removes every registration a connection holds; returns the ids that no worker serves any more. */
   removeOwnedBy(workerId: string): string[] {
     const removed: string[] = [];
-    for (const [id, entry] of this.entries) {
-      if (entry.owner.kind === 'connection' && entry.owner.workerId === workerId) {
-        this.entries.delete(id);
-        removed.push(id);
-      }
+    for (const [id, pool] of this.pools) {
+      const kept = pool.members.filter((member) => !ownedBy(member, workerId));
+      if (kept.length === pool.members.length) continue;
+      if (kept.length === 0) removed.push(id);
+      pool.members = kept;
+      pool.next = 0;
     }
+    for (const id of removed) this.pools.delete(id);
     if (removed.length > 0) this.changed();
     return removed;
   }
 
+  /** The registration that describes `id`: the most recent one still registered. */
   get(id: string): FunctionEntry | undefined {
-    return this.entries.get(id);
+    const members = this.pools.get(id)?.members;
+    return members?.[members.length - 1];
+  }
+
+  /**
+   * The registration that should take the next call of `id`: round robin over the members that
+   * are available, or the next member when none says it is (its handler then fails clearly).
+   */
+  pick(id: string): FunctionEntry | undefined {
+    const pool = this.pools.get(id);
+    if (pool === undefined) return undefined;
+    const { members } = pool;
+    if (members.length === 1) return members[0];
+    for (let tried = 0; tried < members.length; tried++) {
+      const member = members[pool.next % members.length]!;
+      pool.next = (pool.next + 1) % members.length;
+      if (member.available === undefined || member.available()) return member;
+    }
+    return members[0];
+  }
+
+  /** How many registrations serve `id` (replicas). */
+  replicaCount(id: string): number {
+    return this.pools.get(id)?.members.length ?? 0;
   }
 
   has(id: string): boolean {
-    return this.entries.has(id);
+    return this.pools.has(id);
   }
 
+  /** One entry per id. */
   list(): FunctionEntry[] {
-    return [...this.entries.values()];
+    return [...this.pools.values()].map((pool) => pool.members[pool.members.length - 1]!);
   }
 
   countOwnedBy(workerId: string): number {
     let count = 0;
-    for (const entry of this.entries.values()) {
-      if (entry.owner.kind === 'connection' && entry.owner.workerId === workerId) count += 1;
+    for (const pool of this.pools.values()) {
+      if (pool.members.some((member) => ownedBy(member, workerId))) count += 1;
     }
     return count;
   }
 
-  /** Called whenever the set of ids changes (not on a plain re-registration of an existing id). */
+  /** Called whenever the set of ids changes (not on a re-registration or a replica joining or leaving). */
   onChange(listener: FunctionsChangedListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  private setMembers(id: string, pool: Pool, members: FunctionEntry[]): void {
+    if (members.length === 0) {
+      this.pools.delete(id);
+      this.changed();
+      return;
+    }
+    pool.members = members;
+    pool.next = 0;
+  }
+
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+function ownedBy(entry: FunctionEntry, workerId: string): boolean {
+  return entry.owner.kind === 'connection' && entry.owner.workerId === workerId;
 }

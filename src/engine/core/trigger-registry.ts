@@ -30,6 +30,21 @@ export type TriggerStatus = 'registered' | 'pending';
 export interface TriggerEntry {
   readonly record: TriggerRecord;
   status: TriggerStatus;
+  /**
+   * A replica's copy of a trigger another worker connection registered identically (same
+   * function, type and config): kept, listed as registered, but not handed to the provider until
+   * the copy in service goes away.
+   */
+  standby?: boolean;
+}
+
+export interface TriggerRegistryOptions {
+  /**
+   * true (default): identical triggers of several worker connections are one logical trigger,
+   * handed to the provider once (replicas). false: every registration is handed over (the
+   * reference engine 0.22, where N replicas make N deliveries).
+   */
+  pooling?: boolean;
 }
 
 export type RegisterTriggerOutcome = 'registered' | 'pending';
@@ -39,18 +54,32 @@ export type RegisterTriggerOutcome = 'registered' | 'pending';
  * provider rejected it, is parked as pending and handed over as soon as the type (re)appears.
  * Provider calls are awaited one at a time by the caller, which keeps a connection's registrations
  * in frame order.
+ *
+ * Replicas: worker triggers with the same identity (function id + trigger type + config, see
+ * `triggerIdentity`) form a group; only its first member is handed to the provider, the others
+ * stand by. When the member in service goes, the next one is handed over *before* the old one is
+ * withdrawn, so a route or a state cursor never has a gap.
  */
 export class TriggerRegistry {
   private readonly types = new Map<string, TriggerTypeEntry>();
   private readonly triggers = new Map<string, TriggerEntry>();
+  /** identity → trigger ids, the one in service first. */
+  private readonly groups = new Map<string, string[]>();
+  private readonly groupOf = new Map<string, string>();
+  private readonly pooling: boolean;
 
-  constructor(private readonly logger: EngineLogger) {}
+  constructor(
+    private readonly logger: EngineLogger,
+    options: TriggerRegistryOptions = {},
+  ) {
+    this.pooling = options.pooling !== false;
+  }
 
   /** Registers or replaces a type, then hands it every trigger of that type (registered or parked). */
   async registerType(type: TriggerTypeEntry): Promise<void> {
     this.types.set(type.id, type);
     for (const entry of this.triggersOfType(type.id)) {
-      await this.activate(entry, type);
+      if (entry.standby !== true) await this.activate(entry, type);
     }
   }
 
@@ -61,6 +90,7 @@ export class TriggerRegistry {
     if (owner !== undefined && !sameOwner(type.owner, owner)) return false;
     this.types.delete(id);
     for (const entry of this.triggersOfType(id)) {
+      if (entry.standby === true) continue;
       if (entry.status === 'registered') {
         this.logger.warn(`[DISABLED] trigger ${entry.record.id} (${id}) will be re-registered automatically when the trigger type returns`);
       }
@@ -76,11 +106,20 @@ export class TriggerRegistry {
    */
   async registerTrigger(record: TriggerRecord, options: RegisterTriggerOptions = {}): Promise<RegisterTriggerOutcome> {
     const previous = this.triggers.get(record.id);
-    if (previous !== undefined && previous.status === 'registered' && previous.record.trigger_type !== record.trigger_type) {
-      await this.callUnregister(previous.record);
+    const identity = this.identityOf(record);
+    if (previous !== undefined && this.groupOf.get(record.id) !== identity) {
+      // Re-registered with another identity: leave the old group (handing it over if needed).
+      await this.leaveGroup(previous);
+    } else if (previous !== undefined && previous.standby !== true && previous.status === 'registered') {
+      if (previous.record.trigger_type !== record.trigger_type) await this.callUnregister(previous.record);
     }
     const entry: TriggerEntry = { record, status: 'pending' };
     this.triggers.set(record.id, entry);
+    if (identity !== undefined && this.joinGroup(identity, record.id)) {
+      entry.standby = true;
+      entry.status = 'registered';
+      return 'registered';
+    }
     const type = this.types.get(record.trigger_type);
     if (type === undefined) {
       this.logger.warn(`trigger type ${record.trigger_type} not found; trigger ${record.id} parked until it registers`);
@@ -106,8 +145,56 @@ export class TriggerRegistry {
     const entry = this.triggers.get(id);
     if (entry === undefined) return undefined;
     this.triggers.delete(id);
-    if (entry.status === 'registered') await this.callUnregister(entry.record);
+    await this.leaveGroup(entry);
     return entry.record;
+  }
+
+  /** Whether `id` stands by for an identical trigger of another replica. */
+  isStandby(id: string): boolean {
+    return this.triggers.get(id)?.standby === true;
+  }
+
+  /** The identity grouping replicas' copies of a trigger; undefined when this trigger is not pooled. */
+  private identityOf(record: TriggerRecord): string | undefined {
+    if (!this.pooling || record.worker_id === undefined) return undefined;
+    return triggerIdentity(record);
+  }
+
+  /** Adds `id` to its identity's group; true when another member is already in service (stand by). */
+  private joinGroup(identity: string, id: string): boolean {
+    this.groupOf.set(id, identity);
+    const members = this.groups.get(identity);
+    if (members === undefined) {
+      this.groups.set(identity, [id]);
+      return false;
+    }
+    if (!members.includes(id)) members.push(id);
+    return members[0] !== id;
+  }
+
+  /**
+   * Takes a removed (or re-registered) trigger out of its group. When it was in service and a
+   * replica's copy stands by, that copy is handed to the provider first, then the old one withdrawn.
+   */
+  private async leaveGroup(entry: TriggerEntry): Promise<void> {
+    const id = entry.record.id;
+    const identity = this.groupOf.get(id);
+    this.groupOf.delete(id);
+    const members = identity === undefined ? undefined : this.groups.get(identity);
+    const wasActive = members === undefined || members[0] === id;
+    if (members !== undefined && identity !== undefined) {
+      members.splice(members.indexOf(id), 1);
+      if (members.length === 0) this.groups.delete(identity);
+    }
+    if (!wasActive || entry.standby === true) return;
+    const successor = members?.[0] === undefined ? undefined : this.triggers.get(members[0]);
+    if (successor !== undefined) {
+      successor.standby = false;
+      successor.status = 'pending';
+      const type = this.types.get(successor.record.trigger_type);
+      if (type !== undefined) await this.activate(successor, type);
+    }
+    if (entry.status === 'registered') await this.callUnregister(entry.record);
   }
 
   /** Moves a registered trigger back to pending (its worker provider reported an error). */
@@ -149,7 +236,7 @@ export class TriggerRegistry {
     return status === undefined ? all : all.filter((entry) => entry.status === status);
   }
 
-  /** Registered triggers of a type (what `engine::triggers::info` counts as instances). */
+  /** Registered triggers of a type (what `engine::triggers::info` counts as instances; replicas' copies included). */
   instanceCount(typeId: string): number {
     return this.triggersOfType(typeId).filter((entry) => entry.status === 'registered').length;
   }
@@ -177,4 +264,25 @@ export class TriggerRegistry {
       this.logger.warn(`unregistering trigger ${record.id} from ${type.id} failed: ${toEngineError(err).message}`);
     }
   }
+}
+
+/** Key order does not matter: `{a, b}` and `{b, a}` are the same config. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${fields.map(([key, field]) => `${JSON.stringify(key)}:${canonical(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The stable identity of a trigger: function id + trigger type + config. iii-sdk gives every
+ * registration a fresh random id, so replicas of one app register the same trigger under
+ * different ids; the identity is what they share.
+ */
+export function triggerIdentity(record: Pick<TriggerRecord, 'function_id' | 'trigger_type' | 'config'>): string {
+  return `${record.function_id}\u0000${record.trigger_type}\u0000${canonical(record.config ?? null)}`;
 }

@@ -211,6 +211,7 @@ export class WorkerConnection implements ConnectedWorker {
       response_format: frame.response_format,
       owner: { kind: 'connection', workerId: this.id },
       handler,
+      available: () => !this.closed && this.isOpen(),
     });
   }
 

@@ -7,22 +7,74 @@ function entry(id: string, owner: FunctionOwner): FunctionEntry {
   return { id, owner, handler: () => owner };
 }
 
+const C: FunctionOwner = { kind: 'connection', workerId: 'c' };
+
+/** Which owner each of `n` successive picks of `id` lands on. */
+function picks(registry: FunctionRegistry, id: string, n: number): unknown[] {
+  return Array.from({ length: n }, () => registry.pick(id)?.owner);
+}
+
 describe('FunctionRegistry', () => {
-  it('lets the last registration of an id win and take ownership', () => {
-    const registry = new FunctionRegistry();
+  it('without pooling lets the last registration of an id win and take ownership', () => {
+    const registry = new FunctionRegistry({ pooling: false });
     registry.register(entry('f', A));
     registry.register(entry('f', B));
     expect(registry.get('f')?.owner).toBe(B);
+    expect(picks(registry, 'f', 2)).toEqual([B, B]);
     expect(registry.list()).toHaveLength(1);
+    expect(registry.unregister('f', A)).toBe(false);
+    expect(registry.removeOwnedBy('a')).toEqual([]);
   });
 
-  it('does not remove an id on behalf of a worker that no longer owns it', () => {
+  it('pools an id registered by several connections and spreads calls round robin', () => {
     const registry = new FunctionRegistry();
     registry.register(entry('f', A));
     registry.register(entry('f', B));
-    expect(registry.unregister('f', A)).toBe(false);
+    registry.register(entry('f', C));
+    expect(registry.replicaCount('f')).toBe(3);
+    expect(registry.list()).toHaveLength(1);
+    expect(picks(registry, 'f', 6)).toEqual([A, B, C, A, B, C]);
+  });
+
+  it('replaces a connection’s own registration instead of adding a replica', () => {
+    const registry = new FunctionRegistry();
+    registry.register(entry('f', A));
+    registry.register(entry('f', A));
+    expect(registry.replicaCount('f')).toBe(1);
+  });
+
+  it('lets a replica leave with only its share: the id stays while any replica serves it', () => {
+    const registry = new FunctionRegistry();
+    const listener = jest.fn();
+    registry.onChange(listener);
+    registry.register(entry('f', A));
+    registry.register(entry('f', B));
     expect(registry.removeOwnedBy('a')).toEqual([]);
-    expect(registry.has('f')).toBe(true);
+    expect(picks(registry, 'f', 2)).toEqual([B, B]);
+    expect(registry.unregister('f', A)).toBe(false);
+    expect(registry.unregister('f', B)).toBe(true);
+    expect(registry.has('f')).toBe(false);
+    expect(listener).toHaveBeenCalledTimes(2);
+  });
+
+  it('skips a replica that cannot take a call (its socket is closing) and fails over to the next', () => {
+    const registry = new FunctionRegistry();
+    let aOpen = true;
+    registry.register({ ...entry('f', A), available: () => aOpen });
+    registry.register(entry('f', B));
+    aOpen = false;
+    expect(picks(registry, 'f', 3)).toEqual([B, B, B]);
+  });
+
+  it('lets a built-in registration replace every replica (built-ins are never pooled)', () => {
+    const registry = new FunctionRegistry();
+    const builtin: FunctionOwner = { kind: 'builtin', workerName: 'iii-state' };
+    registry.register(entry('f', A));
+    registry.register(entry('f', B));
+    registry.register(entry('f', builtin));
+    expect(registry.replicaCount('f')).toBe(1);
+    registry.register(entry('f', C));
+    expect(picks(registry, 'f', 2)).toEqual([C, C]);
   });
 
   it('removes every function a connection still owns', () => {
@@ -40,6 +92,7 @@ describe('FunctionRegistry', () => {
     registry.onChange(listener);
     registry.register(entry('f', A));
     registry.register(entry('f', B));
+    registry.register(entry('f', A));
     registry.unregister('f');
     expect(listener).toHaveBeenCalledTimes(2);
   });

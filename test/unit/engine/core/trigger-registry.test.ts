@@ -115,4 +115,73 @@ describe('TriggerRegistry', () => {
     await registry.registerTrigger(trigger('t2', 'other'));
     expect(registry.instanceCount('hook')).toBe(1);
   });
+
+  describe('replicas (identical triggers of several worker connections)', () => {
+    /** The same trigger as replica `workerId` registers it: its own random id, the same identity. */
+    function replica(id: string, workerId: string): TriggerRecord {
+      return { id, trigger_type: 'hook', function_id: 'app::react', config: { scope: 'todos', key: undefined }, worker_id: workerId };
+    }
+
+    it('hands one identity to the provider once, whichever replicas register it', async () => {
+      const registry = new TriggerRegistry(logger);
+      const { type, registered } = recordingType('hook');
+      await registry.registerType(type);
+      await registry.registerTrigger(replica('r1', 'w1'));
+      await registry.registerTrigger({ ...replica('r2', 'w2'), config: { scope: 'todos' } });
+      await registry.registerTrigger(replica('r3', 'w3'));
+      expect(registered.map((t) => t.id)).toEqual(['r1']);
+      expect(registry.isStandby('r2')).toBe(true);
+      expect(registry.listTriggers('registered').map((e) => e.record.id)).toEqual(['r1', 'r2', 'r3']);
+    });
+
+    it('hands the next replica over before withdrawing the one that left, and keeps others', async () => {
+      const registry = new TriggerRegistry(logger);
+      const calls: string[] = [];
+      await registry.registerType({
+        id: 'hook',
+        description: 'hook',
+        owner: { kind: 'builtin', workerName: 'x' },
+        provider: { register: (t) => void calls.push(`+${t.id}`), unregister: (t) => void calls.push(`-${t.id}`) },
+      });
+      await registry.registerTrigger(replica('r1', 'w1'));
+      await registry.registerTrigger(replica('r2', 'w2'));
+      await registry.registerTrigger(replica('r3', 'w3'));
+      await registry.removeTriggersOwnedBy('w2');
+      expect(calls).toEqual(['+r1']);
+      await registry.removeTriggersOwnedBy('w1');
+      expect(calls).toEqual(['+r1', '+r3', '-r1']);
+      expect(registry.isStandby('r3')).toBe(false);
+      await registry.unregisterTrigger('r3');
+      expect(calls).toEqual(['+r1', '+r3', '-r1', '-r3']);
+      expect(registry.listTriggers()).toEqual([]);
+    });
+
+    it('keeps different configs, functions or types apart', async () => {
+      const registry = new TriggerRegistry(logger);
+      const { type, registered } = recordingType('hook');
+      await registry.registerType(type);
+      await registry.registerTrigger(replica('r1', 'w1'));
+      await registry.registerTrigger({ ...replica('r2', 'w2'), config: { scope: 'other' } });
+      await registry.registerTrigger({ ...replica('r3', 'w2'), function_id: 'app::other' });
+      expect(registered.map((t) => t.id)).toEqual(['r1', 'r2', 'r3']);
+    });
+
+    it('activates only the replica in service when the trigger type (re)appears', async () => {
+      const registry = new TriggerRegistry(logger);
+      await registry.registerTrigger(replica('r1', 'w1'));
+      await registry.registerTrigger(replica('r2', 'w2'));
+      const { type, registered } = recordingType('hook');
+      await registry.registerType(type);
+      expect(registered.map((t) => t.id)).toEqual(['r1']);
+    });
+
+    it('without pooling hands every registration over (one delivery per replica)', async () => {
+      const registry = new TriggerRegistry(logger, { pooling: false });
+      const { type, registered } = recordingType('hook');
+      await registry.registerType(type);
+      await registry.registerTrigger(replica('r1', 'w1'));
+      await registry.registerTrigger(replica('r2', 'w2'));
+      expect(registered.map((t) => t.id)).toEqual(['r1', 'r2']);
+    });
+  });
 });
