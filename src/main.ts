@@ -5,7 +5,8 @@
  * data in ./data); with `III_URL` it only connects to that engine. `bootstrap()` is exported so the
  * end-to-end tests start the app exactly as users do, on ephemeral ports.
  */
-import { IIIFactory, type IIIApplication, type Logger } from './framework';
+import { IIIFactory, loadConfig, type ConfigSource, type IIIApplication, type Logger } from './framework';
+import { AppConfig } from './app.config';
 import { AppModule } from './app.module';
 import { TODOS_STREAM } from './modules/todos/todo.entity';
 
@@ -22,6 +23,8 @@ export interface BootstrapOptions {
   streamPort?: number;
   /** Embedded engine only: worker protocol port (env `III_WORKER_PORT`, default 49134). */
   workerPort?: number;
+  /** External engine only: its stream URL, when it is not the engine host's `III_STREAM_PORT` (env `III_STREAM_URL`). */
+  streamUrl?: string;
   /** Embedded engine only: where SQLite data lives (env `III_DATA_DIR`, default ./data). */
   dataDir?: string;
   /** Embedded engine only: 'memory' keeps nothing across restarts. */
@@ -36,19 +39,16 @@ export interface BootstrapOptions {
   logger?: Logger | false;
 }
 
-/** Options from the environment, as documented in the README. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): BootstrapOptions {
-  const options: BootstrapOptions = { dataDir: nonEmpty(env.III_DATA_DIR) ?? DEFAULT_DATA_DIR };
-  const engineUrl = nonEmpty(env.III_URL);
-  if (engineUrl !== undefined) options.engineUrl = engineUrl;
-  const httpPort = port('PORT', env.PORT) ?? port('III_HTTP_PORT', env.III_HTTP_PORT);
-  if (httpPort !== undefined) options.httpPort = httpPort;
-  const streamPort = port('III_STREAM_PORT', env.III_STREAM_PORT);
-  if (streamPort !== undefined) options.streamPort = streamPort;
-  const workerPort = port('III_WORKER_PORT', env.III_WORKER_PORT);
-  if (workerPort !== undefined) options.workerPort = workerPort;
-  const host = nonEmpty(env.III_HOST);
-  if (host !== undefined) options.host = host;
+/** Options from the environment, as documented in the README, read and validated by the app's `ConfigModule` schema. */
+export function optionsFromEnv(env?: ConfigSource): BootstrapOptions {
+  const config = loadConfig(AppConfig, env);
+  const options: BootstrapOptions = { dataDir: config.III_DATA_DIR };
+  if (config.III_URL !== undefined) options.engineUrl = config.III_URL;
+  if (config.httpPort !== undefined) options.httpPort = config.httpPort;
+  if (config.III_STREAM_PORT !== undefined) options.streamPort = config.III_STREAM_PORT;
+  if (config.III_WORKER_PORT !== undefined) options.workerPort = config.III_WORKER_PORT;
+  if (config.III_HOST !== undefined) options.host = config.III_HOST;
+  if (config.III_STREAM_URL !== undefined) options.streamUrl = config.III_STREAM_URL;
   return options;
 }
 
@@ -89,7 +89,9 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
  * (`III_STREAM_URL`, when set, wins inside the framework).
  */
 function externalStreamUrl(options: BootstrapOptions): { streamUrl?: string } {
-  if (options.engineUrl === undefined || options.streamPort === undefined || nonEmpty(process.env.III_STREAM_URL) !== undefined) return {};
+  if (options.engineUrl === undefined) return {};
+  if (options.streamUrl !== undefined) return { streamUrl: options.streamUrl };
+  if (options.streamPort === undefined) return {};
   return { streamUrl: `ws://localhost:${options.streamPort}` };
 }
 
@@ -144,18 +146,6 @@ async function main(): Promise<void> {
   console.log(['Todo app is running:', ...describeUrls(app, options)].join('\n'));
   if (options.engineUrl === undefined) console.log(`  data:    ${options.dataDir ?? DEFAULT_DATA_DIR}`);
   console.log('Press Ctrl-C to stop.');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function port(name: string, value: string | undefined): number | undefined {
-  const text = nonEmpty(value);
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number (0-65535), got ${JSON.stringify(value)}`);
-  return n;
 }
 
 if (require.main === module) {

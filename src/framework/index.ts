@@ -5,7 +5,9 @@
 import 'reflect-metadata';
 
 // Modules and dependency injection
-export { Module, Controller, Injectable, Inject } from './decorators/module';
+export { Module, Global, Controller, Injectable, Inject } from './decorators/module';
+export { ConfigModule, ConfigService, type ConfigModuleOptions } from './config/config.module';
+export { loadConfig, type ConfigSource } from './config/load-config';
 export { ENGINE_URLS, III_CLIENT, LOGGER } from './tokens';
 export type {
   Type,
@@ -17,6 +19,9 @@ export type {
   FactoryProvider,
   ExistingProvider,
   ModuleMetadata,
+  ModuleClass,
+  DynamicModule,
+  ModuleImport,
   HttpMethod,
   StreamPublishOptions,
   TriggerKind,
@@ -40,7 +45,14 @@ export { Fn } from './decorators/fn';
 
 // The call pipeline: guards, interceptors, pipes, exception filters
 export { UseGuards, UseInterceptors, UsePipes, UseFilters, Catch } from './decorators/enhancers';
-export { ParseIntPipe, ParseBoolPipe, ParseUUIDPipe, DefaultValuePipe, ValidationPipe } from './pipeline/builtin-pipes';
+export {
+  ParseIntPipe,
+  ParseBoolPipe,
+  ParseUUIDPipe,
+  DefaultValuePipe,
+  ValidationPipe,
+  type ParsePipeOptions,
+} from './pipeline/builtin-pipes';
 export type {
   ExecutionContext,
   CanActivate,

@@ -5,6 +5,7 @@
  */
 import { startEngine } from '../../src/engine';
 import { bootstrap } from '../../src/main';
+import type { Todo } from '../../src/modules/todos/todo.entity';
 import { Api, startApp, type RunningApp } from './support/app';
 
 const expectBadRequest = (res: { status: number; body: unknown }): void => {
@@ -106,6 +107,25 @@ describe('todo app: REST API', () => {
       expect(new Set(stamps).size).toBe(stamps.length);
       const ours = res.body.map((t) => t.title).filter((t) => titles.includes(t));
       expect(ours).toEqual(titles);
+    });
+  });
+
+  describe('GET /todos?completed=', () => {
+    it('lists only completed or active todos, and refuses anything but true/false', async () => {
+      const done = (await app.api.create('filter-done')).body;
+      await app.api.create('filter-open');
+      await app.api.patch(done.id, { completed: true });
+
+      const completed = await app.api.request<Todo[]>('GET', '/todos?completed=true');
+      expect(completed.body.map((t) => t.title)).toContain('filter-done');
+      expect(completed.body.every((t) => t.completed)).toBe(true);
+      const active = await app.api.request<Todo[]>('GET', '/todos?completed=false');
+      expect(active.body.map((t) => t.title)).toContain('filter-open');
+      expect(active.body.some((t) => t.completed)).toBe(false);
+
+      const bad = await app.api.request('GET', '/todos?completed=maybe');
+      expect(bad.status).toBe(400);
+      expect(bad.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'completed must be true or false (got "maybe")' });
     });
   });
 

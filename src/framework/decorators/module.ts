@@ -1,5 +1,5 @@
 import { FrameworkError } from '../errors';
-import { writeController, writeInjectable, writeInjectToken, writeModule } from '../metadata/reflection';
+import { writeController, writeGlobal, writeInjectable, writeInjectToken, writeModule } from '../metadata/reflection';
 import type { ModuleMetadata, Token } from '../metadata/types';
 import { describe, invalid } from './checks';
 
@@ -31,6 +31,14 @@ export function Module(metadata: ModuleMetadata): ClassDecorator {
     exports: [...(metadata.exports ?? [])],
   };
   return (target) => writeModule(target, frozen);
+}
+
+/**
+ * Makes a module's exports visible in every module of the application without importing it
+ * (import it once, usually in the root module). Use sparingly: explicit imports say more.
+ */
+export function Global(): ClassDecorator {
+  return (target) => writeGlobal(target);
 }
 
 /**

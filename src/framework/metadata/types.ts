@@ -39,12 +39,25 @@ export type Provider<T = unknown> = Type<T> | ClassProvider<T> | ValueProvider<T
 /** A class decorated with `@Module`. */
 export type ModuleClass = Type;
 
+/**
+ * A module configured at import time (`ConfigModule.forRoot(...)`, `DatabaseModule.forFeature(...)`):
+ * the class's own `@Module` metadata plus these imports, providers, controllers and exports. Each
+ * call's object is its own module instance; `global: true` makes its exports visible everywhere.
+ */
+export interface DynamicModule extends ModuleMetadata {
+  module: ModuleClass;
+  global?: boolean;
+}
+
+/** What `imports` accepts: a module class or a dynamic module. */
+export type ModuleImport = ModuleClass | DynamicModule;
+
 export interface ModuleMetadata {
-  imports?: ModuleClass[];
+  imports?: ModuleImport[];
   providers?: Provider[];
   controllers?: Type[];
-  /** Provider tokens of this module, or imported modules to re-export. */
-  exports?: Array<Token | ModuleClass>;
+  /** Provider tokens of this module, or imported modules (classes or dynamic modules) to re-export. */
+  exports?: Array<Token | ModuleClass | DynamicModule>;
 }
 
 export interface ControllerMetadata {

@@ -14,9 +14,20 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
+/** Options of the parse pipes. */
+export interface ParsePipeOptions {
+  /** Let a missing value (`undefined`, `null`, `''`) through as `undefined` instead of refusing it. */
+  optional?: boolean;
+}
+
+const missing = (value: unknown): boolean => value === undefined || value === null || value === '';
+
 /** A string of digits (optionally signed) → an integer; anything else → 400 `id must be an integer (got "abc")`. */
-export class ParseIntPipe implements PipeTransform<unknown, number> {
-  transform(value: unknown, metadata: ArgumentMetadata): number {
+export class ParseIntPipe implements PipeTransform<unknown, number | undefined> {
+  // A default (not `options?`) keeps the constructor's arity 0, so the class can be given as is.
+  constructor(private readonly options: ParsePipeOptions = {}) {}
+  transform(value: unknown, metadata: ArgumentMetadata): number | undefined {
+    if (this.options.optional === true && missing(value)) return undefined;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
     if (typeof value === 'string' && /^[-+]?\d+$/.test(value.trim()) && Number.isSafeInteger(Number(value))) return Number(value);
     throw new BadRequestException(`${subject(metadata)} must be an integer (got ${shown(value)})`);
@@ -24,8 +35,10 @@ export class ParseIntPipe implements PipeTransform<unknown, number> {
 }
 
 /** `true`/`false` (strings or booleans) → a boolean; anything else → 400. */
-export class ParseBoolPipe implements PipeTransform<unknown, boolean> {
-  transform(value: unknown, metadata: ArgumentMetadata): boolean {
+export class ParseBoolPipe implements PipeTransform<unknown, boolean | undefined> {
+  constructor(private readonly options: ParsePipeOptions = {}) {}
+  transform(value: unknown, metadata: ArgumentMetadata): boolean | undefined {
+    if (this.options.optional === true && missing(value)) return undefined;
     if (value === true || value === 'true') return true;
     if (value === false || value === 'false') return false;
     throw new BadRequestException(`${subject(metadata)} must be true or false (got ${shown(value)})`);
@@ -35,8 +48,10 @@ export class ParseBoolPipe implements PipeTransform<unknown, boolean> {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** A UUID (versions 1–8) passes unchanged; anything else → 400 `id must be a UUID (got "x")`. */
-export class ParseUUIDPipe implements PipeTransform<unknown, string> {
-  transform(value: unknown, metadata: ArgumentMetadata): string {
+export class ParseUUIDPipe implements PipeTransform<unknown, string | undefined> {
+  constructor(private readonly options: ParsePipeOptions = {}) {}
+  transform(value: unknown, metadata: ArgumentMetadata): string | undefined {
+    if (this.options.optional === true && missing(value)) return undefined;
     if (typeof value === 'string' && UUID.test(value)) return value;
     throw new BadRequestException(`${subject(metadata)} must be a UUID (got ${shown(value)})`);
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post } from '../../framework';
+import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Query } from '../../framework';
 import { CreateTodoDto } from './dto/create-todo.dto';
 import { UpdateTodoDto } from './dto/update-todo.dto';
 import type { Todo } from './todo.entity';
@@ -14,9 +14,10 @@ export class TodosController {
     return this.todos.create(dto);
   }
 
+  /** `?completed=true|false` narrows the list; anything else is a 400 from the pipe. */
   @Get()
-  findAll(): Promise<Todo[]> {
-    return this.todos.findAll();
+  findAll(@Query('completed', new ParseBoolPipe({ optional: true })) completed?: boolean): Promise<Todo[]> {
+    return this.todos.findAll(completed);
   }
 
   @Get(':id')

@@ -39,9 +39,11 @@ export class TodosService {
     return todo;
   }
 
-  async findAll(): Promise<Todo[]> {
+  /** Every todo by creation time, or only the completed (`true`) or active (`false`) ones. */
+  async findAll(completed?: boolean): Promise<Todo[]> {
     const values = await this.todos.list();
-    return values.filter(isTodo).sort(byCreation);
+    const todos = values.filter(isTodo);
+    return (completed === undefined ? todos : todos.filter((t) => t.completed === completed)).sort(byCreation);
   }
 
   async findOne(id: string): Promise<Todo> {

@@ -77,6 +77,20 @@ describe('TodosController', () => {
     expect(await call('todos::find-all', request('GET', 'todos'))).toEqual({ status_code: 200, body: [TODO] });
   });
 
+  it('parses ?completed with ParseBoolPipe, and answers 400 for anything but true/false', async () => {
+    service.findAll.mockResolvedValue([]);
+    await call('todos::find-all', { ...request('GET', 'todos'), query_params: { completed: 'true' } });
+    expect(service.findAll).toHaveBeenLastCalledWith(true);
+    await call('todos::find-all', request('GET', 'todos'));
+    expect(service.findAll).toHaveBeenLastCalledWith(undefined);
+    const reply = await call('todos::find-all', { ...request('GET', 'todos'), query_params: { completed: 'yes' } });
+    expect(reply).toEqual({
+      status_code: 400,
+      body: { statusCode: 400, error: 'Bad Request', message: 'completed must be true or false (got "yes")' },
+    });
+    expect(service.findAll).toHaveBeenCalledTimes(2);
+  });
+
   it('passes the path id to findOne', async () => {
     service.findOne.mockResolvedValue(TODO);
 

@@ -70,6 +70,15 @@ describe('TodosService', () => {
       expect(second.createdAt > first.createdAt).toBe(true);
     });
 
+    it('narrows to completed or active todos when asked', async () => {
+      const done = await service.create({ title: 'done' });
+      await service.create({ title: 'open' });
+      await service.update(done.id, { completed: true });
+
+      expect((await service.findAll(true)).map((t) => t.title)).toEqual(['done']);
+      expect((await service.findAll(false)).map((t) => t.title)).toEqual(['open']);
+    });
+
     it('leaves out values in the scope that are not todos', async () => {
       await service.create({ title: 'real' });
       state.scopes.get('todos')?.set('junk', { title: 42 });

@@ -1,4 +1,5 @@
-import { Test } from '../../../../src/framework';
+import { AppConfig } from '../../../../src/app.config';
+import { Test, loadConfig } from '../../../../src/framework';
 import { CLIENT_SCRIPT_PATH, renderIndexPage } from '../../../../src/modules/web/page';
 import { WebConfig } from '../../../../src/modules/web/web.config';
 import { WebController } from '../../../../src/modules/web/web.controller';
@@ -38,25 +39,32 @@ describe('renderIndexPage', () => {
   });
 });
 
+const CONFIG = new AppConfig();
+
 describe('WebConfig', () => {
+  it('falls back to the configured III_STREAM_PORT when the engine does not say', () => {
+    const config = new WebConfig({ worker: 'ws://engine:49134' }, loadConfig(AppConfig, { III_STREAM_PORT: '4242' }));
+    expect(config.pageConfig().streamPort).toBe(4242);
+  });
+
   it('points the page at the stream port of the engine the app uses', () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:45679' });
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:45679' }, CONFIG);
     expect(config.pageConfig().streamPort).toBe(45679);
   });
 
   it('takes the port of the engine stream URL and leaves the host to the page', () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://0.0.0.0:45678' });
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://0.0.0.0:45678' }, CONFIG);
     expect(config.pageConfig()).toEqual({ streamPort: 45678, streamUrl: null });
   });
 
   it('ignores an unparsable URL', () => {
-    const before = new WebConfig({ worker: 'ws://127.0.0.1:1' }).pageConfig();
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'not a url' });
+    const before = new WebConfig({ worker: 'ws://127.0.0.1:1' }, CONFIG).pageConfig();
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'not a url' }, CONFIG);
     expect(config.pageConfig()).toEqual(before);
   });
 
   it('passes an explicit public URL through', () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' });
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1' }, CONFIG);
     config.usePublicStreamUrl('wss://streams.example.com/');
     expect(config.pageConfig().streamUrl).toBe('wss://streams.example.com/');
   });
@@ -71,7 +79,7 @@ describe('WebController', () => {
   }
 
   it('serves the page at GET / as HTML with the configured stream port', async () => {
-    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:5555' });
+    const config = new WebConfig({ worker: 'ws://127.0.0.1:1', stream: 'ws://127.0.0.1:5555' }, CONFIG);
     const module = await compile(config);
 
     const def = module.definition('web::index');
@@ -84,7 +92,7 @@ describe('WebController', () => {
   });
 
   it('serves the stream client script as JavaScript', async () => {
-    const module = await compile(new WebConfig({ worker: 'ws://127.0.0.1:1' }));
+    const module = await compile(new WebConfig({ worker: 'ws://127.0.0.1:1' }, CONFIG));
 
     const def = module.definition('web::stream-client');
     const reply = (await def.invoke(GET('assets/stream-client.js'))) as {

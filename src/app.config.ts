@@ -1,0 +1,31 @@
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+
+const Port = (): PropertyDecorator => {
+  const decorators = [IsOptional(), IsInt(), Min(0), Max(65535)];
+  return (target, key) => decorators.forEach((d) => d(target, key));
+};
+
+/**
+ * The reference app's environment, validated by `ConfigModule` at start-up (a bad value stops the
+ * app naming the variable). Defaults are the property initializers.
+ */
+export class AppConfig {
+  /** Connect to this iii engine instead of starting the embedded one. */
+  @IsOptional() @IsString() III_URL?: string;
+  /** REST port of the embedded engine (wins over `III_HTTP_PORT`). */
+  @Port() PORT?: number;
+  @Port() III_HTTP_PORT?: number;
+  /** Stream WebSocket port of the embedded engine; with `III_URL`, where the page looks for streams. */
+  @Port() III_STREAM_PORT?: number;
+  @Port() III_WORKER_PORT?: number;
+  /** A full stream URL of an external engine (read by the framework too). */
+  @IsOptional() @IsString() III_STREAM_URL?: string;
+  @IsString() III_DATA_DIR: string = './data';
+  /** Interface the embedded engine binds (default 127.0.0.1). */
+  @IsOptional() @IsString() III_HOST?: string;
+
+  /** The REST port asked for, if any. */
+  get httpPort(): number | undefined {
+    return this.PORT ?? this.III_HTTP_PORT;
+  }
+}
