@@ -2,6 +2,7 @@
  * The generator as a new user runs it: in a copy of this project (node_modules linked, the rest
  * copied), `generate module`, `service`, `controller` and `reactions`, then the copy's strict type
  * check of the whole project, ESLint and Prettier on what was generated, and the generated tests.
+ * It runs alone after the other suites (`npm run test:generate`): the copy compiles everything cold.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -74,7 +75,14 @@ describe('npm run generate in a copy of the project', () => {
     await succeed(copy, [bin('typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit', '--noUnusedLocals', '--noUnusedParameters']);
     await succeed(copy, [bin('eslint/bin/eslint.js'), ...generated]);
     await succeed(copy, [bin('prettier/bin/prettier.cjs'), '--check', ...generated]);
-    const tests = await succeed(copy, [bin('jest/bin/jest.js'), '--ci', 'test/unit/modules/shopping-items', 'test/e2e/shopping-items.e2e']);
+    const tests = await succeed(copy, [
+      bin('jest/bin/jest.js'),
+      '--ci',
+      '--testTimeout',
+      '120000',
+      'test/unit/modules/shopping-items',
+      'test/e2e/shopping-items.e2e',
+    ]);
     expect(tests).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   }, 600_000);
 });
