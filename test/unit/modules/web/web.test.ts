@@ -1,6 +1,7 @@
 import { AppConfig } from '../../../../src/app.config';
 import { Test, loadConfig } from '../../../../src/framework';
 import { CLIENT_SCRIPT_PATH, renderIndexPage } from '../../../../src/modules/web/page';
+import { CONNECTION_LABELS } from '../../../../src/modules/web/page-script';
 import { WebConfig } from '../../../../src/modules/web/web.config';
 import { WebController } from '../../../../src/modules/web/web.controller';
 
@@ -104,5 +105,18 @@ describe('WebController', () => {
     expect(def.config).toEqual({ api_path: 'assets/stream-client.js', http_method: 'GET' });
     expect(reply.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(reply.body).toContain('root.IIIStreams = module.exports');
+  });
+});
+
+describe('the page for people', () => {
+  it('names connection states in words people use ("live", "reconnecting…"), never "open"', () => {
+    expect(CONNECTION_LABELS).toMatchObject({ open: 'live', reconnecting: 'reconnecting…', closed: 'offline' });
+    expect(Object.values(CONNECTION_LABELS)).not.toContain('open');
+  });
+
+  it('carries its favicon inline, so the browser requests none', () => {
+    expect(renderIndexPage({ streamPort: 3112, streamUrl: null })).toMatch(
+      /<link rel="icon" type="image\/svg\+xml" href="data:image\/svg\+xml,/,
+    );
   });
 });
