@@ -41,7 +41,7 @@ export function liveTodos(
   WebSocket?: WebSocketConstructor, // Node: pass `ws`; browsers: the global WebSocket is used
 ): { todos: LiveGroup<Todo>; client: StreamClient } {
   let todos: LiveGroup<Todo> | undefined;
-  // Reconnects by itself (backoff), re-joins and gets a fresh sync after every reconnect.
+  // Reconnects by itself (backoff), re-joins and resumes (or resyncs) after every reconnect.
   const client = new StreamClient(url, {
     ...(WebSocket !== undefined ? { WebSocket } : {}),
     onStatus: (status) => show(status, todos?.values() ?? []),
