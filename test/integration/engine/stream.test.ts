@@ -206,6 +206,22 @@ describe('iii-stream', () => {
   });
 
   describe('client WebSocket protocol', () => {
+    it('joins a group from the path-form URL and resumes from its query', async () => {
+      await call('stream::set', { stream_name: stream, group_id: 'room 1', item_id: 'a', data: { n: 1 } });
+      const byPath = await Client.open(`${streamUrl}/stream/${encodeURIComponent(stream)}/${encodeURIComponent('room 1')}`);
+      clients.push(byPath);
+      const [sync] = await byPath.received(1);
+      expect(sync).toMatchObject({ streamName: stream, groupId: 'room 1', id: null, seq: 1, event: { type: 'sync', data: [{ n: 1 }] } });
+      await call('stream::set', { stream_name: stream, group_id: 'room 1', item_id: 'b', data: { n: 2 } });
+      const [, created] = await byPath.received(2);
+      expect(created).toMatchObject({ id: 'b', seq: 2, version: 1, event: { type: 'create', data: { n: 2 } } });
+
+      const resumed = await Client.open(`${streamUrl}/stream/${encodeURIComponent(stream)}/room%201?since=1&epoch=${String(sync?.epoch)}`);
+      clients.push(resumed);
+      const [replayed] = await resumed.received(1);
+      expect(replayed).toMatchObject({ id: 'b', seq: 2, event: { type: 'create' } });
+    });
+
     it('syncs on join and pushes create, update, delete and custom events with the exact envelope, numbered per group', async () => {
       await call('stream::set', { stream_name: stream, group_id: 'g', item_id: 'a', data: { n: 0 } });
       const client = await connect();
