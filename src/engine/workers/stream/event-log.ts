@@ -133,7 +133,6 @@ export class StreamEventLog {
           'WHERE stream_name = ? AND group_id = ? AND seq > ? AND item_id = ? ORDER BY seq',
       ),
     };
-    // Nested inside the KV batch this becomes a savepoint; alone it is its own transaction.
     this.inTransaction = db.transaction((message: StreamMessage<StreamChangeEvent>) => this.write(message));
   }
 
@@ -151,7 +150,10 @@ export class StreamEventLog {
     return {
       record: (previous) => {
         const event = eventFor(previous);
-        frame = event === undefined ? undefined : this.inTransaction({ ...message, event });
+        if (event === undefined) frame = undefined;
+        // Inside the KV batch already (SQLite storage): a savepoint would buy nothing, since a
+        // failure here rolls the whole batch back anyway.
+        else frame = this.db.inTransaction ? this.write({ ...message, event }) : this.inTransaction({ ...message, event });
       },
       committed: () => {
         if (frame !== undefined) publish(frame);
