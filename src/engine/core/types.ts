@@ -182,11 +182,14 @@ export interface KvStore {
  * log). `record` runs inside the transaction that commits the write, with the value the key had
  * before it, and may write to `EngineStorage.database` (throwing rolls the transaction back).
  * `committed` runs once that transaction has committed, synchronously and in write order, before
- * the write's promise settles; it must not throw.
+ * the write's promise settles; it must not throw. `rolledBack` runs instead when the transaction
+ * failed after `record`.
  */
 export interface WriteJournal {
   record(previous: Json | undefined): void;
   committed(): void;
+  /** The transaction rolled back after `record` ran (the write failed): forget what it assumed. */
+  rolledBack?(): void;
 }
 
 /** The engine's storage: a KV store plus, when SQLite-backed, the database for other tables. */

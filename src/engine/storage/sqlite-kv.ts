@@ -135,7 +135,10 @@ export class SqliteKvStore implements KvStore {
     } catch (err) {
       // The whole batch rolled back: nobody was acknowledged, so nothing acknowledged is lost.
       const error = toEngineError(err, 'STORAGE_WRITE_FAILED');
-      for (const write of writes) write.reject(error);
+      for (const write of writes) {
+        write.journal?.rolledBack?.();
+        write.reject(error);
+      }
       return;
     }
     for (const write of writes) {

@@ -8,8 +8,13 @@
  *   commits the item, so log and items never disagree, not even after a crash;
  * - an event without a local write (`stream::send`, custom streams, the bridge) is recorded in a
  *   transaction of its own when it happens.
- * Retention keeps at most `maxEvents` events per group and drops those older than `maxAgeMs`
- * (`compact`). A resume from a position the log no longer covers is answered with a fresh sync.
+ * Retention keeps the last `maxEvents` events per group (trimmed every `TRIM_EVERY` events, or
+ * every `maxEvents` when that is smaller, so up to that many more) and drops those older than `maxAgeMs` (`compact`). A resume from a position
+ * the log no longer covers is answered with a fresh sync.
+ *
+ * Each group's last seq and recently written items' versions are cached, so a write costs three
+ * statements (group counter, item version, event). The caches run ahead of the database only
+ * inside a transaction and are dropped when one rolls back.
  *
  * The `epoch` is a random id chosen once per database: a client that resumes with the epoch of
  * another incarnation (a wiped or replaced database, a restarted memory-only engine) is never
@@ -39,6 +44,11 @@ export interface ResumePoint {
   since: number;
   epoch: string | undefined;
 }
+
+/** The count trim runs on every this-many-th event of a group (at most). */
+const TRIM_EVERY = 64;
+/** Item versions cached at most (the oldest go first); a miss costs one indexed read. */
+const VERSION_CACHE_SIZE = 50_000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS stream_log_meta (
@@ -99,6 +109,10 @@ export class StreamEventLog {
   /** This database's incarnation (see the file comment). */
   private readonly epoch: string;
   private readonly inTransaction: (message: StreamMessage<StreamChangeEvent>) => StreamFrame<StreamChangeEvent>;
+  /** group key → last seq. */
+  private readonly seqs = new Map<string, number>();
+  /** item key → version (absent: read the table). */
+  private readonly versions = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -153,27 +167,33 @@ export class StreamEventLog {
         if (event === undefined) frame = undefined;
         // Inside the KV batch already (SQLite storage): a savepoint would buy nothing, since a
         // failure here rolls the whole batch back anyway.
-        else frame = this.db.inTransaction ? this.write({ ...message, event }) : this.inTransaction({ ...message, event });
+        else frame = this.db.inTransaction ? this.write({ ...message, event }) : this.append({ ...message, event });
       },
       committed: () => {
         if (frame !== undefined) publish(frame);
       },
+      rolledBack: () => this.forget(),
     };
   }
 
   /** Logs an event that has no local write of its own and returns its frame. */
   append(message: StreamMessage<StreamChangeEvent>): StreamFrame<StreamChangeEvent> {
-    return this.inTransaction(message);
+    try {
+      return this.inTransaction(message);
+    } catch (err) {
+      this.forget();
+      throw err;
+    }
   }
 
   /** The group's last seq (as committed) and the epoch. */
   head(streamName: string, groupId: string): GroupHead {
-    return { seq: this.statements.group.get(streamName, groupId)?.last_seq ?? 0, epoch: this.epoch };
+    return { seq: this.lastSeq(streamName, groupId), epoch: this.epoch };
   }
 
   /** The item's current version (`undefined` for an item never written or deleted). */
   version(streamName: string, groupId: string, itemId: string): number | undefined {
-    return this.statements.version.get(streamName, groupId, itemId)?.version;
+    return this.currentVersion(streamName, groupId, itemId);
   }
 
   /**
@@ -206,14 +226,16 @@ export class StreamEventLog {
   /** Assigns seq (and version for item writes) and stores the event. Runs inside a transaction. */
   private write(message: StreamMessage<StreamChangeEvent>): StreamFrame<StreamChangeEvent> {
     const { streamName, groupId, id, event } = message;
-    const group = this.statements.group.get(streamName, groupId);
-    const seq = (group?.last_seq ?? 0) + 1;
+    const seq = this.lastSeq(streamName, groupId) + 1;
     this.statements.upsertGroup.run(streamName, groupId, this.epoch, seq);
+    this.seqs.set(groupKey(streamName, groupId), seq);
     const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
-    if (this.retention.maxEvents > 0) {
+    const { maxEvents } = this.retention;
+    if (maxEvents > 0) {
       const text = JSON.stringify(event);
       this.statements.insertEvent.run(streamName, groupId, seq, id, version ?? null, message.timestamp, text);
-      if (seq > this.retention.maxEvents) this.statements.trimGroup.run(streamName, groupId, seq - this.retention.maxEvents);
+      if (seq > maxEvents && seq % Math.min(TRIM_EVERY, maxEvents) === 0)
+        this.statements.trimGroup.run(streamName, groupId, seq - maxEvents);
     }
     const frame: StreamFrame<StreamChangeEvent> = { ...message, seq };
     if (version !== undefined) frame.version = version;
@@ -222,12 +244,48 @@ export class StreamEventLog {
 
   /** A created item starts at 1; a delete takes the next version and forgets the item. */
   private nextVersion(streamName: string, groupId: string, itemId: string, type: 'create' | 'update' | 'delete'): number {
-    const current = type === 'create' ? 0 : (this.statements.version.get(streamName, groupId, itemId)?.version ?? 0);
+    const key = itemKey(streamName, groupId, itemId);
+    const current = type === 'create' ? 0 : (this.currentVersion(streamName, groupId, itemId) ?? 0);
     const version = current + 1;
-    if (type === 'delete') this.statements.removeVersion.run(streamName, groupId, itemId);
-    else this.statements.upsertVersion.run(streamName, groupId, itemId, version);
+    this.versions.delete(key); // re-inserted last: the Map's order is the eviction order
+    if (type === 'delete') {
+      this.statements.removeVersion.run(streamName, groupId, itemId);
+    } else {
+      this.statements.upsertVersion.run(streamName, groupId, itemId, version);
+      this.versions.set(key, version);
+      if (this.versions.size > VERSION_CACHE_SIZE) this.versions.delete(this.versions.keys().next().value as string);
+    }
     return version;
   }
+
+  private lastSeq(streamName: string, groupId: string): number {
+    const key = groupKey(streamName, groupId);
+    let seq = this.seqs.get(key);
+    if (seq === undefined) {
+      seq = this.statements.group.get(streamName, groupId)?.last_seq ?? 0;
+      this.seqs.set(key, seq);
+    }
+    return seq;
+  }
+
+  private currentVersion(streamName: string, groupId: string, itemId: string): number | undefined {
+    const cached = this.versions.get(itemKey(streamName, groupId, itemId));
+    return cached ?? this.statements.version.get(streamName, groupId, itemId)?.version;
+  }
+
+  /** A transaction rolled back: the caches may hold numbers it never committed. */
+  private forget(): void {
+    this.seqs.clear();
+    this.versions.clear();
+  }
+}
+
+function groupKey(streamName: string, groupId: string): string {
+  return JSON.stringify([streamName, groupId]);
+}
+
+function itemKey(streamName: string, groupId: string, itemId: string): string {
+  return JSON.stringify([streamName, groupId, itemId]);
 }
 
 function toFrame(streamName: string, groupId: string, row: EventRow): StreamFrame<StreamChangeEvent> {

@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import { DATABASE_FILE, openStorage } from '../../../../../src/engine/storage';
 import { StreamEventLog } from '../../../../../src/engine/workers/stream/event-log';
 import { streamMessage, type StreamChangeEvent } from '../../../../../src/engine/workers/stream/types';
 
@@ -124,7 +128,45 @@ describe('stream event log', () => {
         throw new Error('the item write failed');
       })(),
     ).toThrow('the item write failed');
+    journal.rolledBack?.(); // what the KV store does when its batch rolls back
     expect(published).toEqual([]);
     expect(append(l, 'a', { type: 'create', data: 2 }).seq).toBe(1);
+  });
+
+  it('numbers on without a hole after a KV batch whose commit failed', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-event-log-'));
+    const storage = openStorage({ kind: 'sqlite', directory });
+    const blocker = new Database(path.join(directory, DATABASE_FILE));
+    try {
+      const l = new StreamEventLog(storage.database, { maxEvents: 100, maxAgeMs: 60_000 });
+      const published: number[] = [];
+      const write = (item: string): Promise<unknown> =>
+        storage.kv.set(
+          'stream',
+          's:g',
+          item,
+          item,
+          l.journal(
+            { type: 'stream', timestamp: 1, streamName: 's', groupId: 'g', id: item },
+            () => ({ type: 'create', data: item }),
+            (frame) => published.push(frame.seq),
+          ),
+        );
+      await write('a');
+      storage.database.pragma('busy_timeout = 0');
+      blocker.exec('BEGIN IMMEDIATE');
+      await expect(write('lost')).rejects.toMatchObject({ code: 'STORAGE_WRITE_FAILED' });
+      blocker.exec('ROLLBACK');
+      await write('b');
+      expect(published).toEqual([1, 2]);
+      expect(l.replay('s', 'g', null, { since: 0, epoch: undefined })?.map((f) => [f.id, f.seq])).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
+    } finally {
+      blocker.close();
+      await storage.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
