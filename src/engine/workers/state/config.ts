@@ -5,10 +5,10 @@
  * `adapter` and `save_interval_ms` are accepted for compatibility but change nothing here: values
  * always live in the engine's storage (`--data` SQLite or memory), which commits every write
  * before acknowledging it, so there is no flush interval to tune. The one exception is adapter
- * `bridge`, whose values live on another engine (`../bridge`).
+ * `bridge`, whose values live on another engine (`../../adapters/bridge`).
  */
 import { EngineError } from '../../core/errors';
-import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../bridge/config';
+import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../../adapters/bridge/config';
 
 export interface StateConfig {
   triggersEnabled: boolean;

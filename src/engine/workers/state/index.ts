@@ -2,7 +2,8 @@
  * `iii-state`: key/value state in scopes, with reactive `state` triggers (spec §7).
  */
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
-import { BridgeClient, BridgeStateFunctions, type BridgeAdapterConfig } from '../bridge';
+import { BridgeClient, type BridgeAdapterConfig } from '../../adapters/bridge';
+import { BridgeStateFunctions } from './bridged-functions';
 import { parseStateConfig, type StateConfig } from './config';
 import { StateFunctions } from './functions';
 import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
@@ -58,7 +59,7 @@ class StateWorker implements EngineWorker {
     await this.bridge?.close();
   }
 
-  /** Adapter `bridge`: the same functions, forwarded to another engine (`../bridge`). */
+  /** Adapter `bridge`: the same functions, forwarded to another engine (`./bridged-functions.ts` over `adapters/bridge`). */
   private bridged(ctx: EngineContext, config: BridgeAdapterConfig): BridgeStateFunctions {
     this.bridge = new BridgeClient({ config, owner: STATE_WORKER_NAME, logger: ctx.logger });
     const { triggersEnabled } = this.config;

@@ -6,7 +6,7 @@
  * clients that resume with `since`.
  */
 import { EngineError } from '../../core/errors';
-import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../bridge/config';
+import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../../adapters/bridge/config';
 import type { EventLogRetention } from './event-log';
 
 export const DEFAULT_STREAM_PORT = 3112;
@@ -22,7 +22,7 @@ export interface StreamWorkerConfig {
   /** Function called before a client connection is upgraded; its `context` reaches join/leave triggers. */
   authFunction: string | undefined;
   maxBufferedBytes: number;
-  /** Set for adapter `bridge`: items live on that engine (`../bridge`). */
+  /** Set for adapter `bridge`: items live on that engine (`./bridge/`, over `adapters/bridge`). */
   bridge: BridgeAdapterConfig | undefined;
   /** History kept per group for resuming clients. */
   eventLog: EventLogRetention;

@@ -8,7 +8,7 @@
  * `EngineContext.fire`, which keeps per-trigger order), then to subscribed clients.
  */
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
-import { StreamBridge } from '../bridge';
+import { StreamBridge } from './bridge/stream-bridge';
 import { parseStreamConfig, type StreamWorkerConfig } from './config';
 import { StreamEventLog } from './event-log';
 import { streamFunctions } from './functions';

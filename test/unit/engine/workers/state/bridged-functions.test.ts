@@ -1,5 +1,5 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
-import { BridgeStateFunctions } from '../../../../../src/engine/workers/bridge';
+import { BridgeStateFunctions } from '../../../../../src/engine/workers/state/bridged-functions';
 import { StateTriggers } from '../../../../../src/engine/workers/state/triggers';
 import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
 

@@ -1,4 +1,4 @@
-import { announcement } from '../../../../../src/engine/workers/bridge/stream-announce';
+import { announcement } from '../../../../../../src/engine/workers/stream/bridge/stream-announce';
 
 const item = { stream_name: 's', group_id: 'g', item_id: 'i' };
 

@@ -1,4 +1,4 @@
-import { forwardPayload } from '../../../../../src/engine/workers/bridge/payload';
+import { forwardPayload } from '../../../../../src/engine/adapters/bridge/payload';
 
 describe('forwardPayload', () => {
   it('drops the local _caller_worker_id and keeps every other key', () => {

@@ -1,6 +1,6 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
 import type { EngineLogger } from '../../../../../src/engine/core/types';
-import { BRIDGE_UNAVAILABLE, BridgeClient, type BridgeAdapterConfig } from '../../../../../src/engine/workers/bridge';
+import { BRIDGE_UNAVAILABLE, BridgeClient, type BridgeAdapterConfig } from '../../../../../src/engine/adapters/bridge';
 import { fakeFactory, type FakeSdk } from './fake-sdk';
 
 const quiet: EngineLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

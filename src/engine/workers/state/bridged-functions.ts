@@ -9,9 +9,9 @@
  * own `state` triggers see those).
  */
 import type { EngineContext, Json } from '../../core/types';
-import type { StateEventType, StateTriggers } from '../state/triggers';
-import type { BridgeClient } from './client';
-import { forwardPayload, isRecord, stringField } from './payload';
+import type { StateEventType, StateTriggers } from './triggers';
+import type { BridgeClient } from '../../adapters/bridge/client';
+import { forwardPayload, isRecord, stringField } from '../../adapters/bridge/payload';
 
 export interface BridgeStateOptions {
   context: Pick<EngineContext, 'fire' | 'logger'>;

@@ -7,11 +7,11 @@
  * directly — reach local clients alike, and each exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineLogger, Json } from '../../core/types';
-import type { ChangeSink } from '../stream/operations';
-import type { StreamChangeEvent, StreamMessage } from '../stream/types';
-import type { BridgeClient } from './client';
-import { isRecord } from './payload';
+import type { EngineLogger, Json } from '../../../core/types';
+import type { ChangeSink } from '../operations';
+import type { StreamChangeEvent, StreamMessage } from '../types';
+import type { BridgeClient } from '../../../adapters/bridge/client';
+import { isRecord } from '../../../adapters/bridge/payload';
 
 /** Remote `stream` triggers this relay will hold at most (stream names are few in practice). */
 export const MAX_WATCHED_STREAMS = 1024;

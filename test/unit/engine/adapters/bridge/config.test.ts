@@ -1,5 +1,5 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
-import { readBridgeAdapterConfig } from '../../../../../src/engine/workers/bridge';
+import { readBridgeAdapterConfig } from '../../../../../src/engine/adapters/bridge';
 import { parseStateConfig } from '../../../../../src/engine/workers/state/config';
 import { parseStreamConfig } from '../../../../../src/engine/workers/stream/config';
 

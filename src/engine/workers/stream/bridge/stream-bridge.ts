@@ -10,14 +10,14 @@
  *   once, whoever made it. Each forwarded write is also announced on the remote's
  *   `stream.events` topic, for reference-engine bridges sharing the remote (`stream-announce.ts`).
  */
-import type { BuiltinFunction, BuiltinTriggerType, EngineContext } from '../../core/types';
-import { customFunctionId, type CustomOperation } from '../stream/custom';
-import type { ChangeSink, StreamOperations } from '../stream/operations';
-import { parseStreamTriggerConfig, STREAM_TRIGGER_TYPE } from '../stream/triggers';
-import type { GroupRef, ItemRef } from '../stream/types';
-import { BridgeClient, type BridgeSdkFactory } from './client';
-import type { BridgeAdapterConfig } from './config';
-import { forwardPayload, stringField } from './payload';
+import type { BuiltinFunction, BuiltinTriggerType, EngineContext } from '../../../core/types';
+import { customFunctionId, type CustomOperation } from '../custom';
+import type { ChangeSink, StreamOperations } from '../operations';
+import { parseStreamTriggerConfig, STREAM_TRIGGER_TYPE } from '../triggers';
+import type { GroupRef, ItemRef } from '../types';
+import { BridgeClient, type BridgeSdkFactory } from '../../../adapters/bridge/client';
+import type { BridgeAdapterConfig } from '../../../adapters/bridge/config';
+import { forwardPayload, stringField } from '../../../adapters/bridge/payload';
 import { announcement, STREAM_EVENTS_TOPIC } from './stream-announce';
 import { StreamRelay } from './stream-relay';
 

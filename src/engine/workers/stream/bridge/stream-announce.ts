@@ -8,9 +8,9 @@
  * a local write (§8.1): `create` when there was no previous value, else `update`; `delete` only
  * when something was deleted; `send` as a custom `event`.
  */
-import type { Json } from '../../core/types';
-import { streamMessage, type StreamChangeEvent, type StreamMessage } from '../stream/types';
-import { isRecord, stringField } from './payload';
+import type { Json } from '../../../core/types';
+import { streamMessage, type StreamChangeEvent, type StreamMessage } from '../types';
+import { isRecord, stringField } from '../../../adapters/bridge/payload';
 
 export const STREAM_EVENTS_TOPIC = 'stream.events';
 

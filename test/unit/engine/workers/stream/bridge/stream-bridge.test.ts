@@ -1,14 +1,14 @@
-import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../../../../src/engine/core/types';
-import { StreamBridge } from '../../../../../src/engine/workers/bridge';
-import { DEFAULT_EVENT_LOG } from '../../../../../src/engine/workers/stream/config';
-import { StreamEventLog } from '../../../../../src/engine/workers/stream/event-log';
-import { streamFunctions } from '../../../../../src/engine/workers/stream/functions';
-import { StreamOperations } from '../../../../../src/engine/workers/stream/operations';
-import { StreamStore } from '../../../../../src/engine/workers/stream/store';
-import { StreamTriggers } from '../../../../../src/engine/workers/stream/triggers';
-import type { StreamChangeEvent, StreamMessage } from '../../../../../src/engine/workers/stream/types';
-import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
-import { fakeFactory, type FakeSdk } from './fake-sdk';
+import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../../../../../src/engine/core/types';
+import { StreamBridge } from '../../../../../../src/engine/workers/stream/bridge/stream-bridge';
+import { DEFAULT_EVENT_LOG } from '../../../../../../src/engine/workers/stream/config';
+import { StreamEventLog } from '../../../../../../src/engine/workers/stream/event-log';
+import { streamFunctions } from '../../../../../../src/engine/workers/stream/functions';
+import { StreamOperations } from '../../../../../../src/engine/workers/stream/operations';
+import { StreamStore } from '../../../../../../src/engine/workers/stream/store';
+import { StreamTriggers } from '../../../../../../src/engine/workers/stream/triggers';
+import type { StreamChangeEvent, StreamMessage } from '../../../../../../src/engine/workers/stream/types';
+import { FakeEngineContext } from '../../../../../fakes/fake-engine-context';
+import { fakeFactory, type FakeSdk } from '../../../adapters/bridge/fake-sdk';
 
 const CONFIG = { url: 'ws://remote.test:1', callTimeoutMs: 1_000, connectWaitMs: 100 };
 

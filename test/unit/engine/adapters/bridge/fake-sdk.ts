@@ -3,7 +3,7 @@
  * answers for `trigger()`, and records of the functions and triggers registered on the "remote".
  */
 import { InvocationError, type InitOptions } from 'iii-sdk';
-import type { BridgeSdk, BridgeSdkFactory, ConnectionState } from '../../../../../src/engine/workers/bridge';
+import type { BridgeSdk, BridgeSdkFactory, ConnectionState } from '../../../../../src/engine/adapters/bridge';
 
 type Answer = (payload: unknown) => unknown;
 
