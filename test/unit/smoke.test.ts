@@ -5,6 +5,6 @@ describe('toolchain', () => {
   it('resolves iii-sdk types and runs ts-jest', () => {
     expect(typeof registerWorker).toBe('function');
     expect(TriggerAction.Void()).toEqual({ type: 'void' });
-    expect(new EngineError('X', 'y').toBody()).toEqual({ code: 'X', message: 'y' });
+    expect(new EngineError('NOT_FOUND', 'y').toBody()).toEqual({ code: 'NOT_FOUND', message: 'y' });
   });
 });

@@ -139,7 +139,7 @@ async function enqueue(core: EngineCore, caller: CallerConnection, frame: Invoke
 /** Reads a worker's error body; anything that is not `{code, message}` becomes code `UNKNOWN`. */
 function toError(value: unknown): EngineError {
   if (isPlainObject(value) && typeof value.code === 'string' && typeof value.message === 'string') {
-    return new EngineError(value.code, value.message, typeof value.stacktrace === 'string' ? value.stacktrace : undefined);
+    return EngineError.passThrough(value.code, value.message, typeof value.stacktrace === 'string' ? value.stacktrace : undefined);
   }
   let text: string;
   try {

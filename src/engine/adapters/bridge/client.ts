@@ -224,7 +224,7 @@ export class BridgeClient {
       if (err.code === 'TIMEOUT' && message.startsWith('invocation timed out')) {
         return this.unavailable(functionId, `no answer from ${this.url} within ${this.options.config.callTimeoutMs}ms`);
       }
-      return new EngineError(err.code, message, typeof err.stacktrace === 'string' ? err.stacktrace : undefined);
+      return EngineError.passThrough(err.code, message, typeof err.stacktrace === 'string' ? err.stacktrace : undefined);
     }
     const message = err instanceof Error ? err.message : String(err);
     if (message === 'iii is shutting down') return this.unavailable(functionId, 'the bridge is shut down');

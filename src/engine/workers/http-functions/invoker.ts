@@ -68,9 +68,9 @@ export function mapResponse(response: RawResponse): unknown {
   const parsed = parseJson(body);
   const error = parsed.ok && isPlainObject(parsed.value) ? parsed.value.error : undefined;
   if (isPlainObject(error)) {
-    const code = typeof error.code === 'string' ? error.code : 'http_error';
     const message = typeof error.message === 'string' ? error.message : 'HTTP request failed';
-    throw new EngineError(code, message);
+    // The function's own error code reaches the caller as it sent it.
+    throw typeof error.code === 'string' ? EngineError.passThrough(error.code, message) : new EngineError('http_error', message);
   }
   const reason = STATUS_CODES[status];
   throw new EngineError('http_error', `HTTP ${status}${reason === undefined ? '' : ` ${reason}`}`);

@@ -42,7 +42,7 @@ export const HTTP_CONFIG_DEFAULTS = {
 } as const;
 
 /** Error code of every configuration problem of this worker. */
-export const INVALID_HTTP_CONFIG = 'invalid_http_config';
+export const INVALID_HTTP_CONFIG = 'config_invalid';
 
 const KNOWN_KEYS = new Set(['port', 'host', 'default_timeout', 'cors', 'concurrency_request_limit', 'middleware', 'body_limit']);
 const KNOWN_CORS_KEYS = new Set(['allowed_origins', 'allowed_methods']);
@@ -110,7 +110,7 @@ function parseMiddleware(raw: unknown): HttpMiddlewareEntry[] {
   return entries.filter((entry) => entry.phase === 'preHandler').sort((a, b) => a.priority - b.priority);
 }
 
-/** Checks and defaults the worker's config block; throws `invalid_http_config` naming the culprit. */
+/** Checks and defaults the worker's config block; throws `config_invalid` naming the culprit. */
 export function parseHttpConfig(raw: Record<string, unknown> | null | undefined): HttpWorkerConfig {
   const config = raw ?? {};
   if (!isRecord(config)) fail('the config block must be an object');

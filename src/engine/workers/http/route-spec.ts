@@ -9,7 +9,7 @@ import { EngineError } from '../../core/errors';
 export const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 export type RoutedMethod = (typeof ROUTED_METHODS)[number];
 
-export const INVALID_HTTP_TRIGGER = 'invalid_http_trigger_config';
+export const INVALID_HTTP_TRIGGER = 'trigger_registration_failed';
 
 export interface HttpRouteSpec {
   /** `api_path` exactly as registered; it is the payload's `path` (§9.2). */

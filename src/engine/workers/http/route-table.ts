@@ -11,7 +11,7 @@ import FindMyWay = require('find-my-way');
 import { EngineError } from '../../core/errors';
 import { ROUTED_METHODS, type HttpRouteSpec, type RoutedMethod } from './route-spec';
 
-export const HTTP_ROUTE_CONFLICT = 'http_route_conflict';
+export const HTTP_ROUTE_CONFLICT = 'trigger_registration_failed';
 
 /** One bound route: what to call and on whose behalf. */
 export interface HttpRoute {

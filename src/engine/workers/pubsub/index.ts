@@ -65,7 +65,7 @@ class PubsubWorker implements EngineWorker {
 
 function readPublishInput(input: unknown): { topic: string; data: unknown } {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new EngineError('invalid_argument', 'publish expects an object {topic, data}');
+    throw new EngineError('INVALID_ARGUMENTS', 'publish expects an object {topic, data}');
   }
   const record = input as Record<string, unknown>;
   const topic = record.topic;
@@ -73,7 +73,7 @@ function readPublishInput(input: unknown): { topic: string; data: unknown } {
     throw new EngineError('topic_not_set', 'Topic is not set');
   }
   if (typeof topic !== 'string') {
-    throw new EngineError('invalid_argument', "publish: 'topic' must be a string");
+    throw new EngineError('INVALID_ARGUMENTS', "publish: 'topic' must be a string");
   }
   // A missing `data` is delivered as JSON null, like the reference engine's `Value` default.
   return { topic, data: record.data === undefined ? null : record.data };

@@ -97,11 +97,11 @@ function groupKeyOf(settings: QueueSettings, data: unknown): string | undefined 
   const field = settings.message_group_field;
   const record = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
   if (!Object.prototype.hasOwnProperty.call(record, field)) {
-    throw new EngineError('invalid_argument', `FIFO queue '${settings.name}' requires field '${field}' in data, but it was not found`);
+    throw new EngineError('INVALID_ARGUMENTS', `FIFO queue '${settings.name}' requires field '${field}' in data, but it was not found`);
   }
   const value = record[field];
   if (value === null || value === undefined) {
-    throw new EngineError('invalid_argument', `FIFO queue '${settings.name}': field '${field}' must not be null`);
+    throw new EngineError('INVALID_ARGUMENTS', `FIFO queue '${settings.name}': field '${field}' must not be null`);
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -17,7 +17,7 @@ export interface EnqueueInput {
 export function readObject(input: unknown, fn: string): Record<string, unknown> {
   if (input === undefined || input === null) return {};
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new EngineError('invalid_argument', `${fn} expects a JSON object`);
+    throw new EngineError('INVALID_ARGUMENTS', `${fn} expects a JSON object`);
   }
   return input as Record<string, unknown>;
 }
@@ -65,7 +65,7 @@ export function readCount(record: Record<string, unknown>, key: string, options:
   const value = record[key];
   if (value === undefined || value === null) return options.fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new EngineError('invalid_argument', `${options.fn}: '${key}' must be a non-negative integer`);
+    throw new EngineError('INVALID_ARGUMENTS', `${options.fn}: '${key}' must be a non-negative integer`);
   }
   return Math.min(value, options.max);
 }
@@ -73,6 +73,6 @@ export function readCount(record: Record<string, unknown>, key: string, options:
 function optionalString(record: Record<string, unknown>, key: string, fn: string): string | undefined {
   const value = record[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new EngineError('invalid_argument', `${fn}: '${key}' must be a string`);
+  if (typeof value !== 'string') throw new EngineError('INVALID_ARGUMENTS', `${fn}: '${key}' must be a string`);
   return value;
 }

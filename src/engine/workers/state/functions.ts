@@ -6,7 +6,7 @@
  * hub keeps per-trigger FIFO order from there). Events are fired after the write is durable, and
  * the function replies without waiting for any trigger handler.
  */
-import { EngineError } from '../../core/errors';
+import { EngineError, type EngineErrorCode } from '../../core/errors';
 import type { EngineContext, Json, KvStore } from '../../core/types';
 import type { StateConfig } from './config';
 import { readEmptyInput, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
@@ -118,7 +118,7 @@ export class StateFunctions {
 }
 
 /** Awaits a storage call, turning its failure into the function's documented error code. */
-async function storageStep<T>(code: string, prefix: string, step: Promise<T>): Promise<T> {
+async function storageStep<T>(code: EngineErrorCode, prefix: string, step: Promise<T>): Promise<T> {
   try {
     return await step;
   } catch (err) {

@@ -32,7 +32,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function'
 const EVENT_LOG_KEYS: ReadonlySet<string> = new Set(['max_events', 'max_age_seconds']);
 
 function configError(message: string): EngineError {
-  return new EngineError('invalid_config', `iii-stream: ${message}`);
+  return new EngineError('config_invalid', `iii-stream: ${message}`);
 }
 
 /** A whole number in [min, max]; numeric strings are accepted (they come from `${VAR:…}`). */

@@ -4,7 +4,7 @@
  * storage. These helpers name those functions and check what they return.
  */
 import type { Json } from '../../core/types';
-import { EngineError } from '../../core/errors';
+import { EngineError, type EngineErrorCode } from '../../core/errors';
 import type { DeleteResult, SetResult } from './types';
 
 export type CustomOperation = 'get' | 'set' | 'delete' | 'list' | 'list_groups' | 'update';
@@ -33,7 +33,7 @@ function optionalValue(record: Record<string, unknown>, name: string): Json {
  * Checks a custom `set`/`update` result: an object with `new_value` and optional `old_value`
  * (and, for update, optional `errors`). `failureCode` covers the "no result" case.
  */
-export function readWriteResult(result: unknown, failureCode: string, verb: string): SetResult & { errors?: readonly unknown[] } {
+export function readWriteResult(result: unknown, failureCode: EngineErrorCode, verb: string): SetResult & { errors?: readonly unknown[] } {
   if (result === undefined) {
     throw new EngineError(failureCode, `Failed to ${verb} value: Function returned no result`);
   }
@@ -59,7 +59,7 @@ export function readDeleteResult(result: unknown): DeleteResult {
 }
 
 /** Wraps a failed custom write call the way the reference engine does (code of the operation). */
-export function customCallError(err: unknown, failureCode: string, verb: string): EngineError {
+export function customCallError(err: unknown, failureCode: EngineErrorCode, verb: string): EngineError {
   const detail = err instanceof EngineError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
   return new EngineError(failureCode, `Failed to ${verb} value: Failed to invoke function: ${detail}`);
 }

@@ -8,7 +8,7 @@
  * commit order — so subscribers and triggers see a group's events in the order of their `seq`.
  */
 import type { EngineContext, Json, WriteJournal } from '../../core/types';
-import { EngineError } from '../../core/errors';
+import { EngineError, type EngineErrorCode } from '../../core/errors';
 import { applyParsedOps, parseUpdateOps } from '../../lib/update-ops';
 import { customCallError, customFunctionId, readDeleteResult, readWriteResult, type CustomOperation } from './custom';
 import type { StreamEventLog } from './event-log';
@@ -150,7 +150,7 @@ export class StreamOperations {
     return this.deps.context.hasFunction(id) ? id : undefined;
   }
 
-  private async callCustom(functionId: string, data: unknown, failureCode: string, verb: string): Promise<unknown> {
+  private async callCustom(functionId: string, data: unknown, failureCode: EngineErrorCode, verb: string): Promise<unknown> {
     try {
       return await this.deps.context.invoke(functionId, data);
     } catch (err) {
@@ -197,7 +197,7 @@ function itemCall(ref: ItemRef): ItemRef {
 }
 
 /** Runs one storage call, reporting an adapter failure with the operation's stable code. */
-async function storage<T>(code: string, what: string, call: () => Promise<T>): Promise<T> {
+async function storage<T>(code: EngineErrorCode, what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {

@@ -45,6 +45,6 @@ describe('bridge adapter config', () => {
   it('reports a bad bridge block with each worker’s own error code', () => {
     const adapter = { name: 'bridge', config: { bridge_url: 'http://x' } };
     expect(() => parseStateConfig({ adapter })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
-    expect(() => parseStreamConfig({ adapter })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(() => parseStreamConfig({ adapter })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
   });
 });

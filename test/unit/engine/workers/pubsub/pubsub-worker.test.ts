@@ -62,10 +62,10 @@ describe('iii-pubsub worker', () => {
     },
   );
 
-  it('rejects a non-object input and a non-string topic with invalid_argument', async () => {
-    await expect(ctx.call('publish', 'orders')).rejects.toMatchObject({ code: 'invalid_argument' });
+  it('rejects a non-object input and a non-string topic with INVALID_ARGUMENTS', async () => {
+    await expect(ctx.call('publish', 'orders')).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
     await expect(ctx.call('publish', { topic: 42 })).rejects.toBeInstanceOf(EngineError);
-    await expect(ctx.call('publish', { topic: 42 })).rejects.toMatchObject({ code: 'invalid_argument' });
+    await expect(ctx.call('publish', { topic: 42 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENTS' });
   });
 
   it('delivers a missing data field as null', async () => {

@@ -84,9 +84,9 @@ describe('iii-queue worker', () => {
     });
 
     it.each([
-      ['a string', 'x', 'invalid_argument'],
+      ['a string', 'x', 'INVALID_ARGUMENTS'],
       ['no function_id', { queue: 'default', data: 1 }, 'function_id_not_set'],
-      ['a numeric queue', { queue: 1, function_id: 'f' }, 'invalid_argument'],
+      ['a numeric queue', { queue: 1, function_id: 'f' }, 'INVALID_ARGUMENTS'],
     ])('rejects %s with a coded error', async (_label, input, code) => {
       await expect(q.ctx.call('engine::queue::enqueue', input)).rejects.toMatchObject({ code });
     });
@@ -196,9 +196,9 @@ describe('iii-queue worker', () => {
       ['iii::queue::redrive', {}, 'queue_not_set'],
       ['iii::queue::redrive', { queue: 'nope' }, 'queue_not_found'],
       ['iii::queue::redrive_message', { queue: 'default' }, 'message_id_not_set'],
-      ['iii::queue::discard_message', { queue: 'default', message_id: 5 }, 'invalid_argument'],
+      ['iii::queue::discard_message', { queue: 'default', message_id: 5 }, 'INVALID_ARGUMENTS'],
       ['engine::queue::dlq_messages', {}, 'topic_required'],
-      ['engine::queue::dlq_messages', { topic: 'default', limit: -1 }, 'invalid_argument'],
+      ['engine::queue::dlq_messages', { topic: 'default', limit: -1 }, 'INVALID_ARGUMENTS'],
       ['engine::queue::topic_stats', { topic: 'nope' }, 'queue_not_found'],
     ])('%s rejects %j with %s', async (fn, input, code) => {
       await expect(q.ctx.call(fn, input)).rejects.toMatchObject({ code });

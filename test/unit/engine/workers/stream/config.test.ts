@@ -35,8 +35,8 @@ describe('iii-stream config', () => {
     expect(() => parseStreamConfig({ prot: 1 })).toThrow(/unknown field `prot`/);
   });
 
-  it('refuses a bad port and unsupported adapters with invalid_config', () => {
-    expect(() => parseStreamConfig({ port: 70000 })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  it('refuses a bad port and unsupported adapters with config_invalid', () => {
+    expect(() => parseStreamConfig({ port: 70000 })).toThrow(expect.objectContaining({ code: 'config_invalid' }));
     expect(() => parseStreamConfig({ adapter: { name: 'redis' } })).toThrow(/not supported/);
     expect(() => parseStreamConfig({ adapter: { name: 'mystery' } })).toThrow(/unknown adapter/);
   });
