@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (add `-- --quick` for a smoke run of under a minute, no targets checked;
- * `-- --only=get,post` runs only the named scenarios).
+ * `-- --only=get,post` runs only the named scenarios, `-- --servers=ours,nest-fastify` only those servers).
  *
  * The reference app, started as `npm start` runs it, against peers written the way their users
  * write them (bench/peers), every server in its own process pinned to one core and every load
@@ -21,11 +21,20 @@ import { enginePaths, frameworkVsSdk } from './scenarios/in-process';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
+/** `--servers=ours,nest-fastify` narrows the peer tables to those servers. */
+function pick(servers: ServerName[]): ServerName[] {
+  const wanted = process.argv
+    .find((arg) => arg.startsWith('--servers='))
+    ?.slice(10)
+    .split(',');
+  return wanted === undefined ? servers : servers.filter((name) => wanted.includes(name));
+}
+
 type Plan = Array<[id: string, run: () => Promise<Section>]>;
 
 function plan(): Plan {
   if (quick) {
-    const two: ServerName[] = ['ours', 'nest-fastify'];
+    const two = pick(['ours', 'nest-fastify']);
     return [
       ['get', () => httpPeers('GET', { rounds: 1, seconds: 1, connections: 32, subscribers: 0, servers: two })],
       ['post', () => httpPeers('POST', { rounds: 1, seconds: 1, connections: 32, subscribers: 20, servers: two })],
@@ -36,13 +45,20 @@ function plan(): Plan {
       ['framework', () => frameworkVsSdk(32, 600)],
     ];
   }
-  const peers: ServerName[] = ['ours', 'nest-fastify', 'nest-express', 'node-http'];
+  const peers = pick(['ours', 'nest-fastify', 'nest-express', 'node-http']);
   return [
     ['get', () => httpPeers('GET', { rounds: 3, seconds: 5, connections: 32, subscribers: 0, servers: peers })],
     ['post', () => httpPeers('POST', { rounds: 3, seconds: 5, connections: 32, subscribers: 100, servers: peers })],
     [
       'latency',
-      () => writeToSubscriber({ subscribers: 100, perSecond: 200, seconds: 5, rounds: 2, servers: ['ours', 'nest-fastify', 'node-http'] }),
+      () =>
+        writeToSubscriber({
+          subscribers: 100,
+          perSecond: 200,
+          seconds: 5,
+          rounds: 2,
+          servers: pick(['ours', 'nest-fastify', 'node-http']),
+        }),
     ],
     [
       'latency-1000',
