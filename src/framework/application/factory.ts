@@ -9,6 +9,7 @@ import { coreRecipes } from './core-providers';
 import { connectEngine, type EmbeddedEngineOptions, type EngineConnection } from './engine-connection';
 import { explore, exploreContext } from './explorer';
 import { runHook } from './lifecycle';
+import { skipUnrecordedTracePayloads } from './sdk-tracing';
 import { quietSdkDebugOutput } from '../sdk-console';
 
 export interface ApplicationOptions {
@@ -94,10 +95,12 @@ export const IIIFactory = {
 
 function connectClient(engine: EngineConnection, options: ApplicationOptions): IIIClient {
   quietSdkDebugOutput();
-  return registerWorker(engine.urls.worker, {
+  const sdkOptions = {
     otel: { enabled: false },
     enableMetricsReporting: false,
     ...(options.workerName !== undefined ? { workerName: options.workerName } : {}),
     ...options.worker,
-  });
+  };
+  skipUnrecordedTracePayloads(sdkOptions.otel?.enabled === true);
+  return registerWorker(engine.urls.worker, sdkOptions);
 }
