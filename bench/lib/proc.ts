@@ -72,7 +72,9 @@ export interface RunningServer {
 
 /** Starts `spec` pinned to the server core; resolves once it announced its URLs (bounded wait). */
 export async function startServer(spec: ServerSpec, timeoutMs = 30_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, [join(DIST, spec.script), ...(spec.args ?? [])], {
+  // BENCH_PROFILE=<dir>: every server writes a V8 CPU profile there when it stops (`node --cpu-prof`).
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, join(DIST, spec.script), ...(spec.args ?? [])], {
     env: { ...process.env, ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
