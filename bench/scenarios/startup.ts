@@ -80,12 +80,16 @@ export async function routeCount(options: RoutesOptions): Promise<Section> {
   const runs = new Map<string, Array<{ rps: number; p99: number; cpu: number }>>();
   try {
     for (const routes of [1, options.many]) {
-      const server = await startServer({
-        name: `routes-${routes}`,
-        script: 'bench/servers/routes.js',
-        env: { ROUTES: String(routes) },
-        ready: announced,
-      });
+      const server = await startServer(
+        {
+          name: `routes-${routes}`,
+          script: 'bench/servers/routes.js',
+          env: { ROUTES: String(routes) },
+          ready: announced,
+        },
+        // Registering a thousand routes takes a while on a busy machine.
+        120_000,
+      );
       servers.push({ label: `${routes} route${routes === 1 ? '' : 's'}`, server, url: `${server.urls.http}/r${routes - 1}/items/1` });
     }
     for (let round = 0; round < options.rounds + 1; round++) {
