@@ -82,6 +82,7 @@ export {
   ConflictException,
   GoneException,
   PayloadTooLargeException,
+  UnsupportedMediaTypeException,
   UnprocessableEntityException,
   TooManyRequestsException,
   InternalServerErrorException,

@@ -71,8 +71,25 @@ describe('todo app: REST API', () => {
       expect(after.body.every((t) => typeof t.title === 'string')).toBe(true);
     });
 
-    it('rejects a JSON body sent without a JSON content type', async () => {
-      expectBadRequest(await app.api.request('POST', '/todos', undefined, { raw: '{"title":"x"}', contentType: 'text/plain' }));
+    it('refuses a JSON body sent without a JSON content type with 415', async () => {
+      const res = await app.api.request('POST', '/todos', undefined, { raw: '{"title":"x"}', contentType: 'text/plain' });
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+    });
+
+    it('gives distinct messages for an empty body, malformed JSON and a missing field', async () => {
+      const empty = await app.api.request('POST', '/todos', undefined, { raw: '' });
+      expect(empty.body).toEqual({ statusCode: 400, error: 'Bad Request', message: ['request body is missing: send a JSON object'] });
+      const malformed = await app.api.request('POST', '/todos', undefined, { raw: '{"title":' });
+      expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', message: ['request body is not valid JSON'] });
+      const missing = await app.api.request('POST', '/todos', {});
+      expect(missing.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: ['title is required (a string of 1–200 characters)'],
+      });
+      const long = await app.api.create('x'.repeat(201));
+      expect(long.body).toEqual({ statusCode: 400, error: 'Bad Request', message: ['title must be a string of 1–200 characters'] });
     });
 
     it('rejects a __proto__ key without polluting anything', async () => {

@@ -2,6 +2,7 @@ import type * as EngineModule from '../../engine';
 import type { StartEngineOptions } from '../../engine';
 import type { EngineUrls } from '../../protocol/urls';
 import { FrameworkError } from '../errors';
+import { portInUseError } from './port-in-use';
 
 export type EmbeddedEngineOptions = StartEngineOptions;
 
@@ -39,6 +40,8 @@ export async function connectEngine(
     const handle = await startEngine(engine ?? {});
     return { urls: { ...handle.urls }, close: () => handle.close() };
   } catch (error) {
+    const inUse = portInUseError(error, engine ?? {});
+    if (inUse !== undefined) throw inUse;
     const err = error instanceof Error ? error : new Error(String(error));
     const wrapped = new FrameworkError('ENGINE_START_FAILED', `Could not start the embedded iii engine: ${err.message}`);
     wrapped.stack = `${wrapped.stack ?? ''}\nCaused by: ${err.stack ?? err.message}`;

@@ -4,6 +4,8 @@ import { FrameworkError } from '../errors';
 import type { Logger } from '../logger';
 import { readController, readMethodParamTypes, readParams, readStreamPublish, readTriggers } from '../metadata/reflection';
 import type { ModuleClass, ParamMeta, TriggerKind, TriggerMeta, Type } from '../metadata/types';
+import { requiredJsonBody } from '../http/body';
+import { isDtoClass } from '../http/validation';
 import { buildStages, paramPipes, type EnhancerBuilder, type EnhancerSource } from '../pipeline/assemble';
 import { buildInvoker, type Invoker, type ParamStage } from '../pipeline/invoker';
 import { NO_GLOBALS, type GlobalEnhancers, type PipeTransform } from '../pipeline/types';
@@ -162,7 +164,7 @@ function paramStage(
     const { factory, data } = param;
     return { extract: (_payload, context) => factory(data, context), pipes: chain, contextual: true };
   }
-  const extract = adapter.argument(param);
+  const extract = requiresJsonBody(meta, param, type) ? requiredJsonBody() : adapter.argument(param);
   if (extract === null) {
     throw new FrameworkError(
       'INVALID_HANDLER',
@@ -170,6 +172,11 @@ function paramStage(
     );
   }
   return { extract, pipes: chain, contextual: false };
+}
+
+/** An HTTP `@Body()` typed with a DTO class needs a JSON object: say precisely why one is missing. */
+function requiresJsonBody(meta: TriggerMeta, param: ParamMeta, type: unknown): boolean {
+  return meta.kind === 'http' && param.kind === 'body' && param.name === undefined && isDtoClass(type);
 }
 
 function capitalize(s: string): string {

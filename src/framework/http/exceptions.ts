@@ -35,6 +35,7 @@ const PHRASES: Record<number, string> = {
   409: 'Conflict',
   410: 'Gone',
   413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -65,6 +66,7 @@ export class MethodNotAllowedException extends define(405, 'METHOD_NOT_ALLOWED')
 export class ConflictException extends define(409, 'CONFLICT') {}
 export class GoneException extends define(410, 'GONE') {}
 export class PayloadTooLargeException extends define(413, 'PAYLOAD_TOO_LARGE') {}
+export class UnsupportedMediaTypeException extends define(415, 'UNSUPPORTED_MEDIA_TYPE') {}
 export class UnprocessableEntityException extends define(422, 'UNPROCESSABLE_ENTITY') {}
 export class TooManyRequestsException extends define(429, 'TOO_MANY_REQUESTS') {}
 export class InternalServerErrorException extends define(500, 'INTERNAL_SERVER_ERROR', 'Internal server error') {}

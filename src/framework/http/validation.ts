@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { validate } from 'class-validator';
+import { describeErrors } from './messages';
 import { isDesignBuiltIn } from '../metadata/reflection';
 import type { Type } from '../metadata/types';
 import { ValidationException } from './exceptions';
@@ -26,7 +27,7 @@ export function dtoValidator(dto: Type, what = 'body'): (value: unknown) => Prom
     if (unsafe !== null) throw new ValidationException([unsafe]);
     const instance = plainToInstance(dto, value, { enableImplicitConversion: convert }) as object;
     const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-    if (errors.length > 0) throw new ValidationException(flatten(errors, ''));
+    if (errors.length > 0) throw new ValidationException(describeErrors(errors));
     return instance;
   };
 }
@@ -53,16 +54,4 @@ function findUnsafeKey(value: object, depth: number): string | null {
     }
   }
   return null;
-}
-
-function flatten(errors: ValidationError[], parent: string): string[] {
-  const out: string[] = [];
-  for (const error of errors) {
-    const path = parent === '' ? error.property : `${parent}.${error.property}`;
-    for (const message of Object.values(error.constraints ?? {})) {
-      out.push(parent === '' ? message : `${parent}.${message}`);
-    }
-    if (error.children !== undefined && error.children.length > 0) out.push(...flatten(error.children, path));
-  }
-  return out;
 }

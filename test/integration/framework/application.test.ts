@@ -196,13 +196,13 @@ describe('IIIFactory on the embedded engine', () => {
     const body = (await res.json()) as { statusCode: number; error: string; message: string[] };
     expect(body.statusCode).toBe(400);
     expect(body.error).toBe('Bad Request');
-    expect(body.message).toEqual(expect.arrayContaining(['property extra should not exist', 'title must be a string']));
+    expect(body.message).toEqual(expect.arrayContaining(['extra is not a known field', expect.stringMatching(/^title must be a string/)]));
   });
 
   it('answers 400 for malformed JSON', async () => {
     const res = await postJson('todos', '{"title": ');
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string[] }).message[0]).toMatch(/body must be a JSON object/);
+    expect(((await res.json()) as { message: string[] }).message).toEqual(['request body is not valid JSON']);
   });
 
   it('answers 400 for a __proto__ key and stores nothing', async () => {

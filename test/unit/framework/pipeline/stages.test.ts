@@ -140,7 +140,7 @@ describe('built-in pipes', () => {
     expect(ok.limit).toBe(20);
     const error = (await pipe.transform({ limit: '0' }, meta).catch((e: unknown) => e)) as HttpException;
     expect(error.status).toBe(400);
-    expect(error.getResponse().message).toEqual(['limit must not be less than 1']);
+    expect(error.getResponse().message).toEqual(['limit must be an integer between 1 and 100']);
     expect(await pipe.transform('plain', { type: 'param', metatype: String })).toBe('plain');
   });
 });
