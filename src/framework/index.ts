@@ -29,7 +29,7 @@ export type {
 
 // Triggers
 export { Http, Get, Post, Put, Patch, Delete, type HttpOptions } from './decorators/http';
-export { OnStateChange, type OnStateChangeOptions, type StateEventFilter } from './decorators/state';
+export { OnStateChange, type OnStateChangeOptions, type StateEventFilter, type StateCondition } from './decorators/state';
 export {
   Stream,
   OnStreamChange,

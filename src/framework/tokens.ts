@@ -9,3 +9,5 @@ export const LOGGER = Symbol.for('iii-nest:LOGGER');
  * tell clients where to connect — e.g. an ephemeral stream port in tests.
  */
 export const ENGINE_URLS = Symbol.for('iii-nest:ENGINE_URLS');
+/** Internal: which queue feeds each `@OnQueue` function (filled at bootstrap; `Queue.enqueue`'s default). */
+export const QUEUE_ROUTES = Symbol.for('iii-nest:QUEUE_ROUTES');

@@ -5,7 +5,7 @@ import { PubSub } from '../messaging/pubsub.service';
 import { Queue } from '../messaging/queue.service';
 import { StateService } from '../state/state.service';
 import { StreamService } from '../streams/stream.service';
-import { ENGINE_URLS, III_CLIENT, LOGGER } from '../tokens';
+import { ENGINE_URLS, III_CLIENT, LOGGER, QUEUE_ROUTES } from '../tokens';
 import type { EngineUrls } from './engine-connection';
 
 /** What every module can inject without importing anything. */
@@ -15,6 +15,7 @@ export function coreRecipes(client: () => IIIClient, logger: Logger, urls: () =>
     factoryRecipe(III_CLIENT, client, [], 'CoreModule'),
     factoryRecipe(ENGINE_URLS, urls, [], 'CoreModule'),
     valueRecipe(LOGGER, logger),
+    valueRecipe(QUEUE_ROUTES, new Map<string, string>()),
     classRecipe(StateService, StateService),
     classRecipe(StreamService, StreamService),
     classRecipe(PubSub, PubSub),

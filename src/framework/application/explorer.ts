@@ -10,8 +10,10 @@ import { buildStages, paramPipes, type EnhancerBuilder, type EnhancerSource } fr
 import { buildInvoker, type Invoker, type ParamStage } from '../pipeline/invoker';
 import { NO_GLOBALS, type GlobalEnhancers, type PipeTransform } from '../pipeline/types';
 import { StreamService } from '../streams/stream.service';
+import { QUEUE_ROUTES } from '../tokens';
 import type { TriggerAdapter } from '../triggers/adapter';
 import { adapterFor } from '../triggers/registry';
+import { conditionDefinition } from './conditions';
 import { assertParamsInRoute, assertRoutesSound } from './route-checks';
 import { defaultFunctionId } from './naming';
 import { buildStreamStage } from './stream-stage';
@@ -37,12 +39,15 @@ export interface ExploreContext {
   readonly construct: EnhancerBuilder;
   readonly rootModule: ModuleNode;
   readonly globals: GlobalEnhancers;
+  /** Filled with each `@OnQueue('name')` function's queue (what `Queue.enqueue` defaults to). */
+  readonly queueRoutes: Map<string, string>;
 }
 
 /** The context of an application's (or testing module's) injector, once every provider is built. */
 export function exploreContext(injector: Injector, logger: Logger, globals: GlobalEnhancers = NO_GLOBALS): ExploreContext {
   return {
     streams: injector.get(StreamService),
+    queueRoutes: injector.get<Map<string, string>>(QUEUE_ROUTES),
     logger,
     construct: (m, c, role) => injector.construct(m, c, role),
     rootModule: injector.rootModule,
@@ -81,14 +86,17 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       );
     }
   }
-  return triggers.map((meta) => {
+  return triggers.flatMap((meta) => {
     const adapter = adapterFor(meta);
     const functionId = meta.functionId ?? defaultFunctionId(controller.prefix, cls.name, meta.method);
     const method = (instance as Record<string, unknown>)[meta.method];
     if (typeof method !== 'function') {
       throw new FrameworkError('INVALID_HANDLER', `${cls.name}.${meta.method} is not a method`);
     }
-    const config = adapter.config(meta, controller.prefix);
+    if (meta.kind === 'queue' && meta.queue !== undefined) ctx.queueRoutes.set(functionId, meta.queue);
+    const condition = conditionDefinition(meta, functionId, { module, class: cls }, ctx.logger);
+    const adapterConfig = adapter.config(meta, controller.prefix);
+    const config = condition === null ? adapterConfig : { ...adapterConfig, condition_function_id: condition.functionId };
     if (meta.kind === 'http') assertParamsInRoute(cls, meta, String(config?.api_path ?? ''), readParams(cls, meta.method));
     const source: EnhancerSource = {
       globals: ctx.globals,
@@ -118,7 +126,7 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       reply: adapter.reply(meta),
       fail: adapter.fail(meta, functionId, ctx.logger),
     });
-    return {
+    const definition: TriggerDefinition = {
       kind: meta.kind,
       functionId,
       triggerType: adapter.triggerType,
@@ -128,6 +136,7 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       method: meta.method,
       invoke,
     };
+    return condition === null ? [definition] : [definition, condition];
   });
 }
 

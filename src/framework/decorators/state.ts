@@ -1,3 +1,4 @@
+import type { StateChangeEvent } from '../../protocol';
 import type { StateEventName, StateTriggerMeta } from '../metadata/types';
 import { describe, invalid, optionalString, rejectUnknownKeys, requireNonEmptyString, requireOptionsObject } from './checks';
 import { optionalFunctionId, triggerDecorator } from './trigger';
@@ -9,24 +10,38 @@ export interface OnStateChangeOptions {
   key?: string;
   /** Only these change kinds (all when absent). */
   events?: StateEventFilter[];
+  /**
+   * Evaluated by the engine before each call (its `condition_function_id`): the method runs unless
+   * the condition answers exactly `false`. Either the id of a function that decides (another
+   * `@Fn`, or any worker's), or a predicate, which the framework registers as the function
+   * `<functionId>::condition`.
+   */
+  condition?: string | StateCondition;
   functionId?: string;
 }
+
+/** A predicate over the state event; `false` skips the call (an error skips it too). */
+export type StateCondition = (event: StateChangeEvent) => boolean | Promise<boolean>;
 
 /** Reacts to `state::set|update|delete` in a scope: trigger type `state`. */
 export function OnStateChange(scope: string, options?: OnStateChangeOptions): MethodDecorator {
   const name = `@OnStateChange('${String(scope)}')`;
   requireNonEmptyString(name, 'scope', scope);
   const opts = requireOptionsObject(name, options) as OnStateChangeOptions;
-  rejectUnknownKeys(name, opts, ['key', 'events', 'functionId']);
+  rejectUnknownKeys(name, opts, ['key', 'events', 'condition', 'functionId']);
   const key = optionalString(name, 'key', opts.key);
   const events = normalizeEvents(name, opts.events);
   const functionId = optionalFunctionId(name, opts.functionId);
+  const condition = opts.condition;
+  if (condition !== undefined && typeof condition !== 'function')
+    requireNonEmptyString(name, 'condition (a function id or a predicate)', condition);
   return triggerDecorator(name, (method): StateTriggerMeta => ({
     kind: 'state',
     method,
     scope,
     ...(key !== undefined ? { key } : {}),
     ...(events !== undefined ? { events } : {}),
+    ...(condition !== undefined ? { condition: condition as StateTriggerMeta['condition'] } : {}),
     ...(functionId !== undefined ? { functionId } : {}),
   }));
 }

@@ -1,6 +1,6 @@
 import { TriggerAction, type IIIClient } from 'iii-sdk';
 import { Inject, Injectable } from '../decorators/module';
-import { III_CLIENT } from '../tokens';
+import { III_CLIENT, QUEUE_ROUTES } from '../tokens';
 
 export interface EnqueueReceipt {
   messageReceiptId: string;
@@ -12,10 +12,18 @@ export interface EnqueueReceipt {
  */
 @Injectable()
 export class Queue {
-  constructor(@Inject(III_CLIENT) private readonly iii: IIIClient) {}
+  constructor(
+    @Inject(III_CLIENT) private readonly iii: IIIClient,
+    @Inject(QUEUE_ROUTES) private readonly routes: ReadonlyMap<string, string> = new Map(),
+  ) {}
 
-  enqueue<D>(functionId: string, data: D, queue = 'default'): Promise<EnqueueReceipt> {
+  /**
+   * Stores a job for `functionId` on `queue`: by default the queue its `@OnQueue('name')` names, else
+   * `default`. The queue's engine settings decide retries and backoff.
+   */
+  enqueue<D>(functionId: string, data: D, queue?: string): Promise<EnqueueReceipt> {
     if (typeof functionId !== 'string' || functionId === '') throw new TypeError('functionId must be a non-empty string');
+    queue ??= this.routes.get(functionId) ?? 'default';
     return this.iii.trigger<D, EnqueueReceipt>({
       function_id: functionId,
       payload: data,

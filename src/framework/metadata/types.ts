@@ -86,6 +86,8 @@ export interface StateTriggerMeta extends TriggerMetaBase {
   scope: string;
   key?: string;
   events?: StateEventName[];
+  /** A function id, or a predicate registered as `<functionId>::condition`. */
+  condition?: string | ((event: never) => boolean | Promise<boolean>);
 }
 export interface StreamTriggerMeta extends TriggerMetaBase {
   kind: 'stream';

@@ -5,7 +5,11 @@ import { identity, logAndRethrow, ownField, payloadArgument, type TriggerAdapter
 export const stateAdapter: TriggerAdapter<StateTriggerMeta> = {
   kind: 'state',
   triggerType: 'state',
-  config: (meta) => ({ scope: meta.scope, ...(meta.key !== undefined ? { key: meta.key } : {}) }),
+  config: (meta) => ({
+    scope: meta.scope,
+    ...(meta.key !== undefined ? { key: meta.key } : {}),
+    ...(typeof meta.condition === 'string' ? { condition_function_id: meta.condition } : {}),
+  }),
   argument: payloadArgument,
   filter(meta) {
     const events = meta.events;
