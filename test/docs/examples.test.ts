@@ -90,6 +90,15 @@ describe('code in the README and docs/', () => {
     expect(block.code).toBe(asShownInDocs(quote(file as string, region)));
   });
 
+  it('links only to files that exist', () => {
+    const broken = docs.flatMap((doc) => {
+      const text = readFileSync(path.join(ROOT, doc), 'utf8');
+      const targets = [...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].map((m) => m[1] as string).filter((t) => !/^[a-z]+:/.test(t));
+      return targets.filter((t) => !existsSync(path.join(ROOT, path.dirname(doc), t))).map((t) => `${doc} → ${t}`);
+    });
+    expect(broken).toEqual([]);
+  });
+
   it('type-checks every example (strict, like npm run typecheck)', () => {
     const config = ts.getParsedCommandLineOfConfigFile(
       path.join(ROOT, 'tsconfig.json'),
