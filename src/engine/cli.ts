@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 /**
  * `node dist/src/engine/cli.js [--config FILE] [--data DIR] [--memory] [--ephemeral]
- *   [--host HOST] [--worker-port N] [--http-port N] [--stream-port N]`
+ *   [--host HOST] [--worker-port N] [--http-port N] [--stream-port N] [--semantics embedded|iii-0.22]`
  *
  * Starts the embedded engine, prints its listener URLs (one human line each, then one
  * `III_ENGINE_READY {json}` line for scripts and tests) and closes cleanly on SIGINT/SIGTERM.
  */
-import { startEngine, type StartEngineOptions } from './index';
+import { parseSemantics } from './core/semantics';
+import { startEngine, type EngineSemantics, type StartEngineOptions } from './index';
 
 const USAGE =
-  'usage: cli [--config FILE] [--data DIR] [--memory] [--ephemeral] [--host HOST] ' + '[--worker-port N] [--http-port N] [--stream-port N]';
+  'usage: cli [--config FILE] [--data DIR] [--memory] [--ephemeral] [--host HOST] ' +
+  '[--worker-port N] [--http-port N] [--stream-port N] [--semantics embedded|iii-0.22]';
 
 export class CliUsageError extends Error {
   readonly code = 'CLI_USAGE';
@@ -21,6 +23,14 @@ function portValue(flag: string, value: string | undefined): number {
     throw new CliUsageError(`${flag} needs a port number (0-65535)`);
   }
   return port;
+}
+
+function semanticsValue(flag: string, value: string): EngineSemantics {
+  try {
+    return parseSemantics(value, flag);
+  } catch (err) {
+    throw new CliUsageError((err as Error).message);
+  }
 }
 
 /** Parses argv (without node and script) into engine options. */
@@ -59,6 +69,9 @@ export function parseArgs(argv: readonly string[]): StartEngineOptions {
         break;
       case '--stream-port':
         ports.stream = portValue(flag, next());
+        break;
+      case '--semantics':
+        options.semantics = semanticsValue(flag, next());
         break;
       case '--help':
       case '-h':

@@ -1,3 +1,4 @@
+import type { EngineSemantics } from './core/semantics';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { EngineError } from './core/errors';
@@ -18,21 +19,22 @@ export const WORKER_MANAGER = 'iii-worker-manager';
 
 /**
  * Spec §1.2 defaults when no config is given. `iii-queue` is disabled by default in the real
- * engine; we enable it because the reference app (and most users) expect `TriggerAction.Enqueue`
- * to work out of the box with the embedded engine.
+ * engine (an external worker there); we enable it because the reference app (and most users)
+ * expect `TriggerAction.Enqueue` to work out of the box with the embedded engine, except under
+ * the `iii-0.22` semantics, which follow the real engine.
  */
-export function defaultConfig(): EngineConfig {
-  return {
-    workers: [
-      { name: WORKER_MANAGER, config: { port: 49134, host: '0.0.0.0' } },
-      { name: 'iii-http', config: { port: 3111, host: '0.0.0.0' } },
-      { name: 'iii-stream', config: { port: 3112, host: '0.0.0.0' } },
-      { name: 'iii-state', config: {} },
-      { name: 'iii-pubsub', config: {} },
-      { name: 'iii-cron', config: {} },
-      { name: 'iii-queue', config: {} },
-    ],
-  };
+export function defaultConfig(semantics: EngineSemantics = 'embedded'): EngineConfig {
+  const workers: WorkerConfigEntry[] = [
+    { name: WORKER_MANAGER, config: { port: 49134, host: '0.0.0.0' } },
+    { name: WORKER_MANAGER, config: { port: 49134, host: '0.0.0.0' } },
+    { name: 'iii-http', config: { port: 3111, host: '0.0.0.0' } },
+    { name: 'iii-stream', config: { port: 3112, host: '0.0.0.0' } },
+    { name: 'iii-state', config: {} },
+    { name: 'iii-pubsub', config: {} },
+    { name: 'iii-cron', config: {} },
+  ];
+  if (semantics === 'embedded') workers.push({ name: 'iii-queue', config: {} });
+  return { workers };
 }
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;

@@ -11,6 +11,7 @@ import type { EngineUrls as ProtocolEngineUrls } from '../protocol/urls';
 import { EngineCore } from './core/engine-core';
 import { toEngineError } from './core/errors';
 import { createLogger } from './core/logger';
+import { semanticsFromEnv, type EngineSemantics } from './core/semantics';
 import type { EngineLogger, EngineWorker } from './core/types';
 import { openStorage } from './storage';
 import { parseWorkerManagerOptions } from './worker-manager/options';
@@ -20,6 +21,7 @@ import { inStartOrder, WORKER_TABLE, workerEntry, type WorkerEntry } from './wor
 export * from './core/types';
 export { EngineError, toEngineError, type ErrorBody } from './core/errors';
 export type { EngineConfig, WorkerConfigEntry } from './config';
+export { ENGINE_SEMANTICS_ENV, type EngineSemantics } from './core/semantics';
 
 export interface StartEngineOptions {
   /** Path of a config.yaml, or an already-parsed config; default: spec §1.2 defaults. */
@@ -33,6 +35,11 @@ export interface StartEngineOptions {
   /** Override listener ports/hosts: worker manager, http (iii-http), stream (iii-stream). */
   ports?: { worker?: number; http?: number; stream?: number };
   host?: string;
+  /**
+   * Whose observable behaviour to follow: `embedded` (default) or `iii-0.22`, the reference engine
+   * v0.22.1's (see the README). Unset: the `III_ENGINE_SEMANTICS` environment variable decides.
+   */
+  semantics?: EngineSemantics;
 }
 
 /** The listeners' URLs, plus every worker-manager listener in config order. */
@@ -53,8 +60,8 @@ export interface EngineHandle {
 /** Workers the config may name that we knowingly do not provide. */
 const NOT_PROVIDED = new Set(['configuration', 'iii-telemetry']);
 
-function resolveConfig(config: StartEngineOptions['config']): EngineConfig {
-  if (config === undefined) return defaultConfig();
+function resolveConfig(config: StartEngineOptions['config'], semantics: EngineSemantics): EngineConfig {
+  if (config === undefined) return defaultConfig(semantics);
   if (typeof config === 'string') return loadConfigFile(config);
   return normalizeConfig(config);
 }
@@ -119,13 +126,14 @@ class RunningEngine implements EngineHandle {
 /** Starts the embedded iii engine in phases: storage → workers (in start order) → listeners. */
 export async function startEngine(options: StartEngineOptions = {}): Promise<EngineHandle> {
   const logger = createLogger({ scope: 'engine' });
-  const config = withMandatoryWorkers(resolveConfig(options.config));
+  const semantics = options.semantics ?? semanticsFromEnv();
+  const config = withMandatoryWorkers(resolveConfig(options.config, semantics));
   const entries = applyOverrides(config.workers, options);
   const storage =
     options.storage === 'memory'
       ? openStorage({ kind: 'memory' })
       : openStorage({ kind: 'sqlite', directory: options.dataDir ?? './data' });
-  const core = new EngineCore(storage, logger);
+  const core = new EngineCore(storage, logger, semantics);
   const workers: EngineWorker[] = [];
   const listeners: WorkerListener[] = [];
   const engine = new RunningEngine(core, workers, listeners, logger);

@@ -4,6 +4,7 @@
  */
 import type { Todo } from '../../src/modules/todos/todo.entity';
 import { portsOf, startApp, StreamRecorder, tempDataDir, waitFor, type RunningApp } from './support/app';
+import { itEmbeddedOnly } from '../support/semantics';
 
 type Metrics = { total: number; completed: number; active: number };
 
@@ -252,33 +253,37 @@ describe('todo app: persistence', () => {
     }
   });
 
-  it('lets a connected stream client reconnect after a restart and resume where it stopped, without a reload', async () => {
-    const data = tempDataDir();
-    let live: StreamRecorder<Todo> | undefined;
-    let second: RunningApp | undefined;
-    try {
-      const first = await startApp({ dataDir: data.dir });
-      const ports = portsOf(first);
-      const kept = (await first.api.create('kept')).body;
-      live = await StreamRecorder.join<Todo>(first.stream, { stream: 'todos-live', group: 'all' });
-      await waitFor(() => live?.live?.items.has(kept.id));
-      await first.close();
-      await waitFor(() => live?.client.status === 'reconnecting');
+  itEmbeddedOnly(
+    'stream-resume',
+    'lets a connected stream client reconnect after a restart and resume where it stopped, without a reload',
+    async () => {
+      const data = tempDataDir();
+      let live: StreamRecorder<Todo> | undefined;
+      let second: RunningApp | undefined;
+      try {
+        const first = await startApp({ dataDir: data.dir });
+        const ports = portsOf(first);
+        const kept = (await first.api.create('kept')).body;
+        live = await StreamRecorder.join<Todo>(first.stream, { stream: 'todos-live', group: 'all' });
+        await waitFor(() => live?.live?.items.has(kept.id));
+        await first.close();
+        await waitFor(() => live?.client.status === 'reconnecting');
 
-      second = await startApp({ dataDir: data.dir, ports });
-      const added = (await second.api.create('added after restart')).body;
+        second = await startApp({ dataDir: data.dir, ports });
+        const added = (await second.api.create('added after restart')).body;
 
-      await waitFor(() => live?.live?.items.has(added.id), 5000, 'resume after reconnect');
-      expect([...(live.live?.items.keys() ?? [])].sort()).toEqual([kept.id, added.id].sort());
-      // One sync only: the re-join resumed from the last seq, which the restarted engine still knew.
-      const syncs = live.messages.filter((m) => m.event.type === 'sync');
-      expect(syncs).toHaveLength(1);
-      const seqs = live.messages.filter((m) => m.event.type !== 'sync').map((m) => m.seq);
-      expect(seqs).toEqual(seqs.map((_, i) => (syncs[0]?.seq ?? 0) + 1 + i));
-    } finally {
-      live?.close();
-      await second?.close();
-      data.remove();
-    }
-  });
+        await waitFor(() => live?.live?.items.has(added.id), 5000, 'resume after reconnect');
+        expect([...(live.live?.items.keys() ?? [])].sort()).toEqual([kept.id, added.id].sort());
+        // One sync only: the re-join resumed from the last seq, which the restarted engine still knew.
+        const syncs = live.messages.filter((m) => m.event.type === 'sync');
+        expect(syncs).toHaveLength(1);
+        const seqs = live.messages.filter((m) => m.event.type !== 'sync').map((m) => m.seq);
+        expect(seqs).toEqual(seqs.map((_, i) => (syncs[0]?.seq ?? 0) + 1 + i));
+      } finally {
+        live?.close();
+        await second?.close();
+        data.remove();
+      }
+    },
+  );
 });

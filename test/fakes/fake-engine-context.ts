@@ -14,6 +14,7 @@ import type {
   EngineContext,
   EngineLogger,
   EngineRegistryView,
+  EngineSemantics,
   EngineStorage,
   FireOptions,
   FunctionHandler,
@@ -57,6 +58,8 @@ export interface FakeEngineContextOptions {
   storage?: EngineStorage;
   /** The database of the default memory storage, e.g. a file the test reopens after a restart. */
   database?: Database.Database;
+  /** The engine semantics the worker sees (default `embedded`). */
+  semantics?: EngineSemantics;
 }
 
 export class FakeEngineContext implements EngineContext {
@@ -72,6 +75,7 @@ export class FakeEngineContext implements EngineContext {
   /** The KV store the worker sees; set `kv.failWith` to make the storage adapter fail. */
   readonly kv: SwitchableKv;
   readonly storage: EngineStorage;
+  readonly semantics: EngineSemantics;
   readonly logger: EngineLogger = {
     debug: (message, fields) => void this.logs.push({ level: 'debug', message, fields }),
     info: (message, fields) => void this.logs.push({ level: 'info', message, fields }),
@@ -80,6 +84,7 @@ export class FakeEngineContext implements EngineContext {
   };
 
   constructor(options: FakeEngineContextOptions = {}) {
+    this.semantics = options.semantics ?? 'embedded';
     const inner = options.storage ?? memoryStorage(options.database);
     this.kv = new SwitchableKv(inner.kv);
     this.storage = {

@@ -5,6 +5,7 @@ import { InvocationTable } from './invocations';
 import { createLogger } from './logger';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import { TriggerRegistry } from './trigger-registry';
+import type { EngineSemantics } from './semantics';
 import type {
   BuiltinFunction,
   BuiltinTriggerType,
@@ -41,7 +42,7 @@ export interface ContextOptions {
  * a registration fails with `LateRegistrationError`.
  */
 export class EngineCore {
-  readonly functions = new FunctionRegistry();
+  readonly functions: FunctionRegistry;
   readonly triggers: TriggerRegistry;
   readonly workers = new WorkerDirectory();
   readonly invocations = new InvocationTable();
@@ -58,9 +59,13 @@ export class EngineCore {
   constructor(
     readonly storage: EngineStorage,
     readonly logger: EngineLogger = createLogger({ scope: 'engine' }),
+    /** `iii-0.22`: no replica pooling, no per-trigger order (the reference engine's behaviour). */
+    readonly semantics: EngineSemantics = 'embedded',
   ) {
-    this.triggers = new TriggerRegistry(logger);
-    this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger);
+    const embedded = semantics === 'embedded';
+    this.functions = new FunctionRegistry({ pooling: embedded });
+    this.triggers = new TriggerRegistry(logger, { pooling: embedded });
+    this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger, { ordered: embedded });
     this.registryView = {
       functions: this.functions,
       triggers: this.triggers,
@@ -149,6 +154,7 @@ export class EngineCore {
           throw toEngineError(err, 'invocation_failed');
         }),
       hasFunction: (functionId) => this.functions.has(functionId),
+      semantics: this.semantics,
       fire: (triggers, payload, options) => this.dispatcher.fire(triggers, payload, options),
       serveUpgrade: (handler) => {
         beforeSeal('an upgrade route');

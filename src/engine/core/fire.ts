@@ -26,14 +26,26 @@ function conditionOf(trigger: TriggerRecord, withCondition: boolean): string | u
  * never stalls another trigger, nor the next event of its own trigger once dispatched (worker
  * invocations are sent in order over one socket, so the worker sees them in order too).
  */
+export interface DispatcherOptions {
+  /**
+   * true (default): per-trigger FIFO as described above. false: the reference engine 0.22's
+   * behaviour, one task per event with no order across events (conditions evaluated concurrently).
+   */
+  ordered?: boolean;
+}
+
 export class TriggerDispatcher {
   private readonly queues = new Map<string, Delivery[]>();
   private closed = false;
+  private readonly ordered: boolean;
 
   constructor(
     private readonly invoke: Invoker,
     private readonly logger: EngineLogger,
-  ) {}
+    options: DispatcherOptions = {},
+  ) {
+    this.ordered = options.ordered !== false;
+  }
 
   fire(triggers: readonly TriggerRecord[], payload: unknown, options: FireOptions = {}): void {
     if (this.closed) return;
@@ -41,6 +53,10 @@ export class TriggerDispatcher {
     const withCondition = options.withCondition !== false;
     for (const trigger of triggers) {
       const delivery: Delivery = { trigger, payload, withMetadata, conditionId: conditionOf(trigger, withCondition) };
+      if (!this.ordered) {
+        void this.dispatchUnordered(delivery);
+        continue;
+      }
       const queue = this.queues.get(trigger.id);
       if (queue !== undefined) {
         queue.push(delivery);
@@ -72,6 +88,11 @@ export class TriggerDispatcher {
         this.dispatch(next);
       }
     }
+  }
+
+  private async dispatchUnordered(delivery: Delivery): Promise<void> {
+    if (delivery.conditionId !== undefined && !(await this.conditionHolds(delivery, delivery.conditionId))) return;
+    if (!this.closed) this.dispatch(delivery);
   }
 
   private async conditionHolds(delivery: Delivery, conditionId: string): Promise<boolean> {

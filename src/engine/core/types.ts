@@ -5,6 +5,9 @@
  */
 
 import type { Json } from '../../protocol/json';
+import type { EngineSemantics } from './semantics';
+
+export type { EngineSemantics };
 import type { FunctionRegistry } from './function-registry';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import type { TriggerRegistry } from './trigger-registry';
@@ -105,6 +108,8 @@ export interface EngineContext {
   invoke(functionId: string, data: unknown, options?: InvocationOptions): Promise<unknown>;
   /** Whether a function id is currently registered (used for custom-stream delegation). */
   hasFunction(functionId: string): boolean;
+  /** Whose observable behaviour the engine follows (`iii-0.22`: the reference engine's, see semantics.ts). */
+  readonly semantics: EngineSemantics;
   /**
    * Deliver one event to a list of triggers in the order events are handed in, per trigger:
    * evaluates `config.condition_function_id` (skip on exactly `false` or error), invokes the

@@ -36,6 +36,7 @@ import {
   type TestApp,
 } from '../../../src/framework';
 import { waitFor } from '../support/engine';
+import { itEmbeddedOnly } from '../../support/semantics';
 
 /** Every pipeline step, per function id (calls of one function never overlap in this test). */
 const log = new Map<string, string[]>();
@@ -268,7 +269,7 @@ describe('pipeline order on every trigger kind (global, controller, method level
     }
   });
 
-  it('queue', async () => {
+  itEmbeddedOnly('builtin-queue', 'queue', async () => {
     await t.app.get(Queue).enqueue('stack::queue', {});
     await waitFor(() => log.get('stack::queue')?.length === SUCCESS.length, { description: 'the queued job' });
     expect(log.get('stack::queue')).toEqual(SUCCESS);

@@ -15,6 +15,7 @@ import {
   type TestApp,
 } from '../../../src/framework';
 import { startTestEngine, waitFor, type EngineHandle } from '../support/engine';
+import { itEmbeddedOnly } from '../../support/semantics';
 
 const ticks: CronEvent[] = [];
 const jobs: unknown[] = [];
@@ -46,7 +47,7 @@ describe('createTestApp', () => {
     expect(tick).toMatchObject({ trigger: 'cron', job_id: expect.any(String), scheduled_time: expect.any(String) });
   });
 
-  it('delivers Queue.enqueue jobs to the @OnQueue function', async () => {
+  itEmbeddedOnly('builtin-queue', 'delivers Queue.enqueue jobs to the @OnQueue function', async () => {
     const receipt = await t.app.get(Queue).enqueue('jobs::work', { n: 1 });
     expect(receipt.messageReceiptId).toEqual(expect.any(String));
     await waitFor(() => jobs.length > 0, { description: 'the queued job' });

@@ -1,4 +1,5 @@
 import { parseArgs } from '../../../src/engine/cli';
+import { semanticsFromEnv } from '../../../src/engine/core/semantics';
 
 describe('engine CLI arguments', () => {
   it('maps flags to engine options', () => {
@@ -27,5 +28,19 @@ describe('engine CLI arguments', () => {
     expect(() => parseArgs(['--config'])).toThrow(expect.objectContaining({ code: 'CLI_USAGE' }));
     expect(() => parseArgs(['--worker-port', '70000'])).toThrow(expect.objectContaining({ code: 'CLI_USAGE' }));
     expect(() => parseArgs(['--data', '--memory'])).toThrow(expect.objectContaining({ code: 'CLI_USAGE' }));
+  });
+
+  it('takes the engine semantics from --semantics, refusing unknown names', () => {
+    expect(parseArgs(['--semantics', 'iii-0.22'])).toEqual({ semantics: 'iii-0.22' });
+    expect(() => parseArgs(['--semantics', 'iii-0.21'])).toThrow(expect.objectContaining({ code: 'CLI_USAGE' }));
+  });
+});
+
+describe('III_ENGINE_SEMANTICS', () => {
+  it('picks the semantics when no option does; empty or unset means embedded; a typo fails', () => {
+    expect(semanticsFromEnv({ III_ENGINE_SEMANTICS: 'iii-0.22' })).toBe('iii-0.22');
+    expect(semanticsFromEnv({ III_ENGINE_SEMANTICS: '' })).toBe('embedded');
+    expect(semanticsFromEnv({})).toBe('embedded');
+    expect(() => semanticsFromEnv({ III_ENGINE_SEMANTICS: 'real' })).toThrow("unknown engine semantics 'real'");
   });
 });

@@ -196,7 +196,9 @@ export class HttpPipeline {
     const options: InvocationOptions = route.metadata === undefined ? trace : { ...trace, metadata: route.metadata };
     if (channels === undefined) {
       try {
-        return replyFromResult(await context.invoke(route.functionId, payload, options));
+        const result = await context.invoke(route.functionId, payload, options);
+        if (this.hangsOnAbsentResult(result)) return untilClosed(exchange);
+        return replyFromResult(result);
       } catch (err) {
         return this.failure(err, route.functionId);
       }
@@ -209,12 +211,22 @@ export class HttpPipeline {
     try {
       const withRefs = { ...payload, ...opened.refs };
       const outcome = await opened.respond(context.invoke(route.functionId, withRefs, options), exchange.res);
-      return outcome.kind === 'streamed' ? null : replyFromResult(outcome.value);
+      if (outcome.kind === 'streamed') return null;
+      if (this.hangsOnAbsentResult(outcome.value)) return await untilClosed(exchange);
+      return replyFromResult(outcome.value);
     } catch (err) {
       return this.failure(err, route.functionId);
     } finally {
       opened.close();
     }
+  }
+
+  /**
+   * Under the `iii-0.22` semantics a handler that returns nothing and never writes its response
+   * channel leaves the request waiting, as the reference engine does, until `default_timeout` (504).
+   */
+  private hangsOnAbsentResult(result: unknown): boolean {
+    return this.options.context.semantics === 'iii-0.22' && (result === undefined || result === null);
   }
 
   private failure(err: unknown, functionId: string): HttpReply {
@@ -226,6 +238,12 @@ export class HttpPipeline {
 
 function isOver(exchange: Exchange): boolean {
   return exchange.res.headersSent || exchange.res.destroyed;
+}
+
+/** Resolves (with nothing left to send) once the deadline or the client has ended the response. */
+function untilClosed(exchange: Exchange): Promise<null> {
+  if (isOver(exchange)) return Promise.resolve(null);
+  return new Promise((resolve) => exchange.res.once('close', () => resolve(null)));
 }
 
 /** Incoming `traceparent` / `baggage` become the invocation's parent context (spec §9.5). */

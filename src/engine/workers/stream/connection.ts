@@ -22,6 +22,8 @@ export interface ConnectionDeps {
   log: Pick<StreamEventLog, 'head' | 'version' | 'replay'>;
   index: SubscriptionIndex;
   maxBufferedBytes: number;
+  /** false (`iii-0.22` semantics): `since` is ignored, every join gets a fresh sync. */
+  resumable: boolean;
 }
 
 /** A client flooding joins faster than join triggers answer is cut off past this many frames. */
@@ -130,8 +132,9 @@ export class StreamConnection implements SubscriptionSink {
     };
     this.subscriptions.set(data.subscriptionId, subscription);
     this.deps.index.add(subscription);
-    if (data.since !== undefined && this.resume(subscription, data.since, data.epoch)) return;
-    await this.sync(subscription, data.since !== undefined);
+    const since = this.deps.resumable ? data.since : undefined;
+    if (since !== undefined && this.resume(subscription, since, data.epoch)) return;
+    await this.sync(subscription, since !== undefined);
   }
 
   /**
@@ -249,7 +252,7 @@ export class StreamConnection implements SubscriptionSink {
   private send(message: StreamMessage): void {
     let frame: string;
     try {
-      frame = JSON.stringify(message);
+      frame = this.deps.index.serialise(message);
     } catch (err) {
       this.deps.context.logger.error('stream frame could not be serialised', { error: String(err) });
       return;

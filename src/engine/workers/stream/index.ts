@@ -52,7 +52,10 @@ class StreamWorker implements EngineWorker {
     const bridge = this.config.bridge && new StreamBridge({ context, config: this.config.bridge, emit });
     this.bridge = bridge;
     const reader = bridge?.reader(operations) ?? operations;
-    server = new StreamServer({ context, triggers, operations: reader, log }, this.config);
+    server = new StreamServer(
+      { context, triggers, operations: reader, log },
+      { ...this.config, resumable: context.semantics === 'embedded' },
+    );
     this.server = server;
     // Bind first: a taken port fails the start before anything is registered.
     await server.listen();

@@ -13,7 +13,7 @@ import { parseClientFrame, resumeFields, type ClientFrameData } from '../../../p
 import { StreamConnection, type ConnectionDeps } from './connection';
 import type { StreamEventLog } from './event-log';
 import type { StreamOperations } from './operations';
-import { SubscriptionIndex } from './subscriptions';
+import { SubscriptionIndex, unnumberedFrame } from './subscriptions';
 import type { StreamTriggers } from './triggers';
 import type { StreamFrame } from './types';
 
@@ -22,6 +22,11 @@ export interface StreamServerOptions {
   port: number;
   authFunction: string | undefined;
   maxBufferedBytes: number;
+  /**
+   * true: numbered frames, `since` resume and the path-form URL. false (`iii-0.22` semantics):
+   * plain frames, every join gets a fresh sync, and only `/` is served.
+   */
+  resumable: boolean;
 }
 
 export interface StreamServerDeps {
@@ -49,7 +54,7 @@ export class StreamServer {
   private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly index = new SubscriptionIndex();
+  private readonly index: SubscriptionIndex;
   private readonly connections = new Map<WebSocket, StreamConnection>();
   /** Sockets waiting for the auth function; destroyed if the server closes meanwhile. */
   private readonly authenticating = new Set<Duplex>();
@@ -60,7 +65,8 @@ export class StreamServer {
     private readonly deps: StreamServerDeps,
     private readonly options: StreamServerOptions,
   ) {
-    this.connectionDeps = { ...deps, index: this.index, maxBufferedBytes: options.maxBufferedBytes };
+    this.index = new SubscriptionIndex(options.resumable ? undefined : unnumberedFrame);
+    this.connectionDeps = { ...deps, index: this.index, maxBufferedBytes: options.maxBufferedBytes, resumable: options.resumable };
     this.http = createServer(this.onRequest);
     // A client that opens TCP but never finishes its upgrade request is cut off (like the
     // worker listener's handshake timeout) instead of holding a socket forever.
@@ -128,7 +134,7 @@ export class StreamServer {
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     // Only WebSocket upgrades are served; plain HTTP gets a clear refusal.
-    const status = routeOf(req.url) !== undefined ? 426 : 404;
+    const status = this.routeOf(req.url) !== undefined ? 426 : 404;
     res.writeHead(status, { 'content-type': 'text/plain', connection: 'close' });
     res.end(status === 426 ? 'Upgrade Required' : 'Not Found');
   };
@@ -136,7 +142,7 @@ export class StreamServer {
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // A reset during the handshake must not become an uncaught 'error' event.
     socket.on('error', () => undefined);
-    const route = routeOf(req.url);
+    const route = this.routeOf(req.url);
     if (route === undefined || this.state !== 'running') {
       refuse(socket, this.state === 'running' ? '404 Not Found' : '503 Service Unavailable');
       return;
@@ -175,6 +181,12 @@ export class StreamServer {
       this.deps.context.logger.error('stream auth function failed', { functionId, error: String(err) });
     }
     return null;
+  }
+
+  /** The path form is ours: under the `iii-0.22` semantics only `/` is served. */
+  private routeOf(url: string | undefined): Route | undefined {
+    const route = routeOf(url);
+    return route?.join !== undefined && !this.options.resumable ? undefined : route;
   }
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, accepted: { context: Json; join: ClientFrameData | undefined }): void {

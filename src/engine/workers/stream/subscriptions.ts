@@ -28,8 +28,22 @@ function groupKey(streamName: string, groupId: string): string {
   return JSON.stringify([streamName, groupId]);
 }
 
+/** Turns a frame into the text clients receive. */
+export type FrameSerialiser = (message: object) => string;
+
+/**
+ * The frame as the reference engine 0.22 sends it: no `seq`, `version`, `epoch` or `gap` (the
+ * `iii-0.22` semantics), so a client can only re-download a group after a reconnect.
+ */
+export function unnumberedFrame(message: object): string {
+  const { seq: _seq, version: _version, epoch: _epoch, gap: _gap, ...plain } = message as Record<string, unknown>;
+  return JSON.stringify(plain);
+}
+
 export class SubscriptionIndex {
   private readonly byGroup = new Map<string, Set<Subscription>>();
+
+  constructor(readonly serialise: FrameSerialiser = (message) => JSON.stringify(message)) {}
 
   add(subscription: Subscription): void {
     const key = groupKey(subscription.streamName, subscription.groupId);
@@ -67,7 +81,7 @@ export class SubscriptionIndex {
         subscription.pending.push(message);
         continue;
       }
-      frame ??= JSON.stringify(message);
+      frame ??= this.serialise(message);
       subscription.sink.deliver(frame);
     }
   }
