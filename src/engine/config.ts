@@ -26,7 +26,6 @@ export const WORKER_MANAGER = 'iii-worker-manager';
 export function defaultConfig(semantics: EngineSemantics = 'embedded'): EngineConfig {
   const workers: WorkerConfigEntry[] = [
     { name: WORKER_MANAGER, config: { port: 49134, host: '0.0.0.0' } },
-    { name: WORKER_MANAGER, config: { port: 49134, host: '0.0.0.0' } },
     { name: 'iii-http', config: { port: 3111, host: '0.0.0.0' } },
     { name: 'iii-stream', config: { port: 3112, host: '0.0.0.0' } },
     { name: 'iii-state', config: {} },

@@ -65,6 +65,8 @@ describe('engine config', () => {
   it('defaults to the spec §1.2 workers plus iii-queue', () => {
     const names = defaultConfig().workers.map((w) => w.name);
     expect(names).toEqual(['iii-worker-manager', 'iii-http', 'iii-stream', 'iii-state', 'iii-pubsub', 'iii-cron', 'iii-queue']);
+    // The reference engine has no queue unless one is installed.
+    expect(defaultConfig('iii-0.22').workers.map((w) => w.name)).toEqual(names.filter((name) => name !== 'iii-queue'));
     expect(defaultConfig().workers[0]?.config.port).toBe(49134);
   });
 
