@@ -56,7 +56,7 @@ export class GreetingsController {
 
   @Post('jobs') // POST /greetings/jobs → a job on queue `default`, handled by EmailJobs.send
   async enqueue(@Body() body: { to: string }): Promise<{ queued: true }> {
-    await this.queue.enqueue('emails::send', body); // a named queue is a third argument, declared in config.yaml
+    await this.queue.enqueue('emails::send', body); // onto the queue its @OnQueue names
     return { queued: true };
   }
 }
