@@ -81,7 +81,10 @@ export async function startServer(spec: ServerSpec, timeoutMs = 30_000): Promise
   pin(child.pid as number, SERVER_CPU);
   let output = '';
   const urls = await new Promise<ServerUrls>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${spec.name} not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // a server that never got ready must not outlive the bench
+      reject(new Error(`${spec.name} not ready after ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const found = spec.ready(output);
