@@ -1,5 +1,5 @@
 /**
- * `StreamClient`: one WebSocket to the iii stream port (spec §8.3), shared by Node code, tests and
+ * `StreamClient`: one WebSocket to the iii stream port (engine.md §8.3), shared by Node code, tests and
  * browser pages; reconnects with backoff and re-joins. On the embedded engine, whose frames carry a
  * per-group `seq`, a re-join resumes: it asks for the events after the last one applied (`since`)
  * and gets exactly those, or a fresh sync marked `gap` when the server no longer has them all. On

@@ -1,7 +1,7 @@
 /**
  * What a client joins and what it receives: targets, typed handlers, and how frames are routed.
  *
- * Wire facts the client relies on (spec §8.3):
+ * Wire facts the client relies on (engine.md §8.3):
  * - frames carry no subscriptionId, so events are routed by (streamName, groupId, id);
  * - a connection receives one copy of an event per matching server-side subscription, so the client
  *   keeps ONE server-side subscription per (stream, group, item) and fans out locally;

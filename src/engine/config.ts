@@ -18,7 +18,7 @@ export interface EngineConfig {
 export const WORKER_MANAGER = 'iii-worker-manager';
 
 /**
- * Spec §1.2 defaults when no config is given. `iii-queue` is disabled by default in the real
+ * engine.md §1.2 defaults when no config is given. `iii-queue` is disabled by default in the real
  * engine (an external worker there); we enable it because the reference app (and most users)
  * expect `TriggerAction.Enqueue` to work out of the box with the embedded engine, except under
  * the `iii-0.22` semantics, which follow the real engine.
@@ -100,7 +100,7 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
   return parseConfig(text, env);
 }
 
-/** The mandatory worker manager is added when the file lists none (spec §1.2). */
+/** The mandatory worker manager is added when the file lists none (engine.md §1.2). */
 export function withMandatoryWorkers(config: EngineConfig): EngineConfig {
   if (config.workers.some((entry) => entry.name === WORKER_MANAGER)) return config;
   return { workers: [{ name: WORKER_MANAGER, config: {} }, ...config.workers] };

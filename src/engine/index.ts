@@ -24,7 +24,7 @@ export type { EngineConfig, WorkerConfigEntry } from './config';
 export { ENGINE_SEMANTICS_ENV, type EngineSemantics } from './core/semantics';
 
 export interface StartEngineOptions {
-  /** Path of a config.yaml, or an already-parsed config; default: spec §1.2 defaults. */
+  /** Path of a config.yaml, or an already-parsed config; default: engine.md §1.2 defaults. */
   config?: string | EngineConfig;
   /** Where SQLite data lives (default './data'); ignored when storage is 'memory'. */
   dataDir?: string;

@@ -1,14 +1,14 @@
 /**
- * The worker protocol's frames (spec §3): what a worker sends (`InboundFrame`, parsed and
+ * The worker protocol's frames (engine.md §3): what a worker sends (`InboundFrame`, parsed and
  * validated by `parseFrame`) and what the engine sends back (`OutboundFrame`, encoded as JSON).
  */
 import type { ErrorBody } from './errors';
 import { isPlainObject, isUuid } from './json';
 
 /**
- * Inbound worker-protocol frames (spec §3), validated. Unknown extra keys (the SDK's
+ * Inbound worker-protocol frames (engine.md §3), validated. Unknown extra keys (the SDK's
  * `message_type`) are ignored; a frame that fails validation is dropped by the caller.
- * Lenient defaults where the real engine would drop (spec §14.20): `description` ⇒ "",
+ * Lenient defaults where the real engine would drop (engine.md §14): `description` ⇒ "",
  * `config` ⇒ null, `data` ⇒ null.
  */
 export type InboundFrame =
@@ -82,7 +82,7 @@ export interface HandshakeErrorFrame {
 /** Why a frame was dropped (for the warning log). */
 export class FrameError extends Error {}
 
-/** Prefixes of OTel telemetry sent as binary frames (spec §2.7). */
+/** Prefixes of OTel telemetry sent as binary frames (engine.md §2.7). */
 const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS'];
 
 export function isTelemetryFrame(bytes: Uint8Array): boolean {

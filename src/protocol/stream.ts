@@ -1,5 +1,5 @@
 /**
- * The stream protocol (spec §8): the envelope the stream port sends to clients and hands to
+ * The stream protocol (engine.md §8): the envelope the stream port sends to clients and hands to
  * `stream` triggers, the frames a client sends, and the `stream:join` / `stream:leave` payload.
  * The client protocol and the trigger payload are camelCase; the function inputs are snake_case.
  */
@@ -56,7 +56,7 @@ export interface StreamPosition {
  */
 export type StreamMessage<T = unknown> = StreamEnvelope<StreamEvent<T>> & Partial<StreamPosition>;
 
-/** `@OnStreamChange` / `stream` trigger payload (spec §8.3–8.4). */
+/** `@OnStreamChange` / `stream` trigger payload (engine.md §8.3–8.4). */
 export type StreamChangeEvent<T = unknown> = StreamEnvelope<StreamChange<T>>;
 
 /** Builds an envelope stamped with the current time. */
@@ -64,7 +64,7 @@ export function streamEnvelope<E>(streamName: string, groupId: string, id: strin
   return { type: 'stream', timestamp: Date.now(), streamName, groupId, id, event };
 }
 
-/** `stream:join` / `stream:leave` trigger payload (spec §8.5). */
+/** `stream:join` / `stream:leave` trigger payload (engine.md §8.5). */
 export interface StreamSubscriptionEvent<C = unknown> {
   subscription_id: string;
   stream_name: string;
@@ -87,7 +87,7 @@ export interface ClientFrameData {
   epoch?: string;
 }
 
-/** A frame a stream client sends (spec §8.3): `join` or `leave`. */
+/** A frame a stream client sends (engine.md §8.3): `join` or `leave`. */
 export interface ClientFrame {
   type: 'join' | 'leave';
   data: ClientFrameData;

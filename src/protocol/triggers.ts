@@ -7,7 +7,7 @@
 /** The three kinds of state change. */
 export type StateEventType = 'state:created' | 'state:updated' | 'state:deleted';
 
-/** `state` trigger payload (spec §7.3): one write to a key of a scope. */
+/** `state` trigger payload (engine.md §7.3): one write to a key of a scope. */
 export interface StateChangeEvent<T = unknown> {
   type: 'state';
   event_type: StateEventType;
@@ -19,7 +19,7 @@ export interface StateChangeEvent<T = unknown> {
   new_value: T | null;
 }
 
-/** `cron` trigger payload (spec §12.2), field order as the engine sends it. */
+/** `cron` trigger payload (engine.md §12.2), field order as the engine sends it. */
 export interface CronEvent {
   trigger: 'cron';
   job_id: string;
@@ -28,7 +28,7 @@ export interface CronEvent {
   actual_time: string;
 }
 
-/** `http` trigger payload (spec §9.2), channels aside. */
+/** `http` trigger payload (engine.md §9.2), channels aside. */
 export interface HttpRequest<TBody = unknown> {
   query_params: Record<string, string | string[]>;
   path_params: Record<string, string>;
@@ -43,7 +43,7 @@ export interface HttpRequest<TBody = unknown> {
 }
 
 /**
- * The buffered reply a function bound to an `http` trigger returns (spec §9.3). A `null` body with
+ * The buffered reply a function bound to an `http` trigger returns (engine.md §9.3). A `null` body with
  * a `content-type` header means "no body at all".
  */
 export interface HttpReply {

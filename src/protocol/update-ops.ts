@@ -1,5 +1,5 @@
 /**
- * The atomic update operations of `state::update` / `stream::update` (spec §7.2) and their shape
+ * The atomic update operations of `state::update` / `stream::update` (engine.md §7.2) and their shape
  * check. The reference engine deserializes the whole `ops` array into a typed enum before
  * applying anything, so one malformed op (unknown `type`, a non-integer `by`, a missing `value`,
  * ...) fails the call with `deserialization_error` instead of being reported per op.

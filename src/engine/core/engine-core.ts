@@ -22,7 +22,7 @@ export const ENGINE_VERSION = '0.22.1';
 
 /** Options the worker manager adds when it routes a worker's call (never seen by built-ins). */
 export interface RoutedInvocationOptions extends InvocationOptions {
-  /** The caller's `invocation_id`, reused when forwarding to a worker if it is free (spec §4.8). */
+  /** The caller's `invocation_id`, reused when forwarding to a worker if it is free (engine.md §4.8). */
   invocationId?: string;
 }
 
@@ -193,7 +193,7 @@ export class EngineCore {
     });
   }
 
-  /** `worker_name` of a function for listings (spec §5.1). */
+  /** `worker_name` of a function for listings (engine.md §5.1). */
   functionWorkerName(functionId: string): string {
     const entry = this.functions.get(functionId);
     if (entry?.owner.kind === 'builtin') return entry.owner.workerName;

@@ -49,7 +49,7 @@ export interface FunctionRegistryOptions {
  * Functions by id. A registration by the same owner replaces that owner's; a connection
  * registering an id other connections hold joins their pool (replicas); a built-in registration,
  * or any registration when pooling is off, replaces the id outright. Removal is owner-checked so a
- * disconnecting worker only ever takes its own registration away (spec §5.1).
+ * disconnecting worker only ever takes its own registration away (engine.md §5.1).
  */
 export class FunctionRegistry {
   private readonly pools = new Map<string, Pool>();

@@ -12,7 +12,7 @@ interface PendingInvocation {
 
 /**
  * Invocations sent to worker connections and not answered yet. There is deliberately no engine
- * timeout (spec §4.5); an entry ends with the worker's result or when either side disconnects.
+ * timeout (engine.md §4.5); an entry ends with the worker's result or when either side disconnects.
  */
 export class InvocationTable {
   private readonly pending = new Map<string, PendingInvocation>();
@@ -38,7 +38,7 @@ export class InvocationTable {
     return true;
   }
 
-  /** Halts everything a connection was executing or had initiated (spec §4.4). */
+  /** Halts everything a connection was executing or had initiated (engine.md §4.4). */
   haltFor(workerId: string): number {
     let halted = 0;
     for (const [id, entry] of this.pending) {

@@ -24,7 +24,7 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
 
 /**
  * Service `external-functions`: runs functions a worker registered with an `invocation` block
- * (spec §11) — the engine performs the HTTP call itself. Provided by `iii-http-functions`; without
+ * (engine.md §11) — the engine performs the HTTP call itself. Provided by `iii-http-functions`; without
  * it such registrations are dropped.
  */
 export interface ExternalFunctionHost {
@@ -35,7 +35,7 @@ export interface ExternalFunctionHost {
   createHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler>;
 }
 
-/** A channel reference as the SDK recognises it (spec §10, pitfall 13). */
+/** A channel reference as the SDK recognises it (engine.md §10). */
 export interface HttpChannelRef {
   channel_id: string;
   access_key: string;
@@ -49,7 +49,7 @@ export interface HttpChannelRef {
  *  1. calls `open(rawBody)` after middleware/condition, adds `refs` to the payload as
  *     `request_body` / `response` (the condition input must not carry them),
  *  2. hands the function's result promise to `respond`, which races the response channel against
- *     it (spec §9.3) and either resolves a buffered result to map with the usual rules
+ *     it (engine.md §9.3) and either resolves a buffered result to map with the usual rules
  *     (`{ kind: 'result' }`) or writes a streamed reply to `res` itself (`{ kind: 'streamed' }`),
  *  3. calls `close()` once the request is over, whatever happened.
  */

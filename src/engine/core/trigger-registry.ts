@@ -50,7 +50,7 @@ export interface TriggerRegistryOptions {
 export type RegisterTriggerOutcome = 'registered' | 'pending';
 
 /**
- * Trigger types and trigger instances (spec §5.2, §5.3). A trigger whose type is absent, or whose
+ * Trigger types and trigger instances (engine.md §5.2, §5.3). A trigger whose type is absent, or whose
  * provider rejected it, is parked as pending and handed over as soon as the type (re)appears.
  * Provider calls are awaited one at a time by the caller, which keeps a connection's registrations
  * in frame order.

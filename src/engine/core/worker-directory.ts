@@ -1,5 +1,5 @@
 import type { OutboundFrame } from '../../protocol/frames';
-/** What a worker reported about itself through `engine::workers::register` (spec §6.1). */
+/** What a worker reported about itself through `engine::workers::register` (engine.md §6.1). */
 export interface WorkerMetadata {
   runtime: string;
   version: string | null;
@@ -21,12 +21,12 @@ export interface ConnectedWorker {
   activeInvocations(): number;
   /** Tears the connection down (reattach eviction); resolves once its cleanup finished. */
   evict(): Promise<void>;
-  /** Proof a reconnecting worker presents to evict this connection (spec §2.6). */
+  /** Proof a reconnecting worker presents to evict this connection (engine.md §2.6). */
   readonly reattachToken: string;
   /** Sends one protocol frame; false when the socket is gone or the frame cannot be encoded. */
   send(frame: OutboundFrame): boolean;
   /**
-   * Whether this connection's RBAC session may call a function (spec §13.2); listings hide what
+   * Whether this connection's RBAC session may call a function (engine.md §13.2); listings hide what
    * it may not call. Absent ⇒ unrestricted.
    */
   canInvoke?(functionId: string, metadata: Record<string, unknown> | undefined): boolean;

@@ -1,5 +1,5 @@
 /**
- * The `state::update` / `stream::update` operations (spec §7.2), as pure functions.
+ * The `state::update` / `stream::update` operations (engine.md §7.2), as pure functions.
  *
  * Two stages, so a caller can reject a malformed call before touching storage:
  * - `parseUpdateOps` checks the *shape* of every op (the reference engine deserializes the whole

@@ -28,7 +28,7 @@ function rawToBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-/** The `triggerregistrationresult` that tells a trigger's registering worker it was rejected (spec §3.6). */
+/** The `triggerregistrationresult` that tells a trigger's registering worker it was rejected (engine.md §3.6). */
 function registrationFailed(trigger: TriggerRecord, error: unknown): OutboundFrameOf<'triggerregistrationresult'> {
   return {
     type: 'triggerregistrationresult',
@@ -40,8 +40,8 @@ function registrationFailed(trigger: TriggerRecord, error: unknown): OutboundFra
 }
 
 /**
- * One worker socket on `/` (spec §2). Registration frames are applied one at a time in arrival
- * order; invocations are started in order but run concurrently. Cleanup (spec §5.6) runs once,
+ * One worker socket on `/` (engine.md §2). Registration frames are applied one at a time in arrival
+ * order; invocations are started in order but run concurrently. Cleanup (engine.md §5.6) runs once,
  * on close or reattach eviction.
  */
 export class WorkerConnection implements ConnectedWorker {
@@ -81,7 +81,7 @@ export class WorkerConnection implements ConnectedWorker {
     };
   }
 
-  /** Handshake: `workerregistered` first, then `worker_connected`, then the read loop (spec §2.1). */
+  /** Handshake: `workerregistered` first, then `worker_connected`, then the read loop (engine.md §2.1). */
   start(): void {
     this.send({ type: 'workerregistered', worker_id: this.id, reattach_token: this.reattachToken });
     this.core.workers.add(this);
@@ -104,7 +104,7 @@ export class WorkerConnection implements ConnectedWorker {
     return true;
   }
 
-  /** Whether this session may call a function (listings hide the rest, spec §6.2–6.3). */
+  /** Whether this session may call a function (listings hide the rest, engine.md §6.2–6.3). */
   canInvoke(functionId: string, metadata: Record<string, unknown> | undefined): boolean {
     const rbac = this.listener.rbac;
     return rbac === undefined || decideAccess(rbac, this.session, functionId, metadata) === 'allowed';
@@ -188,8 +188,8 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   /**
-   * Spec §3.1 after the gates of §13.4. With `invocation` the engine itself runs the function over
-   * HTTP (spec §11); without an `iii-http-functions` worker, or with an invalid URL, it is dropped.
+   * engine.md §3.1 after the gates of engine.md §13.4. With `invocation` the engine itself runs the function over
+   * HTTP (engine.md §11); without an `iii-http-functions` worker, or with an invalid URL, it is dropped.
    */
   private async registerFunction(frame: InboundFrameOf<'registerfunction'>): Promise<void> {
     const granted = await gateFunction(this.gate, { id: frame.id, description: frame.description, metadata: frame.metadata });
@@ -230,7 +230,7 @@ export class WorkerConnection implements ConnectedWorker {
     }
   }
 
-  /** The worker names the id it registered; a prefix or hook may have renamed it (spec §13.4). */
+  /** The worker names the id it registered; a prefix or hook may have renamed it (engine.md §13.4). */
   private unregisterFunction(localId: string): void {
     const id = this.renamed.get(localId) ?? withPrefix(this.session, localId);
     this.renamed.delete(localId);
@@ -309,7 +309,7 @@ export class WorkerConnection implements ConnectedWorker {
     await this.core.triggers.unregisterTrigger(id);
   }
 
-  /** A provider's answer to a forwarded `registertrigger` (spec §3.6); errors park and forward. */
+  /** A provider's answer to a forwarded `registertrigger` (engine.md §3.6); errors park and forward. */
   private acceptTriggerResult(frame: InboundFrameOf<'triggerregistrationresult'>): void {
     const entry = this.core.triggers.getTrigger(frame.id);
     if (entry === undefined) return;
@@ -364,7 +364,7 @@ export class WorkerConnection implements ConnectedWorker {
     }
   }
 
-  /** Evicts the previous connection of a reconnecting worker when its token matches (spec §2.6). */
+  /** Evicts the previous connection of a reconnecting worker when its token matches (engine.md §2.6). */
   private async reattach(frame: InboundFrameOf<'reattach'>): Promise<void> {
     const previousId = frame.previous_worker_id;
     if (!isUuid(previousId) || previousId === this.id) return;
@@ -382,7 +382,7 @@ export class WorkerConnection implements ConnectedWorker {
     clearTimeout(timer);
   }
 
-  /** Spec §5.6, in order. */
+  /** engine.md §5.6, in order. */
   private async teardown(): Promise<void> {
     const { core, id } = this;
     for (const waiter of this.confirmations.values()) waiter.reject(new Error('trigger type provider disconnected'));

@@ -14,7 +14,7 @@ export interface CallerConnection {
   readonly id: string;
   send(frame: OutboundFrame): boolean;
   isOpen(): boolean;
-  /** The options of the listener it came through (RBAC and middleware, spec §13). */
+  /** The options of the listener it came through (RBAC and middleware, engine.md §13). */
   readonly listener: WorkerManagerOptions;
   readonly session: Session;
 }
@@ -25,7 +25,7 @@ const NO_QUEUE_PROVIDER =
   'No queue provider is installed. `TriggerAction::Enqueue` routes through the `engine::queue::enqueue` provider, ' +
   'which the standalone queue worker registers. Add it with `iii worker add queue`.';
 
-/** `invocationresult` frame: `result`/`error` keys only when present (absent ≠ null, spec §3.9). */
+/** `invocationresult` frame: `result`/`error` keys only when present (absent ≠ null, engine.md §3.9). */
 export function resultFrame(
   invocationId: string,
   functionId: string,
@@ -54,7 +54,7 @@ function forwarded(frame: InvokeFrame): RoutedInvocationOptions {
 }
 
 /**
- * Routes a worker's `invokefunction` (spec §4.1): enqueue through the queue provider, void
+ * Routes a worker's `invokefunction` (engine.md §4.1): enqueue through the queue provider, void
  * without reply, otherwise one `invocationresult` when the caller gave an `invocation_id`.
  * Runs concurrently with the connection's other frames.
  */
@@ -66,7 +66,7 @@ export async function routeInvocation(core: EngineCore, caller: CallerConnection
   }
   if (frame.action?.type === 'enqueue') return enqueue(core, caller, frame, frame.action.queue);
   const replyTo = frame.action?.type === 'void' ? undefined : frame.invocation_id;
-  // Spec §4.2: object payloads of worker-originated calls learn who called.
+  // engine.md §4.2: object payloads of worker-originated calls learn who called.
   const data = isPlainObject(frame.data) ? { ...frame.data, _caller_worker_id: caller.id } : frame.data;
   const options: RoutedInvocationOptions = { callerWorkerId: caller.id, invocationId: replyTo, ...forwarded(frame) };
   try {
@@ -79,7 +79,7 @@ export async function routeInvocation(core: EngineCore, caller: CallerConnection
   }
 }
 
-/** Spec §13.2: a denied call is answered at once with `FORBIDDEN` (a random id when the caller gave none). */
+/** engine.md §13.2: a denied call is answered at once with `FORBIDDEN` (a random id when the caller gave none). */
 function admit(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): boolean {
   const rbac = caller.listener.rbac;
   if (rbac === undefined) return true;
@@ -91,7 +91,7 @@ function admit(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): 
 }
 
 /**
- * Spec §13.3: the middleware runs instead of the target and its outcome is the caller's answer,
+ * engine.md §13.3: the middleware runs instead of the target and its outcome is the caller's answer,
  * whatever the action (void and enqueue callers get a result under a random id). It receives the
  * payload as sent (no `_caller_worker_id`) and the session context.
  */

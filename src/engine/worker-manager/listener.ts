@@ -11,7 +11,7 @@ import { OPEN_SESSION, type Session } from './rbac';
 import { authInput, authenticate } from './session';
 import { WriteCoalescer } from './write-coalescer';
 
-/** axum's default message limit (spec §2.2). */
+/** axum's default message limit (engine.md §2.2). */
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 /** Upper bound on waiting for worker cleanups when the listener closes. */
 const CLEANUP_WAIT_MS = 5_000;
@@ -23,7 +23,7 @@ function refuse(socket: Duplex, status: string): void {
 /**
  * One `iii-worker-manager` listener: an HTTP server whose upgrades are routed by path —
  * `/` worker protocol, `/otel` telemetry (accepted, frames discarded), then the core's extra
- * upgrade handlers (data channels), everything else 404 (spec §1.1).
+ * upgrade handlers (data channels), everything else 404 (engine.md §1.1).
  */
 export class WorkerListener {
   private readonly server: Server;
@@ -37,7 +37,7 @@ export class WorkerListener {
     private readonly core: EngineCore,
     readonly options: WorkerManagerOptions,
   ) {
-    // A stalled upgrade (headers never completed) is dropped after `handshake_timeout_ms` (spec §1.1);
+    // A stalled upgrade (headers never completed) is dropped after `handshake_timeout_ms` (engine.md §1.1);
     // Node checks that deadline every `connectionsCheckingInterval`, so keep it short.
     const checkEvery = Math.max(100, Math.min(1_000, options.handshakeTimeoutMs));
     this.server = createServer({ connectionsCheckingInterval: checkEvery }, (_request, response) => {
@@ -135,7 +135,7 @@ export class WorkerListener {
   }
 
   /**
-   * Spec §13.1: both `/` and `/otel` run the auth function before the session starts. The upgrade
+   * engine.md §13.1: both `/` and `/otel` run the auth function before the session starts. The upgrade
    * itself completes either way, because a refusal is told over the socket (an `AUTH_ERROR` frame,
    * then a Close frame without status).
    */

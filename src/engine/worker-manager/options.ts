@@ -2,14 +2,14 @@ import { isPlainObject } from '../core/ids';
 import type { EngineLogger } from '../core/types';
 import { parseRbacConfig, type RbacConfig } from './rbac';
 
-/** One `iii-worker-manager` entry of config.yaml (spec §1.1). */
+/** One `iii-worker-manager` entry of config.yaml (engine.md §1.1). */
 export interface WorkerManagerOptions {
   port: number;
   host: string;
   handshakeTimeoutMs: number;
-  /** Called instead of the target for every non-`engine::` invocation on this listener (spec §13.3). */
+  /** Called instead of the target for every non-`engine::` invocation on this listener (engine.md §13.3). */
   middlewareFunctionId?: string;
-  /** Present ⇒ invocations are access-checked and registrations gated (spec §13). */
+  /** Present ⇒ invocations are access-checked and registrations gated (engine.md §13). */
   rbac?: RbacConfig;
 }
 

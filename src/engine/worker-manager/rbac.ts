@@ -2,7 +2,7 @@ import { isPlainObject } from '../core/ids';
 import type { EngineLogger } from '../core/types';
 
 /**
- * The `rbac` block of a worker-manager listener (spec §13) and the invocation policy built from
+ * The `rbac` block of a worker-manager listener (engine.md §13) and the invocation policy built from
  * it. Pure: no sockets, no registry; the connection and the router ask it questions.
  */
 
@@ -20,7 +20,7 @@ export interface RbacConfig {
   onTriggerTypeRegistrationFunctionId?: string;
 }
 
-/** The per-connection grants an auth function returned (spec §13.1 `AuthResult`). */
+/** The per-connection grants an auth function returned (engine.md §13.1 `AuthResult`). */
 export interface Session {
   readonly allowedFunctions: readonly string[];
   readonly forbiddenFunctions: readonly string[];
@@ -33,7 +33,7 @@ export interface Session {
   readonly functionRegistrationPrefix?: string;
 }
 
-/** A connection on a listener without an auth function may do anything (spec §13.1). */
+/** A connection on a listener without an auth function may do anything (engine.md §13.1). */
 export const OPEN_SESSION: Session = Object.freeze({
   allowedFunctions: [],
   forbiddenFunctions: [],
@@ -146,7 +146,7 @@ export function filterMatches(filter: FunctionFilter, functionId: string, metada
 
 export type AccessDecision = 'allowed' | 'forbidden' | 'not_exposed';
 
-/** Spec §13.2, in order: forbidden, allowed, infrastructure carve-out, expose filters, deny. */
+/** engine.md §13.2, in order: forbidden, allowed, infrastructure carve-out, expose filters, deny. */
 export function decideAccess(
   config: RbacConfig,
   session: Session,
@@ -160,7 +160,7 @@ export function decideAccess(
   return 'not_exposed';
 }
 
-/** The `FORBIDDEN` message of spec §13.2 for a denial. */
+/** The `FORBIDDEN` message of engine.md §13.2 for a denial. */
 export function forbiddenMessage(functionId: string, decision: Exclude<AccessDecision, 'allowed'>): string {
   const hint = decision === 'forbidden' ? 'remove from rbac.forbidden_functions' : 'add to rbac.expose_functions';
   return `function '${functionId}' not allowed (${hint})`;

@@ -4,7 +4,7 @@ import { isPlainObject } from '../core/ids';
 import type { RbacConfig, Session } from './rbac';
 
 /**
- * Registration gating and hooks of spec §13.4. Each gate resolves the (possibly rewritten)
+ * Registration gating and hooks of engine.md §13.4. Each gate resolves the (possibly rewritten)
  * registration, or `null` when it is denied; a denial is logged and never answered on the wire.
  * Hooks run as engine-internal calls and the connection waits for them (frames stay in order).
  */
@@ -58,7 +58,7 @@ function overrideString(verdict: Record<string, unknown>, key: string, current: 
   return typeof value === 'string' && value !== '' ? value : current;
 }
 
-/** `<prefix>::<id>` when the session has a registration prefix (spec §13.4). */
+/** `<prefix>::<id>` when the session has a registration prefix (engine.md §13.4). */
 export function withPrefix(session: Session, id: string): string {
   return session.functionRegistrationPrefix === undefined ? id : `${session.functionRegistrationPrefix}::${id}`;
 }

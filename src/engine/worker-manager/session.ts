@@ -5,7 +5,7 @@ import { isPlainObject } from '../core/ids';
 import { OPEN_SESSION, type Session } from './rbac';
 import type { WorkerManagerOptions } from './options';
 
-/** What the auth function receives (spec §13.1 `AuthInput`). */
+/** What the auth function receives (engine.md §13.1 `AuthInput`). */
 export interface AuthInput {
   headers: Record<string, string>;
   query_params: Record<string, string[]>;
@@ -50,7 +50,7 @@ function flag(result: Record<string, unknown>, key: string, fallback: boolean): 
   return value;
 }
 
-/** Reads an `AuthResult` with the defaults of spec §13.1; a malformed one rejects the connection. */
+/** Reads an `AuthResult` with the defaults of engine.md §13.1; a malformed one rejects the connection. */
 export function parseAuthResult(result: unknown): Session {
   if (result === undefined || result === null) throw authError('auth function returned no result');
   if (!isPlainObject(result)) throw authError('invalid auth result: expected an object');
@@ -71,7 +71,7 @@ export function parseAuthResult(result: unknown): Session {
 }
 
 /**
- * Runs the listener's auth function for one upgrade request (spec §13.1). Resolves the session;
+ * Runs the listener's auth function for one upgrade request (engine.md §13.1). Resolves the session;
  * rejects with `AUTH_ERROR` when the function fails, returns nothing usable, or does not answer
  * within the handshake timeout (the SDK gives up on the upgrade by then anyway).
  */

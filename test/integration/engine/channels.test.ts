@@ -1,5 +1,5 @@
 /**
- * Data channels (spec §10, §6.10) through real iii-sdk workers and raw WebSockets against the
+ * Data channels (engine.md §10, §6.10) through real iii-sdk workers and raw WebSockets against the
  * embedded engine: refs passed in payloads between two workers, binary streaming, text messages
  * both ways, readAll over chunked writes, and the endpoint's refusals.
  */

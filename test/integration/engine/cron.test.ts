@@ -1,5 +1,5 @@
 /**
- * `iii-cron` through a real iii-sdk worker against the embedded engine (spec §12.2). One
+ * `iii-cron` through a real iii-sdk worker against the embedded engine (engine.md §12.2). One
  * every-second job, awaited until its first fire; the schedule logic is unit-tested on a fake clock.
  */
 import type { IIIClient } from 'iii-sdk';

@@ -1,5 +1,5 @@
 /**
- * Spec §11: functions registered with an `invocation` block are executed by the engine as HTTP
+ * engine.md §11: functions registered with an `invocation` block are executed by the engine as HTTP
  * calls to a local webhook server (127.0.0.1, port 0), driven through real iii-sdk workers.
  */
 import { createHmac } from 'node:crypto';
@@ -107,7 +107,7 @@ afterAll(async () => {
   jest.restoreAllMocks();
 });
 
-describe('§11 invocation', () => {
+describe('engine.md §11 invocation', () => {
   it('POSTs the payload as JSON with the iii headers and returns the JSON answer', async () => {
     const url = webhook.route('/echo', (c, res) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: JSON.parse(c.rawBody) })),
@@ -194,7 +194,7 @@ describe('§11 invocation', () => {
   });
 });
 
-describe('§11 registration lifecycle', () => {
+describe('engine.md §11 registration lifecycle', () => {
   it('lists the function until the owner unregisters it, then stops calling the endpoint', async () => {
     const id = uniqueId('unregister');
     const handle = owner.registerFunction(id, { url: webhook.url('/gone') } as never);
@@ -230,7 +230,7 @@ describe('§11 registration lifecycle', () => {
   });
 });
 
-describe('§11 without a permissive policy or without the worker', () => {
+describe('engine.md §11 without a permissive policy or without the worker', () => {
   it('blocks loopback targets under the default security config', async () => {
     const strict = await TestHarness.start({ config: { workers: [{ name: 'iii-http-functions', config: {} }] } });
     try {

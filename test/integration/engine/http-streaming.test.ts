@@ -1,5 +1,5 @@
 /**
- * Streaming HTTP (spec §9.2, §9.3) through a real iii-sdk worker and the `http()` helper of
+ * Streaming HTTP (engine.md §9.2, §9.3) through a real iii-sdk worker and the `http()` helper of
  * `@iii-dev/helpers/http`: SSE with delayed writes, a byte-exact binary download, a streamed
  * upload read from `request_body`, raw JSON next to the parsed `body`, and the control messages.
  */

@@ -1,5 +1,5 @@
 /**
- * `iii-pubsub` through real iii-sdk workers against the embedded engine (spec §12.1): `publish`
+ * `iii-pubsub` through real iii-sdk workers against the embedded engine (engine.md §12.1): `publish`
  * from one worker reaches `subscribe` triggers of another with the raw data, per topic.
  */
 import type { IIIClient } from 'iii-sdk';

@@ -1,5 +1,5 @@
 /**
- * `iii-queue` behind `TriggerAction.Enqueue` through real iii-sdk workers (spec §12.3): the
+ * `iii-queue` behind `TriggerAction.Enqueue` through real iii-sdk workers (engine.md §12.3): the
  * receipt, delivery, retries into the dead-letter list, redrive, and jobs surviving an engine
  * restart on SQLite storage.
  */

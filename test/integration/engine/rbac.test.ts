@@ -1,5 +1,5 @@
 /**
- * Spec §13: a second worker-manager listener with an `rbac` block and a middleware, configured
+ * engine.md §13: a second worker-manager listener with an `rbac` block and a middleware, configured
  * like the SDK fixture, driven by real iii-sdk workers that authenticate with upgrade headers.
  */
 import { InvocationError, type IIIClient } from 'iii-sdk';
@@ -151,7 +151,7 @@ afterAll(async () => {
   jest.restoreAllMocks();
 });
 
-describe('§13.1 authentication', () => {
+describe('engine.md §13.1 authentication', () => {
   it('calls the auth function once per connection with the upgrade headers, query and ip', async () => {
     const client = rbacWorker('valid-token');
     await client.trigger({ function_id: 'test::ew::valid-token-echo', payload: {} });
@@ -175,7 +175,7 @@ describe('§13.1 authentication', () => {
   });
 });
 
-describe('§13.2 invocation checks', () => {
+describe('engine.md §13.2 invocation checks', () => {
   it('denies a function nothing exposes with FORBIDDEN naming expose_functions', async () => {
     const client = rbacWorker('valid-token');
     const error = await rejection(client.trigger({ function_id: 'test::ew::private', payload: {} }));
@@ -233,7 +233,7 @@ describe('§13.2 invocation checks', () => {
   });
 });
 
-describe('§13.2/§13.3 void calls', () => {
+describe('engine.md §13.2/§13.3 void calls', () => {
   it('answers a denied void call with FORBIDDEN under a fresh invocation id', async () => {
     const raw = await rawClient('valid-token');
     try {
@@ -263,7 +263,7 @@ describe('§13.2/§13.3 void calls', () => {
   });
 });
 
-describe('§13.3 middleware', () => {
+describe('engine.md §13.3 middleware', () => {
   it('runs the middleware instead of the target and returns its answer', async () => {
     const client = rbacWorker('valid-token');
     const result = await client.trigger<Json, { echoed: Json; valid_token: boolean }>({
@@ -284,7 +284,7 @@ describe('§13.3 middleware', () => {
   });
 });
 
-describe('§13.4 registration gating and hooks', () => {
+describe('engine.md §13.4 registration gating and hooks', () => {
   it('drops a function registration the hook denies and passes the session context', async () => {
     const client = rbacWorker('valid-token');
     client.registerFunction('denied::blocked-fn', async () => ({ reached: true }));
@@ -355,7 +355,7 @@ describe('§13.4 registration gating and hooks', () => {
   });
 });
 
-describe('§13.4 function_registration_prefix', () => {
+describe('engine.md §13.4 function_registration_prefix', () => {
   it('prefixes registrations, strips the prefix on invocation and resolves it on unregister', async () => {
     const client = rbacWorker('prefix-token');
     const handle = client.registerFunction('prefixed-echo', async (data: Json) => ({ echoed: data }));

@@ -39,7 +39,7 @@ afterAll(async () => {
   jest.restoreAllMocks();
 });
 
-describe('§2 connection lifecycle', () => {
+describe('engine.md §2 connection lifecycle', () => {
   it('sends workerregistered with a uuid worker id and reattach token as the first frame', async () => {
     const worker = await RawWorker.connect(h.urls.worker);
     raws.push(worker);
@@ -121,7 +121,7 @@ describe('§2 connection lifecycle', () => {
   });
 });
 
-describe('§3 message catalogue', () => {
+describe('engine.md §3 message catalogue', () => {
   it('lists a registered function with its description and metadata, and forgets it after unregister', async () => {
     const a = h.worker('catalogue-a');
     const ref = a.registerFunction('cat::fn', async () => 'ok', { description: 'desc', metadata: { a: 1 } });
@@ -175,7 +175,7 @@ describe('§3 message catalogue', () => {
   });
 });
 
-describe('§4 invocation semantics', () => {
+describe('engine.md §4 invocation semantics', () => {
   let owner: IIIClient;
   let seen: Array<{ data: unknown; metadata: unknown }>;
 
@@ -291,7 +291,7 @@ describe('§4 invocation semantics', () => {
   });
 });
 
-describe('§4 robustness', () => {
+describe('engine.md §4 robustness', () => {
   it('answers invocation_error when a worker result is too deep to re-encode, and stays up', async () => {
     const owner = await raw();
     owner.worker.send({ type: 'registerfunction', id: 'deep::fn' });
@@ -327,7 +327,7 @@ describe('§4 robustness', () => {
   });
 });
 
-describe('§4.7 enqueue action', () => {
+describe('engine.md §4.7 enqueue action', () => {
   it('replies enqueue_error naming the missing provider when no queue worker runs', async () => {
     const bare = await TestHarness.start({ config: { workers: [{ name: 'iii-worker-manager', config: {} }] } });
     try {
@@ -376,7 +376,7 @@ describe('§4.7 enqueue action', () => {
   });
 });
 
-describe('§5 registries', () => {
+describe('engine.md §5 registries', () => {
   type Binding = { id: string; function_id: string; config: unknown };
 
   function provider(name: string, typeId: string) {
@@ -500,7 +500,7 @@ describe('§5 registries', () => {
   });
 });
 
-describe('§6 built-in functions', () => {
+describe('engine.md §6 built-in functions', () => {
   let client: IIIClient;
 
   beforeAll(async () => {

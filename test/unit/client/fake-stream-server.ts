@@ -2,7 +2,7 @@ import { AddressInfo } from 'net';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /**
- * A fake of the iii stream port (spec §8.3), small enough to read in one go: it stores groups in
+ * A fake of the iii stream port (engine.md §8.3), small enough to read in one go: it stores groups in
  * memory, answers joins with a sync, and broadcasts events once per matching subscription of each
  * connection (duplicates included, like the real server). Tests drive it directly.
  */

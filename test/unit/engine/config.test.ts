@@ -62,7 +62,7 @@ describe('engine config', () => {
     expect(Object.getPrototypeOf(config.workers[0]?.config)).toBe(Object.prototype);
   });
 
-  it('defaults to the spec §1.2 workers plus iii-queue', () => {
+  it('defaults to engine.md §1.2 workers plus iii-queue', () => {
     const names = defaultConfig().workers.map((w) => w.name);
     expect(names).toEqual(['iii-worker-manager', 'iii-http', 'iii-stream', 'iii-state', 'iii-pubsub', 'iii-cron', 'iii-queue']);
     // The reference engine has no queue unless one is installed.

@@ -1,5 +1,5 @@
 /**
- * The `config` of a `bridge` adapter (spec §7.4, §1.3): `{ bridge_url, call_timeout_ms?,
+ * The `config` of a `bridge` adapter (engine.md §7.4, §1.3): `{ bridge_url, call_timeout_ms?,
  * connect_wait_ms? }`. `bridge_url` defaults to `ws://localhost:49134` like the reference engine;
  * the two timeouts are ours (how long one forwarded call may take, and how long a call made while
  * the bridge is (re)connecting waits before failing with `BRIDGE_UNAVAILABLE`).

@@ -1,5 +1,5 @@
 /**
- * The `bridge` storage adapter of `iii-state` and `iii-stream` (spec §7.4): those workers keep
+ * The `bridge` storage adapter of `iii-state` and `iii-stream` (engine.md §7.4): those workers keep
  * their functions and trigger types, but their data lives on another iii engine reached as an
  * iii-sdk worker. This folder is the connection (`client.ts`), its config block and the payload
  * forwarding rules, shared by both workers and importing neither; each worker's own forwarding

@@ -1,5 +1,5 @@
 /**
- * One data channel (spec §10): a bounded queue of text/binary items between exactly one writer end
+ * One data channel (engine.md §10): a bounded queue of text/binary items between exactly one writer end
  * and one reader end. Ends are either WebSocket endpoints (endpoint.ts) or in-process (the HTTP
  * worker's `request_body` writer and `response` reader, http-hooks.ts); both drive the queue
  * through the same small synchronous API and a wake-up callback per end, so no promise is created

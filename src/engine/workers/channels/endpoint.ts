@@ -1,6 +1,6 @@
 /**
  * `GET /ws/channels/{channel_id}?key=<access_key>&dir=read|write` on every worker-manager listener
- * (spec §10): refuses bad queries (400) and unknown channels or keys (404 `Channel not found`)
+ * (engine.md §10): refuses bad queries (400) and unknown channels or keys (404 `Channel not found`)
  * before the upgrade, then joins the socket to one end of the channel.
  */
 import type { IncomingMessage } from 'node:http';
@@ -17,7 +17,7 @@ const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 const READER_HIGH_WATER = 1024 * 1024;
 
 export interface ChannelEndpointOptions {
-  /** How long frames are still accepted after a writer's Close (spec §10: 10 ms). */
+  /** How long frames are still accepted after a writer's Close (engine.md §10: 10 ms). */
   drainMs?: number;
 }
 

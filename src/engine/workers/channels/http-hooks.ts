@@ -1,5 +1,5 @@
 /**
- * The data-channel side of `iii-http` (spec §9.2, §9.3): every routed request gets a
+ * The data-channel side of `iii-http` (engine.md §9.2, §9.3): every routed request gets a
  * `request_body` channel (the engine writes the raw body into it) and a `response` channel (the
  * engine reads it). Plain buffered handlers never touch them: two registry records per request
  * and no socket. The streaming reply itself lives in response-stream.ts.

@@ -1,5 +1,5 @@
 /**
- * Data channels (spec §10, §6.10). Not a configurable worker in the real engine but part of its
+ * Data channels (engine.md §10, §6.10). Not a configurable worker in the real engine but part of its
  * core, so the worker table always starts this one: it registers `engine::channels::create`
  * (listed under `iii-engine-functions`), serves `/ws/channels/{id}` on every worker-manager
  * listener, drops owned channels when their worker leaves, sweeps half-used channels, and

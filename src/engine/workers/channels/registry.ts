@@ -1,17 +1,17 @@
 /**
- * Every live data channel, by id (spec §10). Channels are global: any worker-manager listener
+ * Every live data channel, by id (engine.md §10). Channels are global: any worker-manager listener
  * serves any channel. A channel leaves the registry when both its ends are done, when its owner
  * connection is cleaned up, when the sweeper finds it half-used for too long, or on shutdown.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Channel } from './channel';
 
-/** `buffer_size` bounds of `engine::channels::create` (spec §6.10), in items. */
+/** `buffer_size` bounds of `engine::channels::create` (engine.md §6.10), in items. */
 export const DEFAULT_CAPACITY = 64;
 export const MIN_CAPACITY = 1;
 export const MAX_CAPACITY = 1024;
 
-/** Channels with an end never claimed are dropped after this long (spec §10: 5 minutes). */
+/** Channels with an end never claimed are dropped after this long (engine.md §10: 5 minutes). */
 export const HALF_USED_MAX_AGE_MS = 5 * 60_000;
 
 function sameKey(expected: string, given: string): boolean {

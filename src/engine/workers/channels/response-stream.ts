@@ -1,5 +1,5 @@
 /**
- * Streaming mode of spec §9.3: the engine races the function's result against the `response`
+ * Streaming mode of engine.md §9.3: the engine races the function's result against the `response`
  * channel, biased towards the channel.
  *  - text items are control messages (`set_status`, `set_headers`), applied in order;
  *  - the first binary item sends status + headers and streams every later binary item until the

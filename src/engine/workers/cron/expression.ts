@@ -16,7 +16,7 @@ export class CronExpression {
     private readonly pattern: Cron,
   ) {}
 
-  /** Throws `Error` with the engine's messages (§12.2); the registry turns it into `trigger_registration_failed`. */
+  /** Throws `Error` with the engine's messages (engine.md §12.2); the registry turns it into `trigger_registration_failed`. */
   static parse(expression: unknown): CronExpression {
     if (typeof expression !== 'string' || expression.trim() === '') {
       throw new Error('Cron expression is required');

@@ -4,7 +4,7 @@ import { CronExpression } from './expression';
 import { CronJob } from './job';
 
 /**
- * `iii-cron` (spec §12.2): trigger type `cron` with config `{expression, condition_function_id?}`.
+ * `iii-cron` (engine.md §12.2): trigger type `cron` with config `{expression, condition_function_id?}`.
  * Jobs run in this process only (the reference `kv` adapter's lock is process-local too, so a
  * single embedded engine needs none). Unlike the reference engine, registering an id that already
  * has a job replaces the job: the SDK replays registrations with the same ids after reconnecting.

@@ -15,7 +15,7 @@ export interface CronJobSpec {
 type JobContext = Pick<EngineContext, 'invoke' | 'logger'>;
 
 /**
- * One registered cron trigger. The loop is the engine's (§12.2): wait for the next matching second
+ * One registered cron trigger. The loop is the engine's (engine.md §12.2): wait for the next matching second
  * after the last one handled, evaluate the condition, invoke the function and await it, then look
  * for the next second after *now* — so ticks that fall inside a long run are skipped, not queued.
  */

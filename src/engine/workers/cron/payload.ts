@@ -2,7 +2,7 @@ import type { CronEvent } from '../../../protocol/triggers';
 
 export type { CronEvent };
 
-/** The event a cron-triggered function receives (spec §12.2), field order as the engine sends it. */
+/** The event a cron-triggered function receives (engine.md §12.2), field order as the engine sends it. */
 export function cronEvent(jobId: string, scheduledMs: number, actualMs: number): CronEvent {
   return {
     trigger: 'cron',

@@ -27,7 +27,7 @@ export class TriggerSet {
 }
 
 /**
- * The discovery trigger types of spec §6.13. Instead of polling the function set every 5 s we
+ * The discovery trigger types of engine.md §6.13. Instead of polling the function set every 5 s we
  * fire on change (debounced); worker events are fired as they happen.
  */
 export class Discovery {

@@ -22,7 +22,7 @@ function searchRank(entry: FunctionEntry, needle: string): number | undefined {
   return undefined;
 }
 
-/** The caller's RBAC view (spec §13.2): what a restricted session may not call, it does not see. */
+/** The caller's RBAC view (engine.md §13.2): what a restricted session may not call, it does not see. */
 function visibilityFor(ctx: EngineContext, options: InvocationOptions): (entry: FunctionEntry) => boolean {
   const caller = options.callerWorkerId === undefined ? undefined : ctx.registry.workers.get(options.callerWorkerId);
   const canInvoke = caller?.canInvoke?.bind(caller);

@@ -9,7 +9,7 @@ export const ENGINE_FUNCTIONS_WORKER = 'iii-engine-functions';
 export const OBSERVABILITY_WORKER = 'iii-observability';
 
 /**
- * `iii-engine-functions` (spec §6.1–6.9, §6.11, §6.13): the introspection functions, reading the
+ * `iii-engine-functions` (engine.md §6.1–6.9, §6.11, §6.13): the introspection functions, reading the
  * registries through the context's read-only views.
  */
 export function createEngineFunctionsWorker(): EngineWorker {
@@ -30,7 +30,7 @@ export function createEngineFunctionsWorker(): EngineWorker {
   };
 }
 
-/** `iii-observability` (spec §6.12): log ring, health, baggage, `log` trigger type. */
+/** `iii-observability` (engine.md §6.12): log ring, health, baggage, `log` trigger type. */
 export function createObservabilityWorker(): EngineWorker {
   let observability: Observability | undefined;
   return {

@@ -3,7 +3,7 @@ import { isPlainObject } from '../../core/ids';
 
 /**
  * Small typed readers for built-in inputs. Unknown keys (e.g. the injected `_caller_worker_id`)
- * are ignored; a wrong type yields `deserialization_error` naming the function (spec §6).
+ * are ignored; a wrong type yields `deserialization_error` naming the function (engine.md §6).
  */
 export class InputReader {
   private readonly data: Record<string, unknown>;
@@ -66,7 +66,7 @@ export class InputReader {
   }
 }
 
-/** `JSON.stringify(config)` cut to 80 characters plus `…` (spec §6.6). */
+/** `JSON.stringify(config)` cut to 80 characters plus `…` (engine.md §6.6). */
 export function summarize(config: unknown): string {
   let text: string;
   try {

@@ -3,7 +3,7 @@ import type { FunctionEntry } from '../../core/function-registry';
 import type { TriggerEntry, TriggerTypeEntry } from '../../core/trigger-registry';
 import { summarize } from './input';
 
-/** Listing shapes of spec §6.2–§6.9, built from the registries. */
+/** Listing shapes of engine.md §6.2–§6.9, built from the registries. */
 
 /** Listing order: by id, code-unit order (not locale). */
 export function byId(a: { id: string }, b: { id: string }): number {
@@ -35,7 +35,7 @@ export function functionDetail(ctx: EngineContext, entry: FunctionEntry): Record
   return detail;
 }
 
-/** Who serves the built-in trigger types when the registry cannot tell (spec §6.4). */
+/** Who serves the built-in trigger types when the registry cannot tell (engine.md §6.4). */
 const KNOWN_PROVIDERS: Record<string, string> = {
   http: 'iii-http',
   cron: 'iii-cron',

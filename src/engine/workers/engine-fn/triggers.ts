@@ -13,7 +13,7 @@ import {
   triggerWorkerName,
 } from './summaries';
 
-/** How long `engine::register_trigger` waits for a worker provider's answer (spec §6.11). */
+/** How long `engine::register_trigger` waits for a worker provider's answer (engine.md §6.11). */
 const PROVIDER_ACK_TIMEOUT_MS = 10_000;
 
 function listTriggerTypes(ctx: EngineContext, data: unknown): unknown {
@@ -78,7 +78,7 @@ function registeredTriggerInfo(ctx: EngineContext, data: unknown): unknown {
   };
 }
 
-/** Engine-owned trigger (no `worker_id`): survives the caller's disconnect (spec §6.11). */
+/** Engine-owned trigger (no `worker_id`): survives the caller's disconnect (engine.md §6.11). */
 async function registerTrigger(ctx: EngineContext, data: unknown): Promise<unknown> {
   const input = new InputReader('engine::register_trigger', data);
   const id = newId();

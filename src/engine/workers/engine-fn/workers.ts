@@ -25,7 +25,7 @@ function readTelemetry(value: unknown): WorkerMetadata['telemetry'] {
   return { language: pick('language'), project_name: pick('project_name'), framework: pick('framework') };
 }
 
-/** `engine::workers::register` (spec §6.1): stores what the SDK reports about itself. */
+/** `engine::workers::register` (engine.md §6.1): stores what the SDK reports about itself. */
 function registerWorker(ctx: EngineContext, data: unknown): unknown {
   const input = new InputReader('engine::workers::register', data);
   const callerId = input.string('_caller_worker_id');

@@ -2,7 +2,7 @@ import { EngineError } from '../../core/errors';
 import { isPlainObject } from '../../core/ids';
 import type { EngineLogger } from '../../core/types';
 
-/** `security:` of the `iii-http-functions` config (spec §11). */
+/** `security:` of the `iii-http-functions` config (engine.md §11). */
 export interface SecurityConfig {
   /** Host globs (`*`, `?`, `[...]`); a URL's host must match one. */
   readonly urlAllowlist: readonly string[];

@@ -18,7 +18,7 @@ export interface HttpFunctionsOptions {
 }
 
 /**
- * `iii-http-functions` (spec §11). It registers nothing itself: the worker manager asks it to turn
+ * `iii-http-functions` (engine.md §11). It registers nothing itself: the worker manager asks it to turn
  * a worker's `invocation` block into a handler, and the function then lives in the ordinary
  * registry, owned by that worker connection — so unregister and disconnect remove it like any
  * other function.

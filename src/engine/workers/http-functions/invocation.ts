@@ -2,7 +2,7 @@ import { EngineError } from '../../core/errors';
 import { isPlainObject } from '../../core/ids';
 
 /**
- * The `invocation` block of a `registerfunction` frame (spec §3.1 `HttpInvocationRef`), checked
+ * The `invocation` block of a `registerfunction` frame (engine.md §3.1 `HttpInvocationRef`), checked
  * and with its auth secrets resolved from the engine's environment once, at registration.
  */
 

@@ -8,7 +8,7 @@ import type { HttpEndpoint } from './invocation';
 import type { UrlPolicy } from './url-policy';
 
 /**
- * One call of an HTTP-invoked function (spec §11): JSON body, `x-iii-*` headers, configured
+ * One call of an HTTP-invoked function (engine.md §11): JSON body, `x-iii-*` headers, configured
  * headers and auth, a timeout, no redirects followed, and the response mapped to a result or a
  * coded error.
  */
@@ -52,7 +52,7 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; re
   }
 }
 
-/** Spec §11 result mapping. */
+/** engine.md §11 result mapping. */
 export function mapResponse(response: RawResponse): unknown {
   const { status, body } = response;
   if (status >= 200 && status < 300) {

@@ -5,7 +5,7 @@ import { EngineError } from '../../core/errors';
 import type { SecurityConfig } from './config';
 
 /**
- * Where the engine may send HTTP function calls (spec §11): scheme, host allowlist, and no
+ * Where the engine may send HTTP function calls (engine.md §11): scheme, host allowlist, and no
  * private/loopback addresses unless allowed — checked on the literal IP or on every address the
  * host name resolves to. Checked at registration and again before every call.
  */

@@ -1,18 +1,18 @@
 /**
- * The `config:` block of the `iii-http` worker (spec §1.1), checked and defaulted in one place.
+ * The `config:` block of the `iii-http` worker (engine.md §1.1), checked and defaulted in one place.
  * Unknown keys are refused, naming them, as the real engine does (`deny_unknown_fields`): a typo
  * such as `defualt_timeout` must not silently fall back to the default.
  */
 import { EngineError } from '../../core/errors';
 
-/** One global middleware entry, run before every route's own middleware (spec §9.4). */
+/** One global middleware entry, run before every route's own middleware (engine.md §9.4). */
 export interface HttpMiddlewareEntry {
   readonly functionId: string;
   readonly phase: string;
   readonly priority: number;
 }
 
-/** CORS policy; `null` lists mean "any" (spec §9.5: `"*"` or an empty list allows everything). */
+/** CORS policy; `null` lists mean "any" (engine.md §9.5: `"*"` or an empty list allows everything). */
 export interface HttpCorsConfig {
   readonly allowedOrigins: readonly string[] | null;
   readonly allowedMethods: readonly string[] | null;

@@ -1,5 +1,5 @@
 /**
- * CORS for the REST listener (spec §9.5). Without a `cors` block everything is allowed (any
+ * CORS for the REST listener (engine.md §9.5). Without a `cors` block everything is allowed (any
  * origin, method and header); with one, only the listed origins get an `allow-origin` and
  * preflights announce only the listed methods. As with tower-http, the server never blocks a
  * request over CORS: it only decides which headers to send, and the browser enforces them.

@@ -1,5 +1,5 @@
 /**
- * `iii-http`: the REST API worker (spec §9). It owns the REST listener and the `http` trigger
+ * `iii-http`: the REST API worker (engine.md §9). It owns the REST listener and the `http` trigger
  * type; every request is served by the pipeline (pipeline.ts) over the live route table
  * (route-table.ts).
  */
@@ -127,5 +127,5 @@ export class HttpWorker implements EngineWorker {
   }
 }
 
-/** Config block of spec §1.1 (+ `body_limit`), checked at once: a bad block fails engine start. */
+/** Config block of engine.md §1.1 (+ `body_limit`), checked at once: a bad block fails engine start. */
 export const createHttpWorker: WorkerFactory = (config) => new HttpWorker(parseHttpConfig(config));

@@ -1,5 +1,5 @@
 /**
- * HTTP middleware (spec §9.4): each function gets `{phase, request, context}` and answers
+ * HTTP middleware (engine.md §9.4): each function gets `{phase, request, context}` and answers
  * `{action:'continue'}` or `{action:'respond', response}`. Anything else (no result, unknown
  * action) continues; a failure ends the request with a 500 envelope. Middleware functions get no
  * trigger metadata. Timeouts are the request pipeline's business (it knows the deadline).

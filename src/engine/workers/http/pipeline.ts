@@ -21,7 +21,7 @@ export interface PipelineOptions {
   readonly routes: RouteTable;
   readonly config: HttpWorkerConfig;
   readonly cors: CorsPolicy;
-  /** Data channels (spec §9.2/§9.3); absent ⇒ buffered replies only. See types.ts. */
+  /** Data channels (engine.md §9.2/§9.3); absent ⇒ buffered replies only. See types.ts. */
   readonly channels?: HttpChannelHooks;
 }
 
@@ -246,7 +246,7 @@ function untilClosed(exchange: Exchange): Promise<null> {
   return new Promise((resolve) => exchange.res.once('close', () => resolve(null)));
 }
 
-/** Incoming `traceparent` / `baggage` become the invocation's parent context (spec §9.5). */
+/** Incoming `traceparent` / `baggage` become the invocation's parent context (engine.md §9.5). */
 function traceOptions(headers: Record<string, string>): InvocationOptions {
   const options: InvocationOptions = {};
   if (headers.traceparent !== undefined) options.traceparent = headers.traceparent;

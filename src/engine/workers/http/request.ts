@@ -1,5 +1,5 @@
 /**
- * An incoming request turned into the function payload of spec §9.2 (buffered part; the channel
+ * An incoming request turned into the function payload of engine.md §9.2 (buffered part; the channel
  * refs `request_body` / `response` belong to the channels seam in types.ts).
  */
 import type { IncomingMessage } from 'node:http';
@@ -135,7 +135,7 @@ export interface RequestParts {
   readonly body: Json;
 }
 
-/** The function payload of spec §9.2 (without channel refs). */
+/** The function payload of engine.md §9.2 (without channel refs). */
 export function buildPayload(parts: RequestParts): HttpRequestPayload {
   return {
     query_params: parts.queryParams,

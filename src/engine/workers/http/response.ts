@@ -1,6 +1,6 @@
 /**
- * Function results, middleware responses and engine errors turned into HTTP replies (spec §9.3,
- * §9.4, §9.5), and the one place replies are written to the socket.
+ * Function results, middleware responses and engine errors turned into HTTP replies (engine.md §9.3,
+ * engine.md §9.4, §9.5), and the one place replies are written to the socket.
  */
 import type { ServerResponse } from 'node:http';
 import { EngineError } from '../../core/errors';
@@ -52,7 +52,7 @@ function jsonBytes(body: unknown): Buffer {
 }
 
 /**
- * Buffered mode of spec §9.3. A result that is not an object behaves like `{}` (200, `{}`).
+ * Buffered mode of engine.md §9.3. A result that is not an object behaves like `{}` (200, `{}`).
  *
  * Deliberate deviation: an absent result (`undefined` or `null`) answers 204 with no body. The real
  * engine then waits for the response channel and, when the handler never streams, hangs until
@@ -77,7 +77,7 @@ export function replyFromResult(result: unknown): HttpReply {
 }
 
 /**
- * The `respond` action of a middleware (spec §9.4): status (default 200), JSON body (default
+ * The `respond` action of a middleware (engine.md §9.4): status (default 200), JSON body (default
  * `null`), extra headers. The body is always JSON, whatever content-type the headers claim.
  */
 export function replyFromMiddleware(response: unknown): HttpReply {

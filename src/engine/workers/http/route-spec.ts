@@ -1,18 +1,18 @@
 /**
- * An `http` trigger's config (spec §9.1) turned into a route description: its key (what replaces
+ * An `http` trigger's config (engine.md §9.1) turned into a route description: its key (what replaces
  * what), its shape (what conflicts with what), the radix-router pattern, and where its path
  * parameters sit.
  */
 import { EngineError } from '../../core/errors';
 
-/** Methods the REST listener routes; others are accepted at registration but never served (§9.1). */
+/** Methods the REST listener routes; others are accepted at registration but never served (engine.md §9.1). */
 export const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
 export type RoutedMethod = (typeof ROUTED_METHODS)[number];
 
 export const INVALID_HTTP_TRIGGER = 'trigger_registration_failed';
 
 export interface HttpRouteSpec {
-  /** `api_path` exactly as registered; it is the payload's `path` (§9.2). */
+  /** `api_path` exactly as registered; it is the payload's `path` (engine.md §9.2). */
   readonly apiPath: string;
   /** Upper-cased `http_method` (default GET). */
   readonly method: string;
@@ -49,7 +49,7 @@ export function parseRouteSpec(config: unknown): HttpRouteSpec {
   const record = isRecord(config) ? config : {};
   const apiPath = record.api_path;
   if (typeof apiPath !== 'string') fail('api_path is required for http triggers');
-  // find-my-way would read `*` as a wildcard; the engine has no wildcard routes (§9.1), so say so
+  // find-my-way would read `*` as a wildcard; the engine has no wildcard routes (engine.md §9.1), so say so
   // instead of silently serving a catch-all.
   if (apiPath.includes('*')) fail(`api_path '${apiPath}' contains '*': wildcard routes are not supported`);
   if (apiPath.includes('?') || apiPath.includes('#')) fail(`api_path '${apiPath}' must not contain '?' or '#'`);

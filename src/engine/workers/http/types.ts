@@ -1,6 +1,6 @@
 /**
- * Shapes shared by the `iii-http` files: the function payload (spec §9.2), the reply the listener
- * writes, and the seam where data channels (spec §9.2 `request_body`/`response`, §9.3 streaming
+ * Shapes shared by the `iii-http` files: the function payload (engine.md §9.2), the reply the listener
+ * writes, and the seam where data channels (engine.md §9.2 `request_body`/`response`, engine.md §9.3 streaming
  * mode) will plug in.
  */
 import type { HttpRequest } from '../../../protocol/triggers';
@@ -9,7 +9,7 @@ import type { Json } from '../../core/types';
 /** A string-valued record (null prototype when built by this worker: `__proto__` is a plain key). */
 export type StringRecord = Record<string, string>;
 
-/** What the route's function receives (spec §9.2), channels aside: this engine sends one string per name. */
+/** What the route's function receives (engine.md §9.2), channels aside: this engine sends one string per name. */
 export interface HttpRequestPayload extends HttpRequest<Json> {
   query_params: StringRecord;
   path_params: StringRecord;

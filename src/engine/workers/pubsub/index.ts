@@ -3,7 +3,7 @@ import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '
 import { TopicSubscriptions } from './subscriptions';
 
 /**
- * `iii-pubsub` with the reference engine's `local` adapter semantics (spec §12.1): function
+ * `iii-pubsub` with the reference engine's `local` adapter semantics (engine.md §12.1): function
  * `publish {topic, data}` and trigger type `subscribe {topic}`. Delivery is fire-and-forget:
  * every subscriber gets the raw `data` (no envelope, no trigger metadata, no condition), results
  * and errors are ignored, nothing is retried or persisted.

@@ -5,7 +5,7 @@ import { readCount, readMessageId, readObject, readQueueName, readTopic } from '
 import type { QueueStore, StoredJob } from './store';
 
 /**
- * The dead-letter and inspection functions of `iii-queue` (ids from the reference engine, §6.15).
+ * The dead-letter and inspection functions of `iii-queue` (ids from the reference engine, engine.md §6.15).
  * Shapes (our own where the reference leaves them to its adapters):
  *
  *   iii::queue::redrive          {queue}               → {queue, redriven: n}

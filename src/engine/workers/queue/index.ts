@@ -9,7 +9,7 @@ import { readEnqueueInput } from './inputs';
 import { QueueStore } from './store';
 
 /**
- * `iii-queue`: the embedded provider behind `TriggerAction.Enqueue` (spec §12.3). The engine calls
+ * `iii-queue`: the embedded provider behind `TriggerAction.Enqueue` (engine.md §12.3). The engine calls
  * `engine::queue::enqueue {queue, function_id, data, messageReceiptId, traceparent?, baggage?}`;
  * we commit the job to SQLite (`ctx.storage.database`) before answering, so an acknowledged job
  * survives a crash or restart, and deliver it to `function_id` with retries and a dead-letter

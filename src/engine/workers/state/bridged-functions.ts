@@ -1,5 +1,5 @@
 /**
- * `state::*` over a bridge (spec §7.4 adapter `bridge`): every call is forwarded to the remote
+ * `state::*` over a bridge (engine.md §7.4 adapter `bridge`): every call is forwarded to the remote
  * engine's function of the same id and its result (or error) is returned unchanged — absent stays
  * absent. Validation is the remote's job, so error codes and messages are exactly the remote's.
  *
@@ -33,7 +33,7 @@ export class BridgeStateFunctions {
     return this.options.client.call('state::get', forwardPayload(data));
   }
 
-  /** The remote answers the bare deleted value (or nothing); the event fires either way (§7.3). */
+  /** The remote answers the bare deleted value (or nothing); the event fires either way (engine.md §7.3). */
   async delete(data: unknown): Promise<unknown> {
     const result = await this.options.client.call('state::delete', forwardPayload(data));
     this.emit(data, 'state:deleted', result === undefined ? null : (result as Json), null);

@@ -1,5 +1,5 @@
 /**
- * The `iii-state` block of config.yaml (spec §1.1):
+ * The `iii-state` block of config.yaml (engine.md §1.1):
  * `{ adapter?: {name, config?}, triggers_enabled?: bool, max_value_bytes?: int>=1, save_interval_ms?: 100..3600000 }`.
  *
  * `adapter` and `save_interval_ms` are accepted for compatibility but change nothing here: values

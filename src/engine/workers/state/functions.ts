@@ -1,5 +1,5 @@
 /**
- * The `state::*` functions (spec §7.1) over `ctx.storage.kv`, namespace `state`.
+ * The `state::*` functions (engine.md §7.1) over `ctx.storage.kv`, namespace `state`.
  *
  * Writes of one key go through a `KeyQueue`, so `state::update`'s read-modify-write never races
  * another write of that key, and each write's event is handed to `ctx.fire` in write order (the
@@ -68,7 +68,7 @@ export class StateFunctions {
       done: this.kv.delete(STATE_NAMESPACE, scope, key),
     }));
     const previous = await storageStep('DELETE_ERROR', 'Failed to delete value', issued.done);
-    // Fired even when nothing was deleted (spec §7.3), with old_value null.
+    // Fired even when nothing was deleted (engine.md §7.3), with old_value null.
     this.emit('state:deleted', scope, key, previous, null);
     return previous;
   }

@@ -1,5 +1,5 @@
 /**
- * `iii-state`: key/value state in scopes, with reactive `state` triggers (spec §7).
+ * `iii-state`: key/value state in scopes, with reactive `state` triggers (engine.md §7).
  */
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
 import { BridgeClient, type BridgeAdapterConfig } from '../../adapters/bridge';

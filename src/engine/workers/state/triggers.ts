@@ -1,5 +1,5 @@
 /**
- * The `state` trigger type (spec §7.3): config `{scope?, key?, condition_function_id?}`; a trigger
+ * The `state` trigger type (engine.md §7.3): config `{scope?, key?, condition_function_id?}`; a trigger
  * matches a write when every filter it sets equals the write's scope/key. The condition itself is
  * evaluated by `EngineContext.fire`.
  */

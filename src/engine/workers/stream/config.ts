@@ -1,5 +1,5 @@
 /**
- * The `iii-stream` config block (§1.1): `{ port = 3112, host = "0.0.0.0", auth_function?,
+ * The `iii-stream` config block (engine.md §1.1): `{ port = 3112, host = "0.0.0.0", auth_function?,
  * adapter? }`, unknown keys refused like the reference engine's `deny_unknown_fields`.
  * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped;
  * so is `event_log: { max_events, max_age_seconds }`: how much history each group keeps for

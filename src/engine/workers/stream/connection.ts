@@ -1,5 +1,5 @@
 /**
- * One stream client (§8.3): its subscriptions, the join/leave protocol (with resume from a `seq`)
+ * One stream client (engine.md §8.3): its subscriptions, the join/leave protocol (with resume from a `seq`)
  * and the guard against a client that does not read. Frames from one client are handled strictly
  * in arrival order.
  */

@@ -1,5 +1,5 @@
 /**
- * Custom stream implementations (§8.2): a worker that called `createStream(iii, name, impl)` owns
+ * Custom stream implementations (engine.md §8.2): a worker that called `createStream(iii, name, impl)` owns
  * `stream::<op>(<name>)`, and the engine sends that stream's operations there instead of to
  * storage. These helpers name those functions and check what they return.
  */

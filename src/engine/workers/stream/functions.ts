@@ -1,5 +1,5 @@
 /**
- * The `stream::*` functions (§8.1): each parses its input (→ `deserialization_error`) and hands
+ * The `stream::*` functions (engine.md §8.1): each parses its input (→ `deserialization_error`) and hands
  * it to `StreamOperations`. Result shapes follow the reference engine exactly: `get` of a
  * missing item has no result at all, `delete` answers `{old_value}`, `list_groups` a bare array,
  * `send` an explicit `null`. Handlers are async so a bad input always arrives as a rejection.

@@ -1,5 +1,5 @@
 /**
- * The `iii-stream` worker (spec §8): the `stream::*` functions over the engine's KV store, custom
+ * The `iii-stream` worker (engine.md §8): the `stream::*` functions over the engine's KV store, custom
  * stream delegation, the client WebSocket listener, and the `stream`, `stream:join` and
  * `stream:leave` trigger types.
  *

@@ -1,6 +1,6 @@
 /**
  * What the `stream::*` functions do once their input is typed: route to a custom stream
- * implementation when one is registered (§8.2), otherwise to storage, and announce every change.
+ * implementation when one is registered (engine.md §8.2), otherwise to storage, and announce every change.
  *
  * Writes to one stored item run one at a time (read-modify-write is atomic per item). Every
  * change event goes through the group's event log (`event-log.ts`), which numbers it: a stored
@@ -115,7 +115,7 @@ export class StreamOperations {
     return { stream, count: stream.length };
   }
 
-  /** Applies §7.2 update ops; op failures are reported in `errors` and never fail the call. */
+  /** Applies engine.md §7.2 update ops; op failures are reported in `errors` and never fail the call. */
   async update(input: UpdateInput): Promise<UpdateResult> {
     const ops = parseUpdateOps(input.ops, 'stream::update');
     const custom = this.customId('update', input.stream_name);

@@ -1,5 +1,5 @@
 /**
- * The stream listener (§8.3): its own HTTP server, WebSocket upgrades on `/` and on the path form
+ * The stream listener (engine.md §8.3): its own HTTP server, WebSocket upgrades on `/` and on the path form
  * `/stream/{stream_name}/{group_id}` (which joins that group at once), the optional auth function
  * called before the upgrade, and the fan-out of change events to subscribed clients.
  * Lifecycle: idle → running → closing → closed; `close()` is idempotent.
@@ -42,7 +42,7 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 /** How long `close()` lets clients answer the close handshake before destroying their sockets. */
 const CLOSE_GRACE_MS = 500;
 
-/** Input of the auth function (§8.3). */
+/** Input of the auth function (engine.md §8.3). */
 interface AuthInput {
   headers: Record<string, string>;
   path: string;

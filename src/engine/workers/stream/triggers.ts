@@ -1,5 +1,5 @@
 /**
- * The trigger types `stream` (§8.4), `stream:join` and `stream:leave` (§8.5): registries and the
+ * The trigger types `stream` (engine.md §8.4), `stream:join` and `stream:leave` (engine.md §8.5): registries and the
  * providers the engine core hands registrations to. Re-registering an id replaces its binding
  * (SDK replays reuse ids).
  */

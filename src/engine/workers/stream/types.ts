@@ -1,5 +1,5 @@
 /**
- * Wire shapes of the `iii-stream` worker (spec §8). The client protocol and the `stream` trigger
+ * Wire shapes of the `iii-stream` worker (engine.md §8). The client protocol and the `stream` trigger
  * payload are camelCase; the function inputs are snake_case. Everything here is plain JSON.
  */
 import type {
@@ -13,7 +13,7 @@ import type { Json } from '../../core/types';
 
 export { streamEnvelope as streamMessage } from '../../../protocol/stream';
 
-/** The `event` member of a server → client envelope (§8.3), with JSON values. */
+/** The `event` member of a server → client envelope (engine.md §8.3), with JSON values. */
 export type StreamEvent = WireStreamEvent<Json, Json>;
 
 /** The change events that writes produce (what `stream` triggers and subscribers receive). */
@@ -69,5 +69,5 @@ export interface ListAllResult {
   count: number;
 }
 
-/** Payload of `stream:join` / `stream:leave` triggers (§8.5). */
+/** Payload of `stream:join` / `stream:leave` triggers (engine.md §8.5). */
 export type JoinLeaveEvent = StreamSubscriptionEvent<Json>;

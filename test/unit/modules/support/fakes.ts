@@ -97,7 +97,7 @@ export class RecordingStreamService {
   }
 }
 
-/** A StateChangeEvent as the engine delivers it (spec §7.3). */
+/** A StateChangeEvent as the engine delivers it (engine.md §7.3). */
 export function stateEvent<T>(scope: string, key: string, oldValue: T | null, newValue: T | null): StateChangeEvent<T> {
   const event_type = newValue === null ? 'state:deleted' : oldValue === null ? 'state:created' : 'state:updated';
   return { type: 'state', event_type, scope, key, old_value: oldValue, new_value: newValue };

@@ -6,7 +6,7 @@ import { fakeOf } from '../support/fakes';
 
 const TODO: Todo = { id: 't1', title: 'x', completed: false, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' };
 
-/** An iii http request payload (spec §9.2), as the engine would send it. */
+/** An iii http request payload (engine.md §9.2), as the engine would send it. */
 function request(method: string, path: string, init: { body?: unknown; params?: Record<string, string> } = {}) {
   return {
     method,

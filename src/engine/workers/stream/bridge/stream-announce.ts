@@ -5,7 +5,7 @@
  * but publish the same announcements so reference bridges sharing the remote see our writes.
  *
  * The message is rebuilt from the forwarded call and the remote's answer, with the same rules as
- * a local write (§8.1): `create` when there was no previous value, else `update`; `delete` only
+ * a local write (engine.md §8.1): `create` when there was no previous value, else `update`; `delete` only
  * when something was deleted; `send` as a custom `event`.
  */
 import type { Json } from '../../../core/types';

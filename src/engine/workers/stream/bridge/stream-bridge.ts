@@ -1,10 +1,10 @@
 /**
- * `iii-stream` with adapter `bridge` (spec §7.4, §8): what the stream worker swaps in when its
+ * `iii-stream` with adapter `bridge` (engine.md §7.4, §8): what the stream worker swaps in when its
  * items live on another engine.
  *
  * - `stream::*` calls are forwarded to the remote's function of the same id and answered with
  *   its result or error unchanged (validation is the remote's). A custom stream registered *here*
- *   (`stream::<op>(<name>)`, §8.2) still wins: those calls go to the local handler as before.
+ *   (`stream::<op>(<name>)`, engine.md §8.2) still wins: those calls go to the local handler as before.
  * - Writes emit nothing locally; change events come back through the `StreamRelay` for every
  *   stream a local `stream` trigger or a local WebSocket client uses, so both see each change
  *   once, whoever made it. Each forwarded write is also announced on the remote's

@@ -1,4 +1,4 @@
-/** The §9.3 race on a real HTTP server: the test plays the function (result) and the response writer (channel). */
+/** The engine.md §9.3 race on a real HTTP server: the test plays the function (result) and the response writer (channel). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Channel } from '../../../../../src/engine/workers/channels/channel';

@@ -35,7 +35,7 @@ describe('iii-http routing and payloads over HTTP', () => {
     expect(await res.text()).toBe('');
   });
 
-  it('builds the payload of spec §9.2', async () => {
+  it('builds the payload of engine.md §9.2', async () => {
     http.ctx.handle('items::get', () => ({ status_code: 200, body: { ok: true } }));
     await http.route({ api_path: 'test/items/:id', http_method: 'post' }, 'items::get');
     const res = await fetch(`${http.url}/test/items/a%20b?q=hello%20there&limit=10`, {

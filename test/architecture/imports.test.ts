@@ -1,0 +1,77 @@
+/**
+ * The layering rules of the source tree, read from the import statements themselves (TypeScript's
+ * own `preProcessFile`), so a stray import fails here rather than in review:
+ * - `src/protocol` (the wire contract) imports nothing of ours;
+ * - `src/client` (the browser stream client) imports only `src/protocol`;
+ * - `src/framework` reaches the engine only through its entry, `src/engine/index.ts`;
+ * - no worker folder under `src/engine/workers/` imports another (shared pieces live in the
+ *   kernel, `engine/lib` or `engine/adapters`).
+ */
+import { readdirSync, readFileSync, statSync } from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SRC = path.join(ROOT, 'src');
+
+interface Import {
+  from: string;
+  /** Resolved path relative to the repository root, or the bare package name. */
+  to: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+function importsOf(file: string): Import[] {
+  const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  const from = path.relative(ROOT, file);
+  return info.importedFiles.map(({ fileName }) => ({
+    from,
+    to: fileName.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName,
+  }));
+}
+
+const ALL = sourceFiles(SRC).flatMap(importsOf);
+const ours = (i: Import): boolean => i.to.startsWith('src/');
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(`${dir}/`);
+const show = (list: Import[]): string[] => list.map((i) => `${i.from} → ${i.to}`);
+
+describe('import rules', () => {
+  it('reads the imports of the whole source tree', () => {
+    expect(ALL.filter((i) => within(i.from, 'src/engine')).length).toBeGreaterThan(100);
+    expect(ALL).toContainEqual({ from: 'src/framework/index.ts', to: 'src/client' });
+  });
+
+  it('src/protocol imports nothing of ours but itself', () => {
+    const bad = ALL.filter((i) => within(i.from, 'src/protocol') && ours(i) && !within(i.to, 'src/protocol'));
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('src/client imports only src/protocol (and itself)', () => {
+    const bad = ALL.filter((i) => within(i.from, 'src/client') && !within(i.to, 'src/client') && !within(i.to, 'src/protocol'));
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('src/framework imports the engine only through src/engine/index.ts', () => {
+    const bad = ALL.filter(
+      (i) => within(i.from, 'src/framework') && within(i.to, 'src/engine') && i.to !== 'src/engine' && i.to !== 'src/engine/index',
+    );
+    expect(show(bad)).toEqual([]);
+  });
+
+  it('no worker folder imports another worker folder', () => {
+    const workerOf = (p: string): string | undefined => /^src\/engine\/workers\/([^/]+)\//.exec(p)?.[1];
+    const bad = ALL.filter((i) => {
+      const from = workerOf(i.from);
+      const to = workerOf(`${i.to}/`);
+      return from !== undefined && to !== undefined && from !== to;
+    });
+    expect(show(bad)).toEqual([]);
+  });
+});
