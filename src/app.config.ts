@@ -23,9 +23,23 @@ export class AppConfig {
   @IsString() III_DATA_DIR: string = './data';
   /** Interface the embedded engine binds (default 127.0.0.1). */
   @IsOptional() @IsString() III_HOST?: string;
+  /** A config.yaml for the embedded engine (e.g. RBAC listeners); the secure defaults fill in the rest. */
+  @IsOptional() @IsString() III_CONFIG?: string;
+  /** The worker secret: required from every worker by the embedded engine, presented to an external one. */
+  @IsOptional() @IsString() III_WORKER_TOKEN?: string;
+  /** Comma-separated browser origins allowed by CORS and on the stream socket. */
+  @IsOptional() @IsString() III_CORS_ORIGINS?: string;
 
   /** The REST port asked for, if any. */
   get httpPort(): number | undefined {
     return this.PORT ?? this.III_HTTP_PORT;
+  }
+
+  /** `III_CORS_ORIGINS` as a list (empty when unset). */
+  get corsOrigins(): string[] {
+    return (this.III_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
   }
 }

@@ -11,6 +11,8 @@ import { AppModule } from './app.module';
 import { TODOS_STREAM } from './modules/todos/todo.entity';
 
 const DEFAULT_DATA_DIR = './data';
+/** The handshake header carrying the worker secret. */
+const WORKER_TOKEN_HEADER = 'x-iii-worker-token';
 const DEFAULT_HTTP_PORT = 3111;
 const DEFAULT_STREAM_PORT = 3112;
 
@@ -36,6 +38,19 @@ export interface BootstrapOptions {
    * accepts any worker that connects, so exposing it is an explicit choice (`III_HOST=0.0.0.0`).
    */
   host?: string;
+  /**
+   * Embedded engine only: a config.yaml in the real engine's format (env `III_CONFIG`), e.g. for
+   * RBAC listeners. The secure defaults below still fill in what the file does not set.
+   */
+  configFile?: string;
+  /**
+   * The worker secret (env `III_WORKER_TOKEN`): the embedded engine requires it from every worker;
+   * with `III_URL` the app presents it. Without one, an engine bound beyond loopback generates one
+   * into the data directory.
+   */
+  workerToken?: string;
+  /** Browser origins allowed by CORS and on the stream socket (env `III_CORS_ORIGINS`, comma-separated); default none. */
+  corsOrigins?: string[];
   logger?: Logger | false;
 }
 
@@ -49,6 +64,9 @@ export function optionsFromEnv(env?: ConfigSource): BootstrapOptions {
   if (config.III_WORKER_PORT !== undefined) options.workerPort = config.III_WORKER_PORT;
   if (config.III_HOST !== undefined) options.host = config.III_HOST;
   if (config.III_STREAM_URL !== undefined) options.streamUrl = config.III_STREAM_URL;
+  if (config.III_CONFIG !== undefined && config.III_CONFIG.trim() !== '') options.configFile = config.III_CONFIG.trim();
+  if (config.III_WORKER_TOKEN !== undefined && config.III_WORKER_TOKEN.trim() !== '') options.workerToken = config.III_WORKER_TOKEN.trim();
+  if (config.corsOrigins.length > 0) options.corsOrigins = config.corsOrigins;
   return options;
 }
 
@@ -59,7 +77,15 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...externalStreamUrl(options),
     workerName: 'todo-app',
+    // The embedded engine hands its secret to the app itself; an external one needs it told.
+    ...(options.engineUrl !== undefined &&
+      options.workerToken !== undefined && { worker: { headers: { [WORKER_TOKEN_HEADER]: options.workerToken } } }),
     engine: {
+      ...(options.configFile !== undefined && { config: options.configFile }),
+      secure: {
+        ...(options.workerToken !== undefined && { workerToken: options.workerToken }),
+        ...(options.corsOrigins !== undefined && { corsOrigins: options.corsOrigins }),
+      },
       storage: options.storage ?? 'sqlite',
       dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
       host: options.host ?? '127.0.0.1',

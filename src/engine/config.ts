@@ -13,6 +13,12 @@ export interface WorkerConfigEntry {
 /** The subset of the iii engine's config.yaml this engine reads. */
 export interface EngineConfig {
   workers: WorkerConfigEntry[];
+  /**
+   * Ours (top-level `ownership: true`): a function id or HTTP route registered by one worker
+   * cannot be taken over by another while it is connected. Absent/false: the real engine's
+   * "last registration wins".
+   */
+  ownership?: boolean;
 }
 
 export const WORKER_MANAGER = 'iii-worker-manager';
@@ -66,7 +72,12 @@ export function normalizeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
   if (!isPlainObject(raw)) throw new EngineError('config_invalid', 'config must be a mapping with a `workers:` list');
   const workers = raw.workers ?? [];
   if (!Array.isArray(workers)) throw new EngineError('config_invalid', '`workers` must be a list');
+  const ownership = expandEnv(raw.ownership, env);
+  if (ownership !== undefined && ownership !== null && typeof ownership !== 'boolean' && ownership !== 'true' && ownership !== 'false') {
+    throw new EngineError('config_invalid', '`ownership` must be true or false');
+  }
   return {
+    ...(ownership === undefined || ownership === null ? {} : { ownership: ownership === true || ownership === 'true' }),
     workers: workers.map((entry: unknown, index) => {
       if (!isPlainObject(entry) || typeof entry.name !== 'string' || entry.name === '') {
         throw new EngineError('config_invalid', `workers[${index}] needs a string \`name\``);
@@ -103,5 +114,5 @@ export function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 /** The mandatory worker manager is added when the file lists none (engine.md §1.2). */
 export function withMandatoryWorkers(config: EngineConfig): EngineConfig {
   if (config.workers.some((entry) => entry.name === WORKER_MANAGER)) return config;
-  return { workers: [{ name: WORKER_MANAGER, config: {} }, ...config.workers] };
+  return { ...config, workers: [{ name: WORKER_MANAGER, config: {} }, ...config.workers] };
 }

@@ -14,6 +14,7 @@ import { createLogger } from './core/logger';
 import { semanticsFromEnv, type EngineSemantics } from './core/semantics';
 import type { EngineLogger, EngineWorker } from './core/types';
 import { openStorage } from './storage';
+import { applySecureProfile, type SecureEngineOptions } from './security/secure-profile';
 import { parseWorkerManagerOptions } from './worker-manager/options';
 import { WorkerListener } from './worker-manager/listener';
 import { inStartOrder, WORKER_TABLE, workerEntry, type WorkerEntry } from './workers';
@@ -22,6 +23,8 @@ export * from './core/types';
 export { EngineError, toEngineError, type ErrorBody } from './core/errors';
 export type { EngineConfig, WorkerConfigEntry } from './config';
 export { ENGINE_SEMANTICS_ENV, type EngineSemantics } from './core/semantics';
+export type { SecureEngineOptions } from './security/secure-profile';
+export { WORKER_TOKEN_HEADER } from './security/worker-token';
 
 export interface StartEngineOptions {
   /** Path of a config.yaml, or an already-parsed config; default: engine.md §1.2 defaults. */
@@ -40,6 +43,12 @@ export interface StartEngineOptions {
    * v0.22.1's (see the README). Unset: the `III_ENGINE_SEMANTICS` environment variable decides.
    */
   semantics?: EngineSemantics;
+  /**
+   * Secure defaults for an engine serving one app (what `npm start` uses): ownership of
+   * registrations, a worker secret when exposed, CORS off, JSON-only bodies, stream Origin checks.
+   * Keys the config sets itself still win. Off by default: a config file is followed as is.
+   */
+  secure?: boolean | SecureEngineOptions;
 }
 
 /** The listeners' URLs, plus every worker-manager listener in config order. */
@@ -53,6 +62,8 @@ export interface EngineHandle {
    * `workers` lists every worker-manager listener in config order (RBAC listeners after the first).
    */
   readonly urls: EngineUrls;
+  /** The secret workers must send in `x-iii-worker-token` on the first listener, if it has one. */
+  readonly workerToken?: string;
   /** Idempotent; releases every port, timer and file handle. */
   close(): Promise<void>;
 }
@@ -91,6 +102,7 @@ function applyOverrides(entries: WorkerConfigEntry[], options: StartEngineOption
 class RunningEngine implements EngineHandle {
   private closing: Promise<void> | undefined;
   urls: EngineUrls = { worker: '', workers: [] };
+  workerToken: string | undefined;
 
   constructor(
     private readonly core: EngineCore,
@@ -127,13 +139,19 @@ class RunningEngine implements EngineHandle {
 export async function startEngine(options: StartEngineOptions = {}): Promise<EngineHandle> {
   const logger = createLogger({ scope: 'engine' });
   const semantics = options.semantics ?? semanticsFromEnv();
-  const config = withMandatoryWorkers(resolveConfig(options.config, semantics));
-  const entries = applyOverrides(config.workers, options);
+  let config = withMandatoryWorkers(resolveConfig(options.config, semantics));
+  config = { ...config, workers: applyOverrides(config.workers, options) };
+  if (options.secure !== undefined && options.secure !== false) {
+    const dataDir = options.storage === 'memory' ? undefined : (options.dataDir ?? './data');
+    config = applySecureProfile(config, options.secure === true ? {} : options.secure, { dataDir, logger });
+  }
+  const entries = config.workers;
   const storage =
     options.storage === 'memory'
       ? openStorage({ kind: 'memory' })
       : openStorage({ kind: 'sqlite', directory: options.dataDir ?? './data' });
   const core = new EngineCore(storage, logger, semantics);
+  core.registrations.owned = config.ownership === true;
   const workers: EngineWorker[] = [];
   const listeners: WorkerListener[] = [];
   const engine = new RunningEngine(core, workers, listeners, logger);
@@ -145,7 +163,9 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     }
     core.seal();
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
-      const listener = new WorkerListener(core, parseWorkerManagerOptions(entry.config, logger));
+      const listenerOptions = parseWorkerManagerOptions(entry.config, logger);
+      const listener = new WorkerListener(core, listenerOptions);
+      if (listeners.length === 0) engine.workerToken = listenerOptions.authToken;
       listeners.push(listener);
       await listener.listen();
     }
@@ -154,6 +174,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     throw err;
   }
   const urlOf = (name: string): string | undefined => workers.find((worker) => worker.name === name)?.url?.();
+  trustOwnPages(workers, urlOf('iii-http'));
   engine.urls = {
     worker: listeners[0]?.url() ?? '',
     workers: listeners.map((listener) => listener.url()),
@@ -161,6 +182,15 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     ...(urlOf('iii-stream') !== undefined && { stream: urlOf('iii-stream') }),
   };
   return engine;
+}
+
+/** The stream socket lets in browser pages served by this engine's own REST listener. */
+function trustOwnPages(workers: readonly EngineWorker[], httpUrl: string | undefined): void {
+  if (httpUrl === undefined) return;
+  for (const worker of workers) {
+    const trusting = worker as EngineWorker & { trustPagesOf?: (url: string) => void };
+    trusting.trustPagesOf?.(httpUrl);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { EngineError, LateRegistrationError, toEngineError, UndeclaredServiceError } from './errors';
 import { TriggerDispatcher } from './fire';
 import { FunctionRegistry } from './function-registry';
+import { RegistrationPolicy } from './ownership';
 import { InvocationTable } from './invocations';
 import { createLogger } from './logger';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
@@ -42,9 +43,11 @@ export interface ContextOptions {
  * a registration fails with `LateRegistrationError`.
  */
 export class EngineCore {
+  readonly workers = new WorkerDirectory();
+  /** Who may register over whom (ownership; off unless the config turns it on). */
+  readonly registrations = new RegistrationPolicy((workerId) => this.workers.get(workerId)?.principal);
   readonly functions: FunctionRegistry;
   readonly triggers: TriggerRegistry;
-  readonly workers = new WorkerDirectory();
   readonly invocations = new InvocationTable();
   readonly dispatcher: TriggerDispatcher;
   private readonly upgrades: UpgradeHandler[] = [];
@@ -63,13 +66,14 @@ export class EngineCore {
     readonly semantics: EngineSemantics = 'embedded',
   ) {
     const embedded = semantics === 'embedded';
-    this.functions = new FunctionRegistry({ pooling: embedded });
-    this.triggers = new TriggerRegistry(logger, { pooling: embedded });
+    this.functions = new FunctionRegistry({ pooling: embedded, policy: this.registrations });
+    this.triggers = new TriggerRegistry(logger, { pooling: embedded, policy: this.registrations });
     this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger, { ordered: embedded });
     this.registryView = {
       functions: this.functions,
       triggers: this.triggers,
       workers: this.workers,
+      registrations: this.registrations,
       functionWorkerName: (functionId) => this.functionWorkerName(functionId),
     };
   }

@@ -15,6 +15,7 @@ export const ENGINE_ERROR_CODES = [
   'AUTH_ERROR',
   'enqueue_error',
   'trigger_registration_failed',
+  'registration_refused',
   // input
   'deserialization_error',
   'INVALID_ARGUMENTS',

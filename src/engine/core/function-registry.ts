@@ -1,3 +1,4 @@
+import type { RegistrationPolicy } from './ownership';
 import type { FunctionHandler } from './types';
 
 /**
@@ -43,6 +44,8 @@ export interface FunctionRegistryOptions {
    * them. false: the last registration wins and takes the id over (the reference engine 0.22).
    */
   pooling?: boolean;
+  /** Ownership: with it on, an id held by another principal is neither taken over nor joined. */
+  policy?: Pick<RegistrationPolicy, 'check'>;
 }
 
 /**
@@ -55,13 +58,19 @@ export class FunctionRegistry {
   private readonly pools = new Map<string, Pool>();
   private readonly listeners = new Set<FunctionsChangedListener>();
   private readonly pooling: boolean;
+  private readonly policy: Pick<RegistrationPolicy, 'check'> | undefined;
 
   constructor(options: FunctionRegistryOptions = {}) {
     this.pooling = options.pooling !== false;
+    this.policy = options.policy;
   }
 
+  /** Throws `registration_refused` (nothing changed) when ownership forbids it. */
   register(entry: FunctionEntry): void {
     const pool = this.pools.get(entry.id);
+    for (const member of pool?.members ?? []) {
+      if (!sameOwner(member.owner, entry.owner)) this.policy?.check(`function ${entry.id}`, member.owner, entry.owner);
+    }
     if (pool === undefined) {
       this.pools.set(entry.id, { members: [entry], next: 0 });
       this.changed();

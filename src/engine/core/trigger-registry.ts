@@ -1,5 +1,6 @@
 import { toEngineError, EngineError } from './errors';
 import { sameOwner, type FunctionOwner } from './function-registry';
+import type { RegistrationPolicy } from './ownership';
 import type { EngineLogger, TriggerRecord, TriggerTypeProvider } from './types';
 
 /** Who offers a trigger type: the same two kinds of owner as for functions. */
@@ -39,6 +40,8 @@ export interface TriggerEntry {
 }
 
 export interface TriggerRegistryOptions {
+  /** Ownership: a trigger type, trigger id or replica group held by another principal is refused. */
+  policy?: Pick<RegistrationPolicy, 'check'>;
   /**
    * true (default): identical triggers of several worker connections are one logical trigger,
    * handed to the provider once (replicas). false: every registration is handed over (the
@@ -73,10 +76,19 @@ export class TriggerRegistry {
     options: TriggerRegistryOptions = {},
   ) {
     this.pooling = options.pooling !== false;
+    this.policy = options.policy;
   }
 
-  /** Registers or replaces a type, then hands it every trigger of that type (registered or parked). */
+  private readonly policy: Pick<RegistrationPolicy, 'check'> | undefined;
+
+  /**
+   * Registers or replaces a type, then hands it every trigger of that type (registered or parked).
+   * Throws `registration_refused` when ownership forbids replacing another principal's type.
+   */
   async registerType(type: TriggerTypeEntry): Promise<void> {
+    const current = this.types.get(type.id);
+    if (current !== undefined && !sameOwner(current.owner, type.owner))
+      this.policy?.check(`trigger type ${type.id}`, current.owner, type.owner);
     this.types.set(type.id, type);
     for (const entry of this.triggersOfType(type.id)) {
       if (entry.standby !== true) await this.activate(entry, type);
@@ -107,6 +119,7 @@ export class TriggerRegistry {
   async registerTrigger(record: TriggerRecord, options: RegisterTriggerOptions = {}): Promise<RegisterTriggerOutcome> {
     const previous = this.triggers.get(record.id);
     const identity = this.identityOf(record);
+    this.checkOwnership(record, previous, identity);
     if (previous !== undefined && this.groupOf.get(record.id) !== identity) {
       // Re-registered with another identity: leave the old group (handing it over if needed).
       await this.leaveGroup(previous);
@@ -147,6 +160,20 @@ export class TriggerRegistry {
     this.triggers.delete(id);
     await this.leaveGroup(entry);
     return entry.record;
+  }
+
+  /** Ownership: neither another principal's trigger id nor its replica group may be taken or joined. */
+  private checkOwnership(record: TriggerRecord, previous: TriggerEntry | undefined, identity: string | undefined): void {
+    if (this.policy === undefined) return;
+    if (previous !== undefined && previous.record.worker_id !== record.worker_id) {
+      this.policy.check(`trigger ${record.id}`, previous.record.worker_id, record.worker_id);
+    }
+    const members = identity === undefined ? undefined : this.groups.get(identity);
+    for (const id of members ?? []) {
+      const holder = this.triggers.get(id)?.record.worker_id;
+      if (id !== record.id && holder !== record.worker_id)
+        this.policy.check(`an identical ${record.trigger_type} trigger`, holder, record.worker_id);
+    }
   }
 
   /** Whether `id` stands by for an identical trigger of another replica. */

@@ -9,6 +9,7 @@ import type { EngineSemantics } from './semantics';
 
 export type { EngineSemantics };
 import type { FunctionRegistry } from './function-registry';
+import type { RegistrationPolicy } from './ownership';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import type { TriggerRegistry } from './trigger-registry';
 import type { WorkerDirectory } from './worker-directory';
@@ -90,6 +91,8 @@ export interface EngineRegistryView {
     'getTrigger' | 'getType' | 'listTriggers' | 'listTypes' | 'instanceCount' | 'registerTrigger' | 'unregisterTrigger'
   >;
   readonly workers: Pick<WorkerDirectory, 'builtinNames' | 'get' | 'list' | 'nameOf' | 'onEvent' | 'updateMetadata'>;
+  /** Ownership of registrations (an HTTP route held by one principal is not another's to take). */
+  readonly registrations: Pick<RegistrationPolicy, 'check'>;
   /** `worker_name` of a function for listings. */
   functionWorkerName(functionId: string): string;
 }

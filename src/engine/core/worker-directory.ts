@@ -17,6 +17,8 @@ export interface ConnectedWorker {
   readonly connectedAtMs: number;
   readonly ipAddress: string | null;
   metadata: WorkerMetadata | null;
+  /** The identity it proved at its handshake (see ownership.ts); absent ⇒ the connection itself. */
+  readonly principal?: string;
   /** Invocations this connection is executing right now. */
   activeInvocations(): number;
   /** Tears the connection down (reattach eviction); resolves once its cleanup finished. */

@@ -50,6 +50,8 @@ export class WorkerConnection implements ConnectedWorker {
   readonly connectedAtMs = Date.now();
   readonly ipAddress: string | null;
   metadata: WorkerMetadata | null = null;
+  /** The identity proved at the handshake (set by the listener); undefined ⇒ this connection alone. */
+  principal: string | undefined;
 
   private chain: Promise<void> = Promise.resolve();
   /** `engine::register_trigger` calls waiting for this provider's acknowledgement, by trigger id. */
@@ -203,16 +205,39 @@ export class WorkerConnection implements ConnectedWorker {
     }
     if (granted.id === localId) this.renamed.delete(localId);
     else this.renamed.set(localId, granted.id);
-    this.core.functions.register({
-      id: granted.id,
-      description: granted.description,
-      metadata: granted.metadata,
-      request_format: frame.request_format,
-      response_format: frame.response_format,
-      owner: { kind: 'connection', workerId: this.id },
-      handler,
-      available: () => !this.closed && this.isOpen(),
-    });
+    await this.registerRefusable(`function`, granted.id, () =>
+      this.core.functions.register({
+        id: granted.id,
+        description: granted.description,
+        metadata: granted.metadata,
+        request_format: frame.request_format,
+        response_format: frame.response_format,
+        owner: { kind: 'connection', workerId: this.id },
+        handler,
+        available: () => !this.closed && this.isOpen(),
+      }),
+    );
+  }
+
+  /**
+   * Runs a registration that ownership may refuse. The refusal reaches the worker as a failed
+   * `triggerregistrationresult` (the one registration error iii-sdk reports: it logs it), with
+   * `trigger_type` naming what was refused (`function`, `trigger-type`).
+   */
+  private async registerRefusable(kind: string, id: string, register: () => void | Promise<void>): Promise<void> {
+    try {
+      await register();
+    } catch (err) {
+      const error = toEngineError(err, 'registration_refused');
+      this.core.logger.warn(`worker ${this.id}: ${kind} ${id} refused`, { code: error.code, error: error.message });
+      this.send({
+        type: 'triggerregistrationresult',
+        id,
+        trigger_type: kind,
+        function_id: kind === 'function' ? id : '',
+        error: error.toBody(),
+      });
+    }
   }
 
   private async externalHandler(functionId: string, invocation: Record<string, unknown>): Promise<FunctionHandler | undefined> {
@@ -240,15 +265,17 @@ export class WorkerConnection implements ConnectedWorker {
   private async registerTriggerType(frame: InboundFrameOf<'registertriggertype'>): Promise<void> {
     const granted = await gateTriggerType(this.gate, { id: frame.id, description: frame.description });
     if (granted === null || this.closed) return;
-    await this.core.triggers.registerType({
-      id: granted.id,
-      description: granted.description,
-      owner: { kind: 'connection', workerId: this.id },
-      provider: this.provider,
-      awaitResult: (triggerId, timeoutMs) => this.awaitTriggerResult(triggerId, timeoutMs),
-      trigger_request_format: frame.trigger_request_format,
-      call_request_format: frame.call_request_format,
-    });
+    await this.registerRefusable('trigger-type', granted.id, () =>
+      this.core.triggers.registerType({
+        id: granted.id,
+        description: granted.description,
+        owner: { kind: 'connection', workerId: this.id },
+        provider: this.provider,
+        awaitResult: (triggerId, timeoutMs) => this.awaitTriggerResult(triggerId, timeoutMs),
+        trigger_request_format: frame.trigger_request_format,
+        call_request_format: frame.call_request_format,
+      }),
+    );
   }
 
   /** Sends `invokefunction` to this worker synchronously and waits for its `invocationresult`. */

@@ -7,6 +7,7 @@ import type { HandshakeErrorFrame } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
 import { WorkerConnection } from './connection';
 import type { WorkerManagerOptions } from './options';
+import { checkWorkerHandshake, CLOSE_REFUSED } from '../security/handshake';
 import { OPEN_SESSION, type Session } from './rbac';
 import { authInput, authenticate } from './session';
 import { WriteCoalescer } from './write-coalescer';
@@ -118,6 +119,11 @@ export class WorkerListener {
       return;
     }
     if (url.pathname === '/' || url.pathname === '/otel') {
+      const handshake = checkWorkerHandshake(request, this.options.secrets);
+      if (handshake.refused !== undefined) {
+        this.refuseWorker(request, socket, head, handshake.refused);
+        return;
+      }
       if (this.options.rbac?.authFunctionId === undefined) this.upgrade(request, socket, head, url, OPEN_SESSION);
       else void this.authenticateThenUpgrade(request, socket, head, url);
       return;
@@ -132,6 +138,23 @@ export class WorkerListener {
       }
     }
     refuse(socket, '404 Not Found');
+  }
+
+  /**
+   * Completes the upgrade only to close it at once with a reason the client can read (a bare
+   * HTTP refusal would leave the SDK with nothing but "unexpected response"). No frame is read.
+   */
+  private refuseWorker(request: IncomingMessage, socket: Duplex, head: Buffer, reason: string): void {
+    const origin = request.headers.origin;
+    this.core.logger.warn(`worker connection from ${request.socket.remoteAddress ?? '?'} refused: ${reason}`, {
+      ...(origin !== undefined && { origin }),
+    });
+    const server = new URL(request.url ?? '/', 'http://localhost').pathname === '/' ? this.workers : this.telemetry;
+    server.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.on('message', () => undefined);
+      ws.close(CLOSE_REFUSED, reason);
+    });
   }
 
   /**
@@ -168,8 +191,19 @@ export class WorkerListener {
     });
   }
 
+  /**
+   * The identity ownership goes by: the RBAC session an auth function granted (same context ⇒
+   * same principal), else the name of the secret presented, else none (the connection alone).
+   */
+  private principalOf(request: IncomingMessage, session: Session): string | undefined {
+    if (this.options.rbac?.authFunctionId !== undefined) return `rbac:${this.options.port}:${JSON.stringify(session.context ?? null)}`;
+    const handshake = checkWorkerHandshake(request, this.options.secrets);
+    return handshake.refused === undefined ? handshake.principal : undefined;
+  }
+
   private acceptWorker(ws: WebSocket, request: IncomingMessage, socket: Duplex, session: Session): void {
     const connection = new WorkerConnection(this.core, ws, request, this.options, new WriteCoalescer(socket), session);
+    connection.principal = this.principalOf(request, session);
     this.connections.add(connection);
     ws.on('close', () => {
       void connection.cleanup().then(() => this.connections.delete(connection));

@@ -11,10 +11,17 @@ export interface WorkerManagerOptions {
   middlewareFunctionId?: string;
   /** Present ⇒ invocations are access-checked and registrations gated (engine.md §13). */
   rbac?: RbacConfig;
+  /** Ours (`auth_token`): the secret every worker must send in `x-iii-worker-token`. */
+  authToken?: string;
+  /**
+   * Ours (`auth_tokens: { name: secret, … }`, plus `auth_token` as `default`): every secret the
+   * listener accepts, by the name that becomes the worker's principal.
+   */
+  secrets?: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_WORKER_PORT = 49134;
-const KNOWN_KEYS = new Set(['port', 'host', 'handshake_timeout_ms', 'middleware_function_id', 'rbac']);
+const KNOWN_KEYS = new Set(['port', 'host', 'handshake_timeout_ms', 'middleware_function_id', 'rbac', 'auth_token', 'auth_tokens']);
 
 function toPort(value: unknown, fallback: number): number {
   const port = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -39,5 +46,19 @@ export function parseWorkerManagerOptions(config: Record<string, unknown>, logge
     handshakeTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : 10_000,
     middlewareFunctionId: typeof config.middleware_function_id === 'string' ? config.middleware_function_id : undefined,
     rbac: isPlainObject(rbac) ? parseRbacConfig(rbac, logger) : undefined,
+    ...(typeof config.auth_token === 'string' && config.auth_token !== '' && { authToken: config.auth_token }),
+    ...secretsOf(config, logger),
   };
+}
+
+function secretsOf(config: Record<string, unknown>, logger: EngineLogger): { secrets?: Map<string, string> } {
+  const secrets = new Map<string, string>();
+  if (typeof config.auth_token === 'string' && config.auth_token !== '') secrets.set('default', config.auth_token);
+  if (isPlainObject(config.auth_tokens)) {
+    for (const [name, secret] of Object.entries(config.auth_tokens)) {
+      if (typeof secret === 'string' && secret !== '') secrets.set(name, secret);
+      else logger.warn(`iii-worker-manager: auth_tokens.${name} is not a non-empty string; ignored`);
+    }
+  }
+  return secrets.size === 0 ? {} : { secrets };
 }

@@ -10,6 +10,8 @@ export type { EngineUrls };
 
 export interface EngineConnection {
   readonly urls: EngineUrls;
+  /** The worker secret to present at the handshake (embedded engine's, or env `III_WORKER_TOKEN`). */
+  readonly workerToken?: string;
   /** Closes the embedded engine; `null` when connected to an engine we do not own. */
   readonly close: (() => Promise<void>) | null;
 }
@@ -28,8 +30,10 @@ export async function connectEngine(
   if (url !== undefined) {
     const http = nonEmpty(process.env.III_HTTP_URL);
     const stream = streamUrl ?? nonEmpty(process.env.III_STREAM_URL);
+    const workerToken = nonEmpty(process.env.III_WORKER_TOKEN);
     return {
       urls: { worker: url, ...(http !== undefined ? { http } : {}), ...(stream !== undefined ? { stream } : {}) },
+      ...(workerToken !== undefined && { workerToken }),
       close: null,
     };
   }
@@ -38,7 +42,11 @@ export async function connectEngine(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEngine } = require('../../engine') as typeof EngineModule;
     const handle = await startEngine(engine ?? {});
-    return { urls: { ...handle.urls }, close: () => handle.close() };
+    return {
+      urls: { ...handle.urls },
+      ...(handle.workerToken !== undefined && { workerToken: handle.workerToken }),
+      close: () => handle.close(),
+    };
   } catch (error) {
     const inUse = portInUseError(error, engine ?? {});
     if (inUse !== undefined) throw inUse;

@@ -93,13 +93,18 @@ export const IIIFactory = {
   },
 };
 
+/** The handshake header carrying the worker secret (see the engine's worker listener). */
+const WORKER_TOKEN_HEADER = 'x-iii-worker-token';
+
 function connectClient(engine: EngineConnection, options: ApplicationOptions): IIIClient {
   quietSdkDebugOutput();
+  const headers = { ...(engine.workerToken !== undefined && { [WORKER_TOKEN_HEADER]: engine.workerToken }), ...options.worker?.headers };
   const sdkOptions = {
     otel: { enabled: false },
     enableMetricsReporting: false,
     ...(options.workerName !== undefined ? { workerName: options.workerName } : {}),
     ...options.worker,
+    ...(Object.keys(headers).length > 0 && { headers }),
   };
   skipUnrecordedTracePayloads(sdkOptions.otel?.enabled === true);
   return registerWorker(engine.urls.worker, sdkOptions);

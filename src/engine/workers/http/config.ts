@@ -23,8 +23,10 @@ export interface HttpWorkerConfig {
   readonly host: string;
   /** Whole-request bound in ms (also bounds each middleware call). */
   readonly defaultTimeoutMs: number;
-  /** `null` ⇒ fully permissive CORS. */
+  /** `null` ⇒ fully permissive CORS; an empty `allowedOrigins` list (config `cors: false`) ⇒ CORS off. */
   readonly cors: HttpCorsConfig | null;
+  /** Ours (`json_bodies_only`): a non-empty body that is not JSON is refused with 415. */
+  readonly jsonBodiesOnly: boolean;
   /** Requests in flight beyond this are refused with 503. */
   readonly concurrencyLimit: number;
   /** Global `preHandler` middleware, sorted by priority (stable for equal priorities). */
@@ -44,7 +46,16 @@ export const HTTP_CONFIG_DEFAULTS = {
 /** Error code of every configuration problem of this worker. */
 export const INVALID_HTTP_CONFIG = 'config_invalid';
 
-const KNOWN_KEYS = new Set(['port', 'host', 'default_timeout', 'cors', 'concurrency_request_limit', 'middleware', 'body_limit']);
+const KNOWN_KEYS = new Set([
+  'port',
+  'host',
+  'default_timeout',
+  'cors',
+  'concurrency_request_limit',
+  'middleware',
+  'body_limit',
+  'json_bodies_only',
+]);
 const KNOWN_CORS_KEYS = new Set(['allowed_origins', 'allowed_methods']);
 const KNOWN_MIDDLEWARE_KEYS = new Set(['function_id', 'phase', 'priority']);
 
@@ -79,6 +90,8 @@ function stringList(value: unknown, name: string): string[] {
 
 function parseCors(raw: unknown): HttpCorsConfig | null {
   if (raw === undefined || raw === null) return null;
+  // Ours: `cors: false` sends no CORS headers at all (browsers then refuse cross-origin reads).
+  if (raw === false || raw === 'false') return { allowedOrigins: [], allowedMethods: null };
   if (!isRecord(raw)) fail(`'cors' must be an object`);
   refuseUnknownKeys(raw, KNOWN_CORS_KEYS, `'cors'`);
   const origins = stringList(raw.allowed_origins, 'cors.allowed_origins');
@@ -135,6 +148,7 @@ export function parseHttpConfig(raw: Record<string, unknown> | null | undefined)
       ),
     ),
     middleware: parseMiddleware(config.middleware),
+    jsonBodiesOnly: config.json_bodies_only === true || config.json_bodies_only === 'true',
     bodyLimit: integer(config.body_limit, 'body_limit', HTTP_CONFIG_DEFAULTS.bodyLimit, 0, 2 ** 31 - 1),
   };
 }

@@ -60,7 +60,9 @@ export function createCorsPolicy(config: HttpCorsConfig | null): CorsPolicy {
     responseHeaders: (headers) => {
       if (allowedOrigins === null) return PERMISSIVE_RESPONSE;
       if (headers.origin === undefined) return NONE;
-      return [...originHeaders(headers), ['access-control-expose-headers', '*']];
+      const granted = originHeaders(headers);
+      // A refused origin gets nothing that reads as a CORS grant.
+      return granted.length === 1 ? granted : [...granted, ['access-control-expose-headers', '*']];
     },
   };
 }

@@ -3,8 +3,9 @@
  * type; every request is served by the pipeline (pipeline.ts) over the live route table
  * (route-table.ts).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '../../core/types';
 import { parseHttpConfig, type HttpWorkerConfig } from './config';
 import { createCorsPolicy } from './cors';
@@ -24,6 +25,24 @@ type State = 'new' | 'running' | 'closing' | 'closed';
 /** Nagle off: replies are small and written at once; waiting to coalesce them only adds latency. */
 function onConnection(socket: Socket): void {
   socket.setNoDelay(true);
+}
+
+/**
+ * A request Node could not parse (oversized headers → 431, anything else → 400) gets the same
+ * `{ statusCode, error, message }` body as every other refusal, then the connection closes.
+ */
+function onClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET' && socket.destroyed)) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 431 ? 'Request headers are too large' : 'Malformed HTTP request';
+  const body = JSON.stringify({ statusCode: status, error: STATUS_CODES[status], message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** A wildcard bind address is not something a client can dial; report the loopback instead. */
@@ -59,6 +78,7 @@ export class HttpWorker implements EngineWorker {
     }));
     const server = createServer({ keepAlive: true, noDelay: true }, pipeline.handle);
     server.on('connection', onConnection);
+    server.on('clientError', onClientError);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -115,6 +135,11 @@ export class HttpWorker implements EngineWorker {
 
   private bind(context: EngineContext, trigger: TriggerRecord): void {
     const spec = parseRouteSpec(trigger.config);
+    // Ownership: a route another principal serves is not taken over (the error reaches the worker).
+    const holder = this.routes.routeAt(spec.key);
+    if (holder !== undefined && holder.triggerId !== trigger.id && holder.workerId !== trigger.worker_id) {
+      context.registry.registrations.check(`route ${spec.method} /${spec.apiPath.replace(/^\//, '')}`, holder.workerId, trigger.worker_id);
+    }
     this.routes.add({
       spec,
       triggerId: trigger.id,

@@ -10,8 +10,8 @@ import type { EngineContext, InvocationOptions } from '../../core/types';
 import type { HttpWorkerConfig } from './config';
 import type { CorsPolicy } from './cors';
 import { buildMiddlewareInput, runMiddleware, type MiddlewareInput } from './middleware';
-import { buildPayload, collectHeaders, parseJsonBody, parseQuery, readBody, splitTarget } from './request';
-import { emptyReply, errorReply, failureReply, generateErrorId, replyFromResult, sendReply } from './response';
+import { buildPayload, collectHeaders, isJsonMediaType, parseJsonBody, parseQuery, readBody, splitTarget } from './request';
+import { emptyReply, errorReply, failureReply, generateErrorId, replyFromResult, sendReply, statusReply } from './response';
 import { extractPathParams } from './route-spec';
 import type { HttpRoute, RouteTable } from './route-table';
 import type { HttpChannelHooks, HttpReply, HttpRequestPayload } from './types';
@@ -37,8 +37,9 @@ interface Exchange {
 
 const CONDITION_NOT_MET = errorReply(422, 'CONDITION_NOT_MET', 'Request condition not met', undefined, { skipped: true });
 const MIDDLEWARE_TIMEOUT = errorReply(504, 'MIDDLEWARE_TIMEOUT', 'Middleware timeout');
-const NOT_FOUND = errorReply(404, 'NOT_FOUND', 'Not Found');
-const OVERLOADED = errorReply(503, 'SERVICE_UNAVAILABLE', 'Too many requests in flight');
+const NOT_FOUND = statusReply(404, 'No route matches this path');
+const OVERLOADED = statusReply(503, 'Too many requests in flight', [['retry-after', '1']]);
+const UNSUPPORTED_MEDIA_TYPE = statusReply(415, 'Request bodies must be JSON (content-type application/json or application/*+json)');
 const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
 
 export class HttpPipeline {
@@ -88,7 +89,8 @@ export class HttpPipeline {
     const route = routes.match(method, target.path);
     if (route === null) {
       const allowed = routes.allowedMethods(target.path);
-      sendReply(res, allowed.length > 0 ? emptyReply(405, [['allow', allowed.join(', ')]]) : NOT_FOUND, corsHeaders);
+      const notAllowed = (): HttpReply => statusReply(405, `Method ${method} is not allowed here`, [['allow', allowed.join(', ')]]);
+      sendReply(res, allowed.length > 0 ? notAllowed() : NOT_FOUND, corsHeaders);
       return;
     }
 
@@ -127,12 +129,13 @@ export class HttpPipeline {
     const read = await readBody(exchange.req, config.bodyLimit);
     if (read.kind === 'aborted') return null;
     if (read.kind === 'too_large') {
-      const tooLarge = errorReply(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${config.bodyLimit} bytes`);
+      const tooLarge = statusReply(413, `Request body exceeds the limit of ${config.bodyLimit} bytes`);
       // The unread rest of the upload makes the connection unusable for another request.
       return { ...tooLarge, headers: [...tooLarge.headers, CLOSE_CONNECTION] };
     }
 
     const headers = collectHeaders(exchange.req.rawHeaders);
+    if (config.jsonBodiesOnly && read.bytes.length > 0 && !isJsonMediaType(headers['content-type'])) return UNSUPPORTED_MEDIA_TYPE;
     const pathParams = extractPathParams(route.spec, rawPath);
     const queryParams = parseQuery(rawQuery);
     const trace = traceOptions(headers);

@@ -3,6 +3,7 @@
  * refs `request_body` / `response` belong to the channels seam in types.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import { parse as parseContentType } from 'content-type';
 import type { Json } from '../../core/types';
 import type { HttpRequestPayload, StringRecord } from './types';
 
@@ -77,11 +78,27 @@ function nestsDeeperThan(text: string, max: number): boolean {
 }
 
 /**
- * The `body` field: parsed JSON for `application/json` requests; `null` for anything else and for
- * empty, invalid (including invalid UTF-8) or too deeply nested JSON. Never throws.
+ * Whether a `content-type` names JSON: media type `application/json` or `application/<x>+json`,
+ * with any parameters. Parsed properly (RFC 9110), so `text/plain; charset=application/json`
+ * — a browser "simple" request that needs no CORS preflight — is not JSON.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  let type: string;
+  try {
+    type = parseContentType(contentType).type;
+  } catch {
+    return false;
+  }
+  return type === 'application/json' || /^application\/[^/]+\+json$/.test(type);
+}
+
+/**
+ * The `body` field: parsed JSON for JSON media types (see `isJsonMediaType`); `null` for anything
+ * else and for empty, invalid (including invalid UTF-8) or too deeply nested JSON. Never throws.
  */
 export function parseJsonBody(contentType: string | undefined, bytes: Buffer): Json {
-  if (contentType === undefined || !contentType.toLowerCase().includes('application/json')) return null;
+  if (!isJsonMediaType(contentType)) return null;
   if (bytes.length === 0) return null;
   try {
     const text = utf8.decode(bytes);

@@ -2,7 +2,8 @@
  * Function results, middleware responses and engine errors turned into HTTP replies (engine.md §9.3,
  * engine.md §9.4, §9.5), and the one place replies are written to the socket.
  */
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
+import type { HttpErrorBody } from '../../../protocol/errors';
 import { EngineError } from '../../core/errors';
 import { isValidHeader } from '../../lib/http-headers';
 import type { HttpReply } from './types';
@@ -93,6 +94,15 @@ export function errorReply(status: number, code: string, message: string, errorI
   const error: Record<string, string> = { code, message };
   if (errorId !== undefined) error.error_id = errorId;
   return { status, headers: [['content-type', JSON_TYPE]], body: jsonBytes({ error, ...extra }) };
+}
+
+/**
+ * The engine's own refusals (404, 405, 413, 415, 431, 503) in the one error shape the framework's
+ * exceptions use too: `{ statusCode, error, message }` (`error` is the status text).
+ */
+export function statusReply(status: number, message: string, headers: ReadonlyArray<readonly [string, string]> = []): HttpReply {
+  const body: HttpErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonBytes(body) };
 }
 
 /** An empty-bodied reply (405, 504 on whole-request timeout, preflight 204). */

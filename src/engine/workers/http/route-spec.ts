@@ -94,15 +94,26 @@ export function parseRouteSpec(config: unknown): HttpRouteSpec {
 }
 
 /**
- * Path parameters by position from the raw (not percent-decoded) request path, as the engine does:
- * empty segments are ignored on both sides and a segment-count mismatch yields no parameters.
- * A null-prototype record, so a parameter named `__proto__` is an ordinary key.
+ * Path parameters by position from the request path, percent-decoded (`/todos/a%20b` gives
+ * `a b`; the real engine passes the raw text, which no handler expects). A segment whose
+ * encoding is broken is kept as sent. Empty segments are ignored on both sides and a
+ * segment-count mismatch yields no parameters. A null-prototype record, so a parameter named
+ * `__proto__` is an ordinary key.
  */
 export function extractPathParams(spec: HttpRouteSpec, rawPath: string): Record<string, string> {
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
   if (spec.params.length === 0) return params;
   const segments = rawPath.split('/').filter((segment) => segment !== '');
   if (segments.length !== spec.segmentCount) return params;
-  for (const [position, name] of spec.params) params[name] = segments[position];
+  for (const [position, name] of spec.params) params[name] = decodeSegment(segments[position]);
   return params;
+}
+
+function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

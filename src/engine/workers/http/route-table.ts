@@ -97,6 +97,11 @@ export class RouteTable {
     this.keyByTrigger.set(route.triggerId, spec.key);
   }
 
+  /** The route bound to a route key (`METHOD:path`), if any. */
+  routeAt(key: string): HttpRoute | undefined {
+    return this.slots.get(key)?.route;
+  }
+
   /** Removes the trigger's route if that trigger still owns it; says whether it did. */
   remove(triggerId: string, workerId?: string): boolean {
     const key = this.keyByTrigger.get(triggerId);

@@ -22,13 +22,23 @@ export interface StreamWorkerConfig {
   /** Function called before a client connection is upgraded; its `context` reaches join/leave triggers. */
   authFunction: string | undefined;
   maxBufferedBytes: number;
+  /** Ours (`allowed_origins`): browser origins allowed to connect; undefined ⇒ any. */
+  allowedOrigins: string[] | undefined;
   /** Set for adapter `bridge`: items live on that engine (`./bridge/`, over `adapters/bridge`). */
   bridge: BridgeAdapterConfig | undefined;
   /** History kept per group for resuming clients. */
   eventLog: EventLogRetention;
 }
 
-const KNOWN_KEYS: ReadonlySet<string> = new Set(['port', 'host', 'auth_function', 'adapter', 'max_buffered_bytes', 'event_log']);
+const KNOWN_KEYS: ReadonlySet<string> = new Set([
+  'port',
+  'host',
+  'auth_function',
+  'adapter',
+  'max_buffered_bytes',
+  'event_log',
+  'allowed_origins',
+]);
 const EVENT_LOG_KEYS: ReadonlySet<string> = new Set(['max_events', 'max_age_seconds']);
 
 function configError(message: string): EngineError {
@@ -103,7 +113,16 @@ export function parseStreamConfig(raw: Record<string, unknown> | undefined): Str
       config.max_buffered_bytes === undefined || config.max_buffered_bytes === null
         ? DEFAULT_MAX_BUFFERED_BYTES
         : integer(config.max_buffered_bytes, 'max_buffered_bytes', 1, Number.MAX_SAFE_INTEGER),
+    allowedOrigins: originList(config.allowed_origins),
     bridge,
     eventLog: readEventLog(config.event_log),
   };
+}
+
+function originList(value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw configError('`allowed_origins` must be a list of strings');
+  }
+  return value as string[];
 }

@@ -75,6 +75,11 @@ class StreamWorker implements EngineWorker {
   url(): string | undefined {
     return this.server?.url();
   }
+
+  /** Pages served by this REST listener may open the stream socket (they are the app's own). */
+  trustPagesOf(httpUrl: string): void {
+    this.server?.origins.trustPagesOf(httpUrl);
+  }
 }
 
 /** Often enough that events outlive their age by at most a tenth of it (and at most a minute). */

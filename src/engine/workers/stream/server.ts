@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineContext, Json } from '../../core/types';
 import { parseClientFrame, resumeFields, type ClientFrameData } from '../../../protocol/stream';
+import { OriginPolicy } from '../../security/origins';
 import { StreamConnection, type ConnectionDeps } from './connection';
 import type { StreamEventLog } from './event-log';
 import type { StreamOperations } from './operations';
@@ -27,6 +28,8 @@ export interface StreamServerOptions {
    * plain frames, every join gets a fresh sync, and only `/` is served.
    */
   resumable: boolean;
+  /** Browser origins allowed to connect (undefined ⇒ any); the app's own page is added later. */
+  allowedOrigins?: string[];
 }
 
 export interface StreamServerDeps {
@@ -36,6 +39,8 @@ export interface StreamServerDeps {
   log: Pick<StreamEventLog, 'head' | 'version' | 'replay'>;
 }
 
+/** Close code of a refused connection: 1008 "policy violation". */
+export const CLOSE_POLICY = 1008;
 /** Client frames are tiny join/leave objects; anything this big is not one. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -60,6 +65,8 @@ export class StreamServer {
   private readonly authenticating = new Set<Duplex>();
   private readonly connectionDeps: ConnectionDeps;
   private closing: Promise<void> | undefined;
+  /** Which browser pages may connect (checked before the auth function runs). */
+  readonly origins: OriginPolicy;
 
   constructor(
     private readonly deps: StreamServerDeps,
@@ -67,6 +74,7 @@ export class StreamServer {
   ) {
     this.index = new SubscriptionIndex(options.resumable ? undefined : unnumberedFrame);
     this.connectionDeps = { ...deps, index: this.index, maxBufferedBytes: options.maxBufferedBytes, resumable: options.resumable };
+    this.origins = new OriginPolicy(options.allowedOrigins);
     this.http = createServer(this.onRequest);
     // A client that opens TCP but never finishes its upgrade request is cut off (like the
     // worker listener's handshake timeout) instead of holding a socket forever.
@@ -148,6 +156,11 @@ export class StreamServer {
       return;
     }
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    if (!this.origins.allows(req.headers.origin, req.headers.host)) {
+      this.deps.context.logger.warn('stream connection refused: origin not allowed', { origin: req.headers.origin });
+      this.refuseOpen(req, socket, head, CLOSE_POLICY, 'origin not allowed');
+      return;
+    }
     const authFunction = this.options.authFunction;
     if (authFunction === undefined) {
       this.accept(req, socket, head, { context: null, join: route.join });
@@ -181,6 +194,14 @@ export class StreamServer {
       this.deps.context.logger.error('stream auth function failed', { functionId, error: String(err) });
     }
     return null;
+  }
+
+  /** Completes the upgrade only to close with a code and reason the client (a browser too) can read. */
+  private refuseOpen(req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => undefined);
+      ws.close(code, reason);
+    });
   }
 
   /** The path form is ours: under the `iii-0.22` semantics only `/` is served. */

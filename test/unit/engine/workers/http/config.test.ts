@@ -17,6 +17,7 @@ describe('iii-http config', () => {
       port: 3111,
       host: '0.0.0.0',
       defaultTimeoutMs: 30000,
+      jsonBodiesOnly: false,
       cors: null,
       concurrencyLimit: 1024,
       middleware: [],

@@ -17,7 +17,11 @@ describe('iii-http limits and lifecycle', () => {
     await http.route({ api_path: 'up', http_method: 'POST' }, 'f');
     const res = await fetch(`${http.url}/up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1001) });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await res.json()).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      message: 'Request body exceeds the limit of 1000 bytes',
+    });
     expect(http.ctx.invocations).toHaveLength(0);
   });
 

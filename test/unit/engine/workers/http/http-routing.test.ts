@@ -19,20 +19,20 @@ describe('iii-http routing and payloads over HTTP', () => {
     expect(http.url.endsWith(':0')).toBe(false);
   });
 
-  it('answers an unknown path with a 404 JSON envelope', async () => {
+  it('answers an unknown path with a 404 in the one error shape', async () => {
     const res = await fetch(`${http.url}/nope`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('application/json');
-    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'Not Found' } });
+    expect(await res.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'No route matches this path' });
   });
 
-  it('answers a known path with another method with an empty 405 and an allow header', async () => {
+  it('answers a known path with another method with a 405 in the one error shape and an allow header', async () => {
     http.ctx.handle('get', () => ({ body: {} }));
     await http.route({ api_path: 'items' }, 'get');
     const res = await fetch(`${http.url}/items`, { method: 'DELETE' });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
-    expect(await res.text()).toBe('');
+    expect(await res.json()).toEqual({ statusCode: 405, error: 'Method Not Allowed', message: 'Method DELETE is not allowed here' });
   });
 
   it('builds the payload of engine.md §9.2', async () => {
@@ -48,7 +48,7 @@ describe('iii-http routing and payloads over HTTP', () => {
     const payload = call.data as Record<string, unknown>;
     expect(Object.keys(payload).sort()).toEqual(['body', 'headers', 'method', 'path', 'path_params', 'query_params', 'trigger']);
     expect({ ...(payload.query_params as object) }).toEqual({ q: 'hello there', limit: '10' });
-    expect({ ...(payload.path_params as object) }).toEqual({ id: 'a%20b' });
+    expect({ ...(payload.path_params as object) }).toEqual({ id: 'a b' });
     expect(payload.headers).toMatchObject({ 'content-type': 'application/json', 'x-custom': 'Yes' });
     expect(payload.path).toBe('test/items/:id');
     expect(payload.method).toBe('POST');

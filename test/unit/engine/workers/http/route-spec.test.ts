@@ -57,9 +57,14 @@ describe('http trigger config → route spec', () => {
 });
 
 describe('path parameter extraction', () => {
-  it('takes raw segments by position', () => {
+  it('takes segments by position, percent-decoded', () => {
     const spec = parseRouteSpec({ api_path: 'users/:user/posts/:post' });
-    expect({ ...extractPathParams(spec, '/users/a%20b/posts/7') }).toEqual({ user: 'a%20b', post: '7' });
+    expect({ ...extractPathParams(spec, '/users/a%20b/posts/%E2%9C%93') }).toEqual({ user: 'a b', post: '✓' });
+  });
+
+  it('keeps a segment whose percent-encoding is broken as sent', () => {
+    const spec = parseRouteSpec({ api_path: 'a/:id' });
+    expect({ ...extractPathParams(spec, '/a/100%') }).toEqual({ id: '100%' });
   });
 
   it('yields nothing when the segment counts differ', () => {
