@@ -12,7 +12,7 @@ import { EngineCore } from './core/engine-core';
 import { toEngineError } from './core/errors';
 import { createLogger } from './core/logger';
 import { semanticsFromEnv, type EngineSemantics } from './core/semantics';
-import type { EngineLogger, EngineWorker } from './core/types';
+import type { EngineClock, EngineLogger, EngineWorker } from './core/types';
 import { openStorage } from './storage';
 import { applySecureProfile, type SecureEngineOptions } from './security/secure-profile';
 import { parseWorkerManagerOptions } from './worker-manager/options';
@@ -49,6 +49,8 @@ export interface StartEngineOptions {
    * Keys the config sets itself still win. Off by default: a config file is followed as is.
    */
   secure?: boolean | SecureEngineOptions;
+  /** The engine's time (cron, queue and reaction retries); default the system clock. Tests pass a fake one. */
+  clock?: EngineClock;
 }
 
 /** The listeners' URLs, plus every worker-manager listener in config order. */
@@ -66,6 +68,11 @@ export interface EngineHandle {
   readonly workerToken?: string;
   /** Idempotent; releases every port, timer and file handle. */
   close(): Promise<void>;
+  /**
+   * Resolves once nothing is due: every state-trigger cursor caught up (retries not yet due
+   * excepted), no queue job running, every stream delivery written. For tests.
+   */
+  settle(timeoutMs?: number): Promise<void>;
 }
 
 /** Workers the config may name that we knowingly do not provide. */
@@ -116,6 +123,10 @@ class RunningEngine implements EngineHandle {
     return this.closing;
   }
 
+  settle(timeoutMs?: number): Promise<void> {
+    return this.core.idleProbes.settle(timeoutMs);
+  }
+
   private async shutdown(): Promise<void> {
     // Sockets upgraded by a worker's route (data channels) hang off the listeners' servers, which
     // wait for them: those workers stop first (stop is idempotent).
@@ -150,7 +161,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     options.storage === 'memory'
       ? openStorage({ kind: 'memory' })
       : openStorage({ kind: 'sqlite', directory: options.dataDir ?? './data' });
-  const core = new EngineCore(storage, logger, semantics);
+  const core = new EngineCore(storage, logger, semantics, options.clock);
   core.registrations.owned = config.ownership === true;
   const workers: EngineWorker[] = [];
   const listeners: WorkerListener[] = [];

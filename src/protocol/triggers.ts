@@ -13,6 +13,14 @@ export interface StateChangeEvent<T = unknown> {
   event_type: StateEventType;
   scope: string;
   key: string;
+  /**
+   * The key's version after this write: 1 for its first write, +1 for each later one (a delete
+   * counts). Set by the embedded engine (which delivers from its change log); absent on an iii
+   * engine without one.
+   */
+  version?: number;
+  /** The change's position in the embedded engine's change log (absent elsewhere). */
+  seq?: number;
   /** `null` when the key did not exist. */
   old_value: T | null;
   /** `null` for deletions. */

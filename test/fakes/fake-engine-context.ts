@@ -11,6 +11,7 @@ import { EngineError, toEngineError } from '../../src/engine/core/errors';
 import type {
   BuiltinFunction,
   BuiltinTriggerType,
+  EngineClock,
   EngineContext,
   EngineLogger,
   EngineRegistryView,
@@ -21,11 +22,14 @@ import type {
   InvocationOptions,
   Json,
   KvStore,
+  LoggedWrite,
+  StateLog,
   TriggerRecord,
   WriteJournal,
 } from '../../src/engine/core/types';
 import type { EngineServices, ServiceName, UpgradeHandler } from '../../src/engine/core/services';
 import { MemoryKvStore } from '../../src/engine/storage';
+import { StateChangeLog } from '../../src/engine/storage/change-log';
 
 function removeItem<T>(list: T[], item: T): void {
   const index = list.indexOf(item);
@@ -83,12 +87,29 @@ export class FakeEngineContext implements EngineContext {
     error: (message, fields) => void this.logs.push({ level: 'error', message, fields }),
   };
 
+  /** The clock workers read (system time unless the test hands in a fake one). */
+  clock: EngineClock = {
+    now: () => Date.now(),
+    setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  };
+  readonly idleProbes = new Map<string, () => boolean>();
+
+  registerIdleProbe(name: string, isIdle: () => boolean): void {
+    this.idleProbes.set(name, isIdle);
+  }
+
   constructor(options: FakeEngineContextOptions = {}) {
     this.semantics = options.semantics ?? 'embedded';
     const inner = options.storage ?? memoryStorage(options.database);
     this.kv = new SwitchableKv(inner.kv);
+    const kv = this.kv;
     this.storage = {
-      kv: this.kv,
+      kv,
+      // Logged state writes fail like every other KV call when the test switches the KV off.
+      stateLog: Object.assign(Object.create(inner.stateLog) as StateLog, {
+        write: (write: LoggedWrite) => (kv.failWith !== undefined ? Promise.reject(kv.failWith) : inner.stateLog.write(write)),
+      }),
       get database() {
         return inner.database;
       },
@@ -232,10 +253,21 @@ export class SwitchableKv implements KvStore {
 
 /** Memory KV plus a SQLite database, opened only when a worker asks for it (most never do). */
 function memoryStorage(database: Database.Database | undefined): EngineStorage {
-  const kv = new MemoryKvStore();
+  // The change log keeps its own in-memory database, apart from the one a test may hand in.
+  const logDb = new Database(':memory:');
+  const log = new StateChangeLog(logDb);
+  const kv = new MemoryKvStore(log);
   let db = database;
   return {
     kv,
+    stateLog: {
+      write: (write) => kv.writeLogged('state', write),
+      read: (after, limit) => log.read(after, limit),
+      head: () => log.head(),
+      oldest: () => log.oldest(),
+      onCommit: (listener) => log.onCommit(listener),
+      compact: (retention, keepFrom) => log.compact(retention, keepFrom),
+    },
     get database() {
       db ??= new Database(':memory:');
       return db;
@@ -243,6 +275,7 @@ function memoryStorage(database: Database.Database | undefined): EngineStorage {
     close: async () => {
       kv.close();
       if (db?.open === true) db.close();
+      logDb.close();
     },
   };
 }

@@ -3,6 +3,8 @@ import { TriggerDispatcher } from './fire';
 import { FunctionRegistry } from './function-registry';
 import { RegistrationPolicy } from './ownership';
 import { InvocationTable } from './invocations';
+import { systemClock } from '../lib/clock';
+import { IdleProbes } from './settle';
 import { createLogger } from './logger';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import { TriggerRegistry } from './trigger-registry';
@@ -10,6 +12,7 @@ import type { EngineSemantics } from './semantics';
 import type {
   BuiltinFunction,
   BuiltinTriggerType,
+  EngineClock,
   EngineContext,
   EngineLogger,
   EngineRegistryView,
@@ -58,12 +61,15 @@ export class EngineCore {
   private sealed = false;
   /** The read-only registry views every context shares. */
   private readonly registryView: EngineRegistryView;
+  /** What `settle()` asks: does any worker have work due? */
+  readonly idleProbes = new IdleProbes();
 
   constructor(
     readonly storage: EngineStorage,
     readonly logger: EngineLogger = createLogger({ scope: 'engine' }),
     /** `iii-0.22`: no replica pooling, no per-trigger order (the reference engine's behaviour). */
     readonly semantics: EngineSemantics = 'embedded',
+    readonly clock: EngineClock = systemClock,
   ) {
     const embedded = semantics === 'embedded';
     this.functions = new FunctionRegistry({ pooling: embedded, policy: this.registrations });
@@ -182,6 +188,8 @@ export class EngineCore {
       registry: this.registryView,
       storage: this.storage,
       logger,
+      clock: this.clock,
+      registerIdleProbe: (name, isIdle) => this.idleProbes.add(`${workerName}:${name}`, isIdle),
     };
   }
 

@@ -65,6 +65,8 @@ export const ENGINE_ERROR_CODES = [
   'url_validation_failed',
   // queue
   'queue_stopped',
+  // engine::settle (tests and tools)
+  'settle_timeout',
   // an error body that was not one
   'UNKNOWN',
 ] as const;

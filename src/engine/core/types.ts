@@ -13,6 +13,8 @@ import type { RegistrationPolicy } from './ownership';
 import type { EngineServices, ServiceName, UpgradeHandler } from './services';
 import type { TriggerRegistry } from './trigger-registry';
 import type { WorkerDirectory } from './worker-directory';
+import type { StateEventType } from '../../protocol/triggers';
+import type { Clock } from '../lib/clock';
 
 /** Any JSON value as it crosses the wire. */
 export type { Json };
@@ -135,7 +137,17 @@ export interface EngineContext {
   /** The durable store the engine was started with (SQLite or memory). */
   storage: EngineStorage;
   logger: EngineLogger;
+  /** The engine's time: the system clock, or a fake one tests advance by hand. */
+  clock: EngineClock;
+  /**
+   * Tells the engine's `settle()` whether this worker has work due now (`true` = nothing due:
+   * work waiting on a timer that has not fired yet counts as not due).
+   */
+  registerIdleProbe(name: string, isIdle: () => boolean): void;
 }
+
+/** Wall-clock reads and one-shot timers (`lib/clock`): the seam that lets tests drive cron and retry backoff. */
+export type EngineClock = Clock;
 
 /** How `EngineContext.fire` delivers an event. */
 export interface FireOptions {
@@ -200,9 +212,64 @@ export interface WriteJournal {
   rolledBack?(): void;
 }
 
+export type { StateEventType };
+
+/** One acknowledged state write, as the change log keeps it. */
+export interface ChangeRecord {
+  /** Global, increasing with every write (gaps are possible, never reuse). */
+  seq: number;
+  scope: string;
+  key: string;
+  /** Per key: 1 for its first write, +1 for every later one (a delete counts, and numbering continues after it). */
+  version: number;
+  event_type: StateEventType;
+  old_value: Json;
+  new_value: Json;
+  /** Milliseconds since the epoch when the write was queued. */
+  at: number;
+}
+
+/** A state write that appends a change record in the same transaction. */
+export interface LoggedWrite {
+  scope: string;
+  key: string;
+  /** Given the current value (`undefined` = missing), the new one or a delete. Throwing writes nothing. */
+  compute(current: Json | undefined): { value: Json } | { delete: true };
+  /** Applied at most once: a later write with the same key writes nothing and gets the first reply. */
+  idempotencyKey?: string;
+  /** The reply remembered under `idempotencyKey`. */
+  reply?(previous: Json | undefined, next: Json | undefined): Json;
+}
+
+export type LoggedWriteOutcome = { duplicate: false; change: ChangeRecord; previous: Json | undefined } | { duplicate: true; reply: Json };
+
+/** How much of the change log to keep (see `StateLog.compact`). */
+export interface LogRetention {
+  maxRecords: number;
+  maxAgeMs: number;
+}
+
+/** The state change log of the engine's storage (namespace `state` of the KV store). */
+export interface StateLog {
+  /** Writes and appends the change record atomically; resolves once both are durable. */
+  write(write: LoggedWrite): Promise<LoggedWriteOutcome>;
+  /** Committed records after `afterSeq`, in order. */
+  read(afterSeq: number, limit: number): ChangeRecord[];
+  /** The highest committed seq (0 when nothing was ever written). */
+  head(): number;
+  /** The lowest retained seq (`head() + 1` when empty). */
+  oldest(): number;
+  /** Called after each commit that appended records; returns the unsubscribe. */
+  onCommit(listener: (head: number) => void): () => void;
+  /** Drops records beyond the retention; the age limit keeps `keepFrom` and later. */
+  compact(retention: LogRetention, keepFrom?: number): number;
+}
+
 /** The engine's storage: a KV store plus, when SQLite-backed, the database for other tables. */
 export interface EngineStorage {
   readonly kv: KvStore;
+  /** The state change log, written in the same transaction as the KV write it records. */
+  readonly stateLog: StateLog;
   /** The better-sqlite3 database (file or `:memory:`), for workers that need their own tables. */
   readonly database: import('better-sqlite3').Database;
   close(): Promise<void>;

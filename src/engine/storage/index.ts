@@ -8,9 +8,13 @@ import * as path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { EngineError } from '../core/errors';
-import type { EngineStorage, KvStore } from '../core/types';
+import type { ChangeRecord, EngineStorage, KvStore, LoggedWrite, LoggedWriteOutcome, LogRetention, StateLog } from '../core/types';
+import { StateChangeLog } from './change-log';
 import { MemoryKvStore } from './memory-kv';
 import { SqliteKvStore } from './sqlite-kv';
+
+/** The KV namespace that holds state scopes (the one the change log records). */
+export const STATE_NAMESPACE = 'state';
 
 export { MemoryKvStore } from './memory-kv';
 export { SqliteKvStore } from './sqlite-kv';
@@ -22,13 +26,16 @@ export const DATABASE_FILE = 'iii.db';
 
 export function openStorage(options: StorageOptions): EngineStorage {
   if (options.kind === 'memory') {
-    const kv = new MemoryKvStore();
-    return new OpenedStorage(kv, new BetterSqlite3(':memory:'), () => kv.close());
+    const db = new BetterSqlite3(':memory:');
+    const log = new StateChangeLog(db);
+    const kv = new MemoryKvStore(log);
+    return new OpenedStorage(kv, new LoggedState(log, kv), db, () => kv.close());
   }
   const db = openDatabaseFile(options.directory);
   try {
-    const kv = new SqliteKvStore(db);
-    return new OpenedStorage(kv, db, () => kv.close());
+    const log = new StateChangeLog(db);
+    const kv = new SqliteKvStore(db, log);
+    return new OpenedStorage(kv, new LoggedState(log, kv), db, () => kv.close());
   } catch (err) {
     db.close();
     throw err;
@@ -52,11 +59,44 @@ function openDatabaseFile(directory: string): Database {
   return db;
 }
 
+/** The change log as workers see it: writes go through the KV store's transactions. */
+class LoggedState implements StateLog {
+  constructor(
+    private readonly log: StateChangeLog,
+    private readonly kv: MemoryKvStore | SqliteKvStore,
+  ) {}
+
+  write(write: LoggedWrite): Promise<LoggedWriteOutcome> {
+    return this.kv.writeLogged(STATE_NAMESPACE, write);
+  }
+
+  read(afterSeq: number, limit: number): ChangeRecord[] {
+    return this.log.read(afterSeq, limit);
+  }
+
+  head(): number {
+    return this.log.head();
+  }
+
+  oldest(): number {
+    return this.log.oldest();
+  }
+
+  onCommit(listener: (head: number) => void): () => void {
+    return this.log.onCommit(listener);
+  }
+
+  compact(retention: LogRetention, keepFrom?: number): number {
+    return this.log.compact(retention, keepFrom);
+  }
+}
+
 class OpenedStorage implements EngineStorage {
   private closing: Promise<void> | undefined;
 
   constructor(
     readonly kv: KvStore,
+    readonly stateLog: StateLog,
     readonly database: Database,
     private readonly closeKv: () => void,
   ) {}

@@ -2,14 +2,54 @@
  * The in-memory `KvStore`: nested Maps, which keep insertion order and keep a key's position when
  * it is overwritten. Writes are visible at once and resolve immediately (nothing to make durable).
  */
-import type { Json, KvStore, WriteJournal } from '../core/types';
+import type { Json, KvStore, LoggedWrite, LoggedWriteOutcome, WriteJournal } from '../core/types';
+import type { StateChangeLog } from './change-log';
 import { closedError, decodeValue, encodeValue } from './codec';
+import { eventTypeOf } from './sqlite-kv';
 
 type Scope = Map<string, string>;
 
 export class MemoryKvStore implements KvStore {
   private readonly namespaces = new Map<string, Map<string, Scope>>();
   private closed = false;
+
+  /** `log`, when given, records the writes made through `writeLogged` (an in-memory database). */
+  constructor(private readonly log?: StateChangeLog) {}
+
+  /** A state write and its change record, applied at once (see `SqliteKvStore.writeLogged`). */
+  async writeLogged(namespace: string, write: LoggedWrite): Promise<LoggedWriteOutcome> {
+    this.assertOpen();
+    const log = this.log;
+    if (log === undefined) throw new Error('this store was opened without a change log');
+    if (write.idempotencyKey !== undefined) {
+      const reply = log.appliedResult(write.idempotencyKey);
+      if (reply !== undefined) return { duplicate: true, reply };
+    }
+    // Synchronous from the idempotency check to the record: nothing can interleave.
+    const text = this.namespaces.get(namespace)?.get(write.scope)?.get(write.key);
+    const previous = text === undefined ? undefined : decodeValue(text);
+    const next = write.compute(previous);
+    const value = 'value' in next ? next.value : undefined;
+    if (value !== undefined) encodeValue(value); // refuses what JSON cannot carry before anything is numbered
+    const change = log.prepare({
+      scope: write.scope,
+      key: write.key,
+      eventType: eventTypeOf(previous, value),
+      oldValue: previous ?? null,
+      newValue: value ?? null,
+      ...(write.idempotencyKey !== undefined && { idempotencyKey: write.idempotencyKey, result: write.reply?.(previous, value) }),
+    });
+    const journal: WriteJournal = { record: () => log.persist([change]), committed: () => log.committed() };
+    try {
+      // Neither call awaits anything before its write: the write and its record land in this turn.
+      if (value === undefined) await this.delete(namespace, write.scope, write.key, journal);
+      else await this.set(namespace, write.scope, write.key, value, journal);
+    } catch (err) {
+      log.rolledBack();
+      throw err;
+    }
+    return { duplicate: false, change: change.record, previous };
+  }
 
   async get(namespace: string, scope: string, key: string): Promise<Json | undefined> {
     this.assertOpen();

@@ -12,7 +12,8 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { toEngineError } from '../core/errors';
-import type { Json, KvStore, WriteJournal } from '../core/types';
+import type { Json, KvStore, LoggedWrite, LoggedWriteOutcome, StateEventType, WriteJournal } from '../core/types';
+import type { PreparedChange, StateChangeLog } from './change-log';
 import { closedError, decodeValue, encodeValue } from './codec';
 
 const SCHEMA = `
@@ -37,6 +38,8 @@ interface PendingWrite {
   previous: Json | undefined;
   /** Records bound to this write: written in its transaction, told once it committed. */
   journal: WriteJournal | undefined;
+  /** The state change record stored in the same transaction (`writeLogged` only). */
+  change?: PreparedChange;
   resolve(previous: Json | undefined): void;
   reject(error: unknown): void;
 }
@@ -63,8 +66,14 @@ export class SqliteKvStore implements KvStore {
   private nextSeq: number;
   private closed = false;
 
-  /** Creates the table if needed. The database stays owned by the caller (see `close`). */
-  constructor(db: Database) {
+  /**
+   * Creates the table if needed. The database stays owned by the caller (see `close`). `log`, when
+   * given, records the writes made through `writeLogged`, in the same transactions.
+   */
+  constructor(
+    db: Database,
+    private readonly log?: StateChangeLog,
+  ) {
     db.exec(SCHEMA);
     this.statements = {
       get: db.prepare('SELECT value FROM kv WHERE namespace = ? AND scope = ? AND key = ?'),
@@ -80,7 +89,12 @@ export class SqliteKvStore implements KvStore {
     };
     this.nextSeq = (this.statements.maxSeq.get()?.seq ?? 0) + 1;
     this.commitBatch = db.transaction((writes: PendingWrite[]) => {
-      for (const write of writes) this.applyWrite(write);
+      const changes: PreparedChange[] = [];
+      for (const write of writes) {
+        this.applyWrite(write);
+        if (write.change !== undefined) changes.push(write.change);
+      }
+      if (changes.length > 0) this.log?.persist(changes);
     });
   }
 
@@ -134,6 +148,7 @@ export class SqliteKvStore implements KvStore {
       this.commitBatch(writes);
     } catch (err) {
       // The whole batch rolled back: nobody was acknowledged, so nothing acknowledged is lost.
+      this.log?.rolledBack();
       const error = toEngineError(err, 'STORAGE_WRITE_FAILED');
       for (const write of writes) {
         write.journal?.rolledBack?.();
@@ -141,11 +156,53 @@ export class SqliteKvStore implements KvStore {
       }
       return;
     }
+    this.log?.committed();
     for (const write of writes) {
       // Announced in commit order, before anyone learns the write is acknowledged.
       write.journal?.committed();
       write.resolve(write.previous);
     }
+  }
+
+  /**
+   * A state write that appends its change record in the same transaction. The new value is
+   * computed from the current one synchronously, so a read-modify-write needs no lock; an
+   * idempotency key already applied (committed or queued) writes nothing and resolves its reply.
+   */
+  writeLogged(namespace: string, write: LoggedWrite): Promise<LoggedWriteOutcome> {
+    const log = this.log;
+    return new Promise((resolve, reject) => {
+      if (this.closed) throw closedError();
+      if (log === undefined) throw new Error('this store was opened without a change log');
+      if (write.idempotencyKey !== undefined) {
+        const reply = log.appliedResult(write.idempotencyKey);
+        if (reply !== undefined) return resolve({ duplicate: true, reply });
+      }
+      const { scope, key } = write;
+      const previous = this.currentValue(namespace, scope, key);
+      const next = write.compute(previous);
+      const value = 'value' in next ? next.value : undefined;
+      const text = value === undefined ? DELETED : encodeValue(value);
+      const change = log.prepare({
+        scope,
+        key,
+        eventType: eventTypeOf(previous, value),
+        oldValue: previous ?? null,
+        newValue: value ?? null,
+        ...(write.idempotencyKey !== undefined && { idempotencyKey: write.idempotencyKey, result: write.reply?.(previous, value) }),
+      });
+      this.push({
+        namespace,
+        scope,
+        key,
+        journal: undefined,
+        change,
+        text,
+        previous,
+        resolve: () => resolve({ duplicate: false, change: change.record, previous }),
+        reject,
+      });
+    });
   }
 
   /** Queues one write; `encode` gives the new JSON text, or DELETED (it may throw). */
@@ -160,13 +217,17 @@ export class SqliteKvStore implements KvStore {
       if (this.closed) throw closedError();
       const text = encode();
       const previous = this.currentValue(namespace, scope, key);
-      this.queue.push({ ...target, text, previous, resolve, reject });
-      this.overlayScope(namespace, scope).set(key, text);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.push({ ...target, text, previous, resolve, reject });
     });
+  }
+
+  private push(write: PendingWrite): void {
+    this.queue.push(write);
+    this.overlayScope(write.namespace, write.scope).set(write.key, write.text);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private applyWrite(write: PendingWrite): void {
@@ -206,4 +267,10 @@ export class SqliteKvStore implements KvStore {
   private assertOpen(): void {
     if (this.closed) throw closedError();
   }
+}
+
+/** created / updated / deleted, from the value before and after (undefined = absent). */
+export function eventTypeOf(previous: Json | undefined, next: Json | undefined): StateEventType {
+  if (next === undefined) return 'state:deleted';
+  return previous === undefined ? 'state:created' : 'state:updated';
 }

@@ -166,10 +166,40 @@ describe('iii-state over the worker protocol', () => {
       await call('state::delete', { scope, key: 'watched' });
 
       await waitFor(() => events.length >= 3, { description: 'three state events' });
+      // Four writes took seqs first..first+3; the trigger saw the three of its key.
+      const first = (events[0] as StateEvent & { seq: number }).seq;
+      const seqOf = (n: number): number => first + n;
       expect(events).toEqual([
-        { type: 'state', event_type: 'state:created', scope, key: 'watched', old_value: null, new_value: { v: 1 } },
-        { type: 'state', event_type: 'state:updated', scope, key: 'watched', old_value: { v: 1 }, new_value: { v: 2 } },
-        { type: 'state', event_type: 'state:deleted', scope, key: 'watched', old_value: { v: 2 }, new_value: null },
+        {
+          type: 'state',
+          event_type: 'state:created',
+          scope,
+          key: 'watched',
+          version: 1,
+          seq: seqOf(0),
+          old_value: null,
+          new_value: { v: 1 },
+        },
+        {
+          type: 'state',
+          event_type: 'state:updated',
+          scope,
+          key: 'watched',
+          version: 2,
+          seq: seqOf(1),
+          old_value: { v: 1 },
+          new_value: { v: 2 },
+        },
+        {
+          type: 'state',
+          event_type: 'state:deleted',
+          scope,
+          key: 'watched',
+          version: 3,
+          seq: seqOf(3),
+          old_value: { v: 2 },
+          new_value: null,
+        },
       ]);
       trigger.unregister();
     });

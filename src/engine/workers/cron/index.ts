@@ -1,5 +1,5 @@
 import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '../../core/types';
-import { systemClock, type Clock } from '../../lib/clock';
+import type { Clock } from '../../lib/clock';
 import { CronExpression } from './expression';
 import { CronJob } from './job';
 
@@ -9,7 +9,8 @@ import { CronJob } from './job';
  * single embedded engine needs none). Unlike the reference engine, registering an id that already
  * has a job replaces the job: the SDK replays registrations with the same ids after reconnecting.
  */
-export const createCronWorker: WorkerFactory = () => new CronWorker(systemClock);
+/** Runs on the engine's clock (`ctx.clock`): the system one, or a test's fake one. */
+export const createCronWorker: WorkerFactory = () => new CronWorker();
 
 export const CRON_TRIGGER_TYPE = 'cron';
 
@@ -18,10 +19,12 @@ export class CronWorker implements EngineWorker {
   private readonly jobs = new Map<string, CronJob>();
   private context: EngineContext | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  /** `clock` overrides the engine's (unit tests); by default the worker uses `ctx.clock`. */
+  constructor(private clock?: Clock) {}
 
   async start(context: EngineContext): Promise<void> {
     this.context = context;
+    this.clock ??= context.clock;
     context.registerTriggerType({
       id: CRON_TRIGGER_TYPE,
       description: 'Invoke a function on a cron schedule (6 or 7 fields, seconds first, UTC)',
@@ -57,7 +60,7 @@ export class CronWorker implements EngineWorker {
         metadata: trigger.metadata,
       },
       context,
-      this.clock,
+      this.clock ?? context.clock,
     );
     this.jobs.set(trigger.id, job);
     job.start();

@@ -38,6 +38,11 @@ export class QueueDispatcher {
     return this.inFlight.size;
   }
 
+  /** Jobs running or a pump pending (for the engine's `settle()`; jobs waiting on a timer are not due). */
+  get busy(): boolean {
+    return this.inFlight.size > 0 || this.wakeQueued;
+  }
+
   /** Schedules a pump on the microtask queue, coalescing bursts of enqueues into one pump. */
   wake(): void {
     if (this.wakeQueued || this.stopping) return;

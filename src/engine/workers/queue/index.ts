@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EngineError } from '../../core/errors';
 import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
-import { systemClock, type Clock } from '../../lib/clock';
+import type { Clock } from '../../lib/clock';
 import { DEFAULT_QUEUE, parseQueueWorkerConfig, type QueueSettings, type QueueWorkerConfig } from './config';
 import { QueueDispatcher } from './dispatcher';
 import { queueAdminFunctions, queueNotFound } from './functions';
@@ -16,7 +16,7 @@ import { QueueStore } from './store';
  * list (see dispatcher.ts and functions.ts). Delivery is at-least-once: a job interrupted by a
  * crash or an unfinished shutdown runs again after the next start.
  */
-export const createQueueWorker: WorkerFactory = (config) => new QueueWorker(parseQueueWorkerConfig(config), systemClock);
+export const createQueueWorker: WorkerFactory = (config) => new QueueWorker(parseQueueWorkerConfig(config));
 
 export const ENQUEUE_FUNCTION_ID = 'engine::queue::enqueue';
 
@@ -28,12 +28,19 @@ export class QueueWorker implements EngineWorker {
 
   constructor(
     private readonly config: QueueWorkerConfig,
-    private readonly clock: Clock,
+    /** Overrides the engine's clock (unit tests); by default the worker uses `ctx.clock`. */
+    private clockOverride?: Clock,
   ) {}
+
+  private get clock(): Clock {
+    if (this.clockOverride === undefined) throw new Error('iii-queue is not running');
+    return this.clockOverride;
+  }
 
   async start(context: EngineContext): Promise<void> {
     if (this.state !== 'idle') throw new Error('iii-queue can only be started once');
     this.state = 'running';
+    this.clockOverride ??= context.clock;
     const store = new QueueStore(context.storage.database);
     this.store = store;
     const recovered = store.recoverRunning(this.clock.now());
@@ -50,6 +57,7 @@ export class QueueWorker implements EngineWorker {
     const admin = { store, dispatchers: this.dispatchers, now: () => this.clock.now() };
     for (const fn of queueAdminFunctions(admin)) context.registerFunction(fn);
 
+    context.registerIdleProbe('queue', () => [...this.dispatchers.values()].every((d) => !d.busy));
     // Work left from before a restart starts flowing at once.
     for (const dispatcher of this.dispatchers.values()) dispatcher.wake();
   }

@@ -1,6 +1,8 @@
 /**
  * The `iii-state` block of config.yaml (engine.md §1.1):
- * `{ adapter?: {name, config?}, triggers_enabled?: bool, max_value_bytes?: int>=1, save_interval_ms?: 100..3600000 }`.
+ * `{ adapter?: {name, config?}, triggers_enabled?: bool, max_value_bytes?: int>=1, save_interval_ms?: 100..3600000 }`,
+ * plus two blocks of ours: `reactions: {max_attempts, backoff_ms, max_backoff_ms, concurrency, buffer_size}`
+ * and `change_log: {max_records, max_age_ms}`.
  *
  * `adapter` and `save_interval_ms` are accepted for compatibility but change nothing here: values
  * always live in the engine's storage (`--data` SQLite or memory), which commits every write
@@ -9,6 +11,8 @@
  */
 import { EngineError } from '../../core/errors';
 import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../../adapters/bridge/config';
+import type { LogRetention } from '../../core/types';
+import { parseReactionDefaults, parseRetention, type ReactionDefaults } from './reaction-policy';
 
 export interface StateConfig {
   triggersEnabled: boolean;
@@ -18,6 +22,10 @@ export interface StateConfig {
   adapterName: string | undefined;
   /** Set for adapter `bridge`: every `state::*` call is forwarded to that engine. */
   bridge: BridgeAdapterConfig | undefined;
+  /** `reactions:` — retries, backoff and parallelism of state-trigger delivery (our extension). */
+  reactions: ReactionDefaults;
+  /** `change_log:` — how much of the state change log is kept (our extension). */
+  retention: LogRetention;
 }
 
 const MIN_SAVE_INTERVAL_MS = 100;
@@ -45,7 +53,17 @@ export function parseStateConfig(raw: Record<string, unknown>): StateConfig {
   }
 
   const adapterName = readAdapterName(raw['adapter']);
+  let reactions: ReactionDefaults;
+  let retention: LogRetention;
+  try {
+    reactions = parseReactionDefaults(raw['reactions']);
+    retention = parseRetention(raw['change_log']);
+  } catch (err) {
+    throw invalid((err as Error).message);
+  }
   return {
+    reactions,
+    retention,
     triggersEnabled,
     maxValueBytes: maxValueBytes as number | undefined,
     adapterName,

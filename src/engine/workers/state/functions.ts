@@ -1,17 +1,17 @@
 /**
- * The `state::*` functions (engine.md §7.1) over `ctx.storage.kv`, namespace `state`.
+ * The `state::*` functions (engine.md §7.1) over `ctx.storage`, namespace `state`.
  *
- * Writes of one key go through a `KeyQueue`, so `state::update`'s read-modify-write never races
- * another write of that key, and each write's event is handed to `ctx.fire` in write order (the
- * hub keeps per-trigger FIFO order from there). Events are fired after the write is durable, and
- * the function replies without waiting for any trigger handler.
+ * Every write goes through the change log (`ctx.storage.stateLog`): the value and its change
+ * record are committed in one transaction before the function replies, and state triggers are
+ * delivered from that log (`./reactions`), never from memory. The new value of `state::update` is
+ * computed inside the storage's write, so two concurrent updates of a key never read the same old
+ * value. A write may carry `idempotency_key`: a key already applied writes nothing and gets the
+ * first write's reply (how reactions make their writes safe to repeat).
  */
 import { EngineError, type EngineErrorCode } from '../../core/errors';
-import type { EngineContext, Json, KvStore } from '../../core/types';
+import type { EngineContext, Json, KvStore, LoggedWrite, LoggedWriteOutcome } from '../../core/types';
 import type { StateConfig } from './config';
-import { readEmptyInput, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
-import { KeyQueue } from './key-queue';
-import type { StateEventType, StateTriggers } from './triggers';
+import { readEmptyInput, readIdempotencyKey, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
 import { applyParsedOps, type UpdateOpError } from '../../lib/update-ops';
 
 /** The KV namespace that holds state scopes. */
@@ -26,18 +26,10 @@ export interface UpdateResult extends SetResult {
   errors?: UpdateOpError[];
 }
 
-/** A write issued inside a key's turn; awaited after the turn so the key is not held for the commit. */
-interface Issued<T> {
-  done: Promise<T>;
-}
-
 export class StateFunctions {
-  private readonly keys = new KeyQueue();
-
   constructor(
     private readonly ctx: EngineContext,
     private readonly config: StateConfig,
-    private readonly triggers: StateTriggers,
   ) {}
 
   private get kv(): KvStore {
@@ -47,12 +39,14 @@ export class StateFunctions {
   async set(data: unknown): Promise<SetResult> {
     const { scope, key, value } = readSetInput('state::set', data);
     this.checkSize(value);
-    const issued = await this.keys.run(scope, key, (): Issued<Json | undefined> => ({
-      done: this.kv.set(STATE_NAMESPACE, scope, key, value),
-    }));
-    const previous = await storageStep('SET_ERROR', 'Failed to set value', issued.done);
-    this.emit(previous === undefined ? 'state:created' : 'state:updated', scope, key, previous, value);
-    return { old_value: previous ?? null, new_value: value };
+    const reply = (previous: Json | undefined): SetResult => ({ old_value: previous ?? null, new_value: value });
+    const outcome = await this.write('SET_ERROR', 'Failed to set value', {
+      scope,
+      key,
+      compute: () => ({ value }),
+      ...idempotency(data, reply),
+    });
+    return outcome.duplicate ? (outcome.reply as unknown as SetResult) : reply(outcome.previous);
   }
 
   /** Resolves the stored value, or `undefined` (no `result` on the wire) when the key is missing. */
@@ -61,32 +55,56 @@ export class StateFunctions {
     return storageStep('GET_ERROR', 'Failed to get value', this.kv.get(STATE_NAMESPACE, scope, key));
   }
 
-  /** Resolves the bare deleted value (not `{old_value}`), or `undefined` when there was none. */
+  /**
+   * Resolves the bare deleted value (not `{old_value}`), or `undefined` when there was none. A
+   * delete of a missing key is still a write (engine.md §7.3: its event fires, with old_value null).
+   */
   async delete(data: unknown): Promise<Json | undefined> {
     const { scope, key } = readKeyInput('state::delete', data);
-    const issued = await this.keys.run(scope, key, (): Issued<Json | undefined> => ({
-      done: this.kv.delete(STATE_NAMESPACE, scope, key),
-    }));
-    const previous = await storageStep('DELETE_ERROR', 'Failed to delete value', issued.done);
-    // Fired even when nothing was deleted (engine.md §7.3), with old_value null.
-    this.emit('state:deleted', scope, key, previous, null);
-    return previous;
+    const outcome = await this.write('DELETE_ERROR', 'Failed to delete value', {
+      scope,
+      key,
+      compute: () => ({ delete: true }),
+      ...idempotency(data, (previous) => ({ deleted: previous ?? null })),
+    });
+    if (!outcome.duplicate) return outcome.previous;
+    const deleted = (outcome.reply as { deleted?: Json } | null)?.deleted;
+    return deleted === null ? undefined : deleted;
   }
 
   async update(data: unknown): Promise<UpdateResult> {
     const { scope, key, ops } = readUpdateInput('state::update', data);
-    const issued = await this.keys.run(scope, key, async () => {
-      const current = await storageStep('UPDATE_ERROR', 'Failed to update value', this.kv.get(STATE_NAMESPACE, scope, key));
-      const { value, errors } = applyParsedOps(current, ops);
-      this.checkSize(value);
-      // The result is written even when every op failed (a missing key then becomes `{}`).
-      return { value, errors, done: this.kv.set(STATE_NAMESPACE, scope, key, value) };
+    let errors: UpdateOpError[] = [];
+    let written: Json = null;
+    const reply = (previous: Json | undefined): UpdateResult => {
+      const result: UpdateResult = { old_value: previous ?? null, new_value: written };
+      if (errors.length > 0) result.errors = errors;
+      return result;
+    };
+    const outcome = await this.write('UPDATE_ERROR', 'Failed to update value', {
+      scope,
+      key,
+      compute: (current) => {
+        const applied = applyParsedOps(current, ops);
+        this.checkSize(applied.value);
+        errors = applied.errors;
+        written = applied.value;
+        // The result is written even when every op failed (a missing key then becomes `{}`).
+        return { value: applied.value };
+      },
+      ...idempotency(data, reply),
     });
-    const previous = await storageStep('UPDATE_ERROR', 'Failed to update value', issued.done);
-    this.emit(previous === undefined ? 'state:created' : 'state:updated', scope, key, previous, issued.value);
-    const result: UpdateResult = { old_value: previous ?? null, new_value: issued.value };
-    if (issued.errors.length > 0) result.errors = issued.errors;
-    return result;
+    return outcome.duplicate ? (outcome.reply as unknown as UpdateResult) : reply(outcome.previous);
+  }
+
+  private async write(code: EngineErrorCode, prefix: string, write: LoggedWrite): Promise<LoggedWriteOutcome> {
+    try {
+      return await this.ctx.storage.stateLog.write(write);
+    } catch (err) {
+      if (err instanceof EngineError && err.code === 'VALUE_TOO_LARGE') throw err;
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new EngineError(code, `${prefix}: ${reason}`);
+    }
   }
 
   /** The values (not keys) of a scope in insertion order; `[]` for an unknown scope. */
@@ -110,11 +128,6 @@ export class StateFunctions {
       throw new EngineError('VALUE_TOO_LARGE', `value of ${size} bytes exceeds the configured max_value_bytes limit of ${limit}`);
     }
   }
-
-  private emit(eventType: StateEventType, scope: string, key: string, previous: Json | undefined, next: Json): void {
-    if (!this.config.triggersEnabled) return;
-    this.triggers.fire(this.ctx, eventType, scope, key, previous ?? null, next);
-  }
 }
 
 /** Awaits a storage call, turning its failure into the function's documented error code. */
@@ -125,4 +138,11 @@ async function storageStep<T>(code: EngineErrorCode, prefix: string, step: Promi
     const reason = err instanceof Error ? err.message : String(err);
     throw new EngineError(code, `${prefix}: ${reason}`);
   }
+}
+
+/** The idempotency fields of a write: its key (when the caller sent one) and the reply to remember. */
+function idempotency(data: unknown, reply: (previous: Json | undefined) => Json | object): Partial<LoggedWrite> {
+  const key = readIdempotencyKey(data);
+  if (key === undefined) return {};
+  return { idempotencyKey: key, reply: (previous) => reply(previous) as Json };
 }

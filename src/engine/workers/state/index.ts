@@ -6,11 +6,17 @@ import { BridgeClient, type BridgeAdapterConfig } from '../../adapters/bridge';
 import { BridgeStateFunctions } from './bridged-functions';
 import { parseStateConfig, type StateConfig } from './config';
 import { StateFunctions } from './functions';
+import { reactionFunctions } from './reaction-functions';
+import { ReactionStore } from './reaction-store';
 import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
+
+/** How often the change log is compacted to its retention. */
+const COMPACT_EVERY_MS = 60_000;
 
 export { applyUpdateOps, parseUpdateOps } from '../../lib/update-ops';
 export type { UpdateOp, UpdateOpError } from '../../lib/update-ops';
 export type { StateEvent } from './triggers';
+export type { DeadLetter } from './reaction-store';
 
 export const STATE_WORKER_NAME = 'iii-state';
 
@@ -20,6 +26,7 @@ class StateWorker implements EngineWorker {
   readonly name = STATE_WORKER_NAME;
   private readonly triggers = new StateTriggers();
   private bridge: BridgeClient | undefined;
+  private compaction: { timer: object; clock: EngineContext['clock'] } | undefined;
 
   constructor(private readonly config: StateConfig) {}
 
@@ -28,7 +35,8 @@ class StateWorker implements EngineWorker {
       ctx.logger.warn(`iii-state: adapter "${this.config.adapterName}" is not supported; using the engine storage`);
     }
     const bridge = this.config.bridge;
-    const functions = bridge === undefined ? new StateFunctions(ctx, this.config, this.triggers) : this.bridged(ctx, bridge);
+    const functions = bridge === undefined ? new StateFunctions(ctx, this.config) : this.bridged(ctx, bridge);
+    if (bridge === undefined) this.startLogDelivery(ctx);
     ctx.registerFunction({ id: 'state::set', description: 'Set a value in state', handler: (data) => functions.set(data) });
     ctx.registerFunction({ id: 'state::get', description: 'Get a value from state', handler: (data) => functions.get(data) });
     ctx.registerFunction({
@@ -55,8 +63,32 @@ class StateWorker implements EngineWorker {
   }
 
   async stop(): Promise<void> {
+    if (this.compaction !== undefined) this.compaction.clock.clearTimeout(this.compaction.timer);
+    this.compaction = undefined;
     this.triggers.clear();
     await this.bridge?.close();
+  }
+
+  /** Triggers from the change log, their admin functions, compaction and the idle probe. */
+  private startLogDelivery(ctx: EngineContext): void {
+    const log = ctx.storage.stateLog;
+    const store = new ReactionStore(ctx.storage.database);
+    if (this.config.triggersEnabled) {
+      this.triggers.deliverFromLog({ log, store, context: ctx, defaults: this.config.reactions });
+    }
+    const admin = { store, log, context: ctx, liveIdentities: () => this.triggers.liveIdentities() };
+    for (const fn of reactionFunctions(admin)) ctx.registerFunction(fn);
+    ctx.registerIdleProbe('state-triggers', () => this.triggers.isIdle());
+    const compact = (): void => {
+      try {
+        const dropped = log.compact(this.config.retention, this.triggers.lowestLivePosition());
+        if (dropped > 0) ctx.logger.debug('state change log compacted', { dropped });
+      } catch (err) {
+        ctx.logger.warn('state change log compaction failed', { error: (err as Error).message });
+      }
+      this.compaction = { timer: ctx.clock.setTimeout(compact, COMPACT_EVERY_MS), clock: ctx.clock };
+    };
+    compact();
   }
 
   /** Adapter `bridge`: the same functions, forwarded to another engine (`./bridged-functions.ts` over `adapters/bridge`). */

@@ -45,6 +45,19 @@ export function readUpdateInput(functionId: string, data: unknown): UpdateInput 
   return { scope, key, ops: parseUpdateOps(fields['ops'], functionId) };
 }
 
+/**
+ * The optional `idempotency_key` of a write (our extension; other engines ignore the field): a
+ * non-empty string of at most 512 characters, anything else is refused.
+ */
+export function readIdempotencyKey(data: unknown): string | undefined {
+  const value = (data as Record<string, unknown>)['idempotency_key'];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > 512) {
+    throw deserializationError('state', '`idempotency_key` must be a non-empty string of at most 512 characters');
+  }
+  return value;
+}
+
 export function readScopeInput(functionId: string, data: unknown): { scope: string } {
   return { scope: readString(functionId, asFields(functionId, data), 'scope') };
 }

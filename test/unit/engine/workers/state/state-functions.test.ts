@@ -35,13 +35,18 @@ describe('iii-state functions', () => {
     await ctx.storage.close();
   });
 
-  it('is named iii-state and registers the six functions and the state trigger type', () => {
+  it('is named iii-state and registers the six functions, the reaction admin functions and the state trigger type', () => {
     expect(worker.name).toBe('iii-state');
     expect([...ctx.functions.keys()].sort()).toEqual([
+      'engine::capabilities',
       'state::delete',
       'state::get',
       'state::list',
       'state::list_groups',
+      'state::reactions::cursors',
+      'state::reactions::dead_letter',
+      'state::reactions::dead_letters',
+      'state::reactions::redrive',
       'state::set',
       'state::update',
     ]);
@@ -132,6 +137,36 @@ describe('iii-state functions', () => {
 
     it('resolves undefined for a missing key', async () => {
       await expect(call('state::delete', { scope: 's', key: 'missing' })).resolves.toBeUndefined();
+    });
+  });
+
+  describe('idempotency_key', () => {
+    it('applies a keyed write once and answers a repeat with the first reply, for set, update and delete', async () => {
+      const inc = { scope: 'm', key: 'n', ops: [{ type: 'increment', path: 'count', by: 1 }] };
+      const first = await call('state::update', { ...inc, idempotency_key: 'reaction-1#0' });
+      await expect(call('state::update', { ...inc, idempotency_key: 'reaction-1#0' })).resolves.toEqual(first);
+      await call('state::update', { ...inc, idempotency_key: 'reaction-2#0' });
+      await expect(call('state::get', { scope: 'm', key: 'n' })).resolves.toEqual({ count: 2 });
+
+      await expect(call('state::set', { scope: 's', key: 'k', value: 1, idempotency_key: 'a' })).resolves.toEqual({
+        old_value: null,
+        new_value: 1,
+      });
+      await expect(call('state::set', { scope: 's', key: 'k', value: 2, idempotency_key: 'a' })).resolves.toEqual({
+        old_value: null,
+        new_value: 1,
+      });
+      await expect(call('state::get', { scope: 's', key: 'k' })).resolves.toBe(1);
+      await expect(call('state::delete', { scope: 's', key: 'k', idempotency_key: 'd' })).resolves.toBe(1);
+      await call('state::set', { scope: 's', key: 'k', value: 3 });
+      await expect(call('state::delete', { scope: 's', key: 'k', idempotency_key: 'd' })).resolves.toBe(1);
+      await expect(call('state::get', { scope: 's', key: 'k' })).resolves.toBe(3);
+    });
+
+    it.each([[''], [7], ['x'.repeat(513)]])('refuses %p as a key', async (key) => {
+      await expect(call('state::set', { scope: 's', key: 'k', value: 1, idempotency_key: key })).rejects.toMatchObject({
+        code: 'deserialization_error',
+      });
     });
   });
 

@@ -1,0 +1,269 @@
+/**
+ * The state change log: one record per acknowledged state write (set, update, delete), appended in
+ * the same SQLite transaction as the write itself, so a write and its record are either both
+ * durable or both absent. State triggers are delivered from here (`workers/state/reactions`), which
+ * is what makes reactions as durable as the writes that cause them.
+ *
+ * Tables (in the engine database; a `:memory:` one for memory storage):
+ * - `state_changes`: seq (global, increasing), scope, key, per-key version, event type, old/new value;
+ * - `state_versions`: the last version of every key ever written (kept after a delete, so a key
+ *   re-created later continues its numbering);
+ * - `state_applied`: idempotency keys of writes already applied, with the reply they got;
+ * - `state_log_meta`: the last sequence number handed out (survives compaction of every record).
+ *
+ * Records and versions are *prepared* synchronously when the KV store queues a write (so two
+ * writes of one key in one tick get versions n and n+1), *persisted* inside the KV store's commit
+ * transaction and *published* to listeners after it commits.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { ChangeRecord, Json, StateEventType } from '../core/types';
+import { decodeValue, encodeValue } from './codec';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS state_changes (
+    seq        INTEGER PRIMARY KEY,
+    scope      TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    old_value  TEXT NOT NULL,
+    new_value  TEXT NOT NULL,
+    at         INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS state_versions (
+    scope   TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS state_applied (
+    idempotency_key TEXT PRIMARY KEY,
+    result          TEXT NOT NULL,
+    at              INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS state_log_meta (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+`;
+
+/** A record prepared for a queued write, with what must be stored alongside it. */
+export interface PreparedChange {
+  readonly record: ChangeRecord;
+  /** Set when the write carried an idempotency key: the key and the reply to remember. */
+  readonly applied?: { key: string; result: string };
+}
+
+/** How much of the log to keep. Records a live trigger still needs survive the age limit. */
+export interface RetentionPolicy {
+  /** Keep at most this many records (hard limit). */
+  maxRecords: number;
+  /** Drop records older than this, unless a live trigger's cursor has not passed them. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxRecords: 100_000, maxAgeMs: 7 * 24 * 3600_000 });
+
+interface Row {
+  seq: number;
+  scope: string;
+  key: string;
+  version: number;
+  event_type: string;
+  old_value: string;
+  new_value: string;
+  at: number;
+}
+
+interface Statements {
+  insert: Statement<[number, string, string, number, string, string, string, number]>;
+  version: Statement<[string, string], { version: number }>;
+  setVersion: Statement<[string, string, number]>;
+  applied: Statement<[string], { result: string }>;
+  remember: Statement<[string, string, number]>;
+  read: Statement<[number, number], Row>;
+  head: Statement<[], { value: number }>;
+  setHead: Statement<[number]>;
+  oldest: Statement<[], { seq: number | null }>;
+  count: Statement<[], { n: number }>;
+  dropUpTo: Statement<[number]>;
+  seqAtOffsetFromHead: Statement<[number], { seq: number }>;
+  newestOlderThan: Statement<[number], { seq: number | null }>;
+  forgetApplied: Statement<[number]>;
+}
+
+export class StateChangeLog {
+  private readonly statements: Statements;
+  private nextSeq: number;
+  private committedHead: number;
+  /** Versions and idempotency keys of queued (not yet committed) writes. */
+  private pendingVersions = new Map<string, number>();
+  private pendingApplied = new Map<string, string>();
+  private readonly listeners = new Set<(head: number) => void>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    db.exec(SCHEMA);
+    this.statements = {
+      insert: db.prepare(
+        'INSERT INTO state_changes (seq, scope, key, version, event_type, old_value, new_value, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      version: db.prepare('SELECT version FROM state_versions WHERE scope = ? AND key = ?'),
+      setVersion: db.prepare(
+        'INSERT INTO state_versions (scope, key, version) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version',
+      ),
+      applied: db.prepare('SELECT result FROM state_applied WHERE idempotency_key = ?'),
+      remember: db.prepare('INSERT OR IGNORE INTO state_applied (idempotency_key, result, at) VALUES (?, ?, ?)'),
+      read: db.prepare('SELECT * FROM state_changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+      head: db.prepare("SELECT value FROM state_log_meta WHERE name = 'head'"),
+      setHead: db.prepare(
+        "INSERT INTO state_log_meta (name, value) VALUES ('head', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
+      ),
+      oldest: db.prepare('SELECT MIN(seq) AS seq FROM state_changes'),
+      count: db.prepare('SELECT COUNT(*) AS n FROM state_changes'),
+      dropUpTo: db.prepare('DELETE FROM state_changes WHERE seq <= ?'),
+      seqAtOffsetFromHead: db.prepare('SELECT seq FROM state_changes ORDER BY seq DESC LIMIT 1 OFFSET ?'),
+      newestOlderThan: db.prepare('SELECT MAX(seq) AS seq FROM state_changes WHERE at < ?'),
+      forgetApplied: db.prepare('DELETE FROM state_applied WHERE at < ?'),
+    };
+    this.committedHead = this.statements.head.get()?.value ?? 0;
+    this.nextSeq = this.committedHead + 1;
+  }
+
+  /** The highest committed sequence number (0 before the first write). */
+  head(): number {
+    return this.committedHead;
+  }
+
+  /** The lowest retained sequence number, or `head() + 1` when the log is empty. */
+  oldest(): number {
+    return this.statements.oldest.get()?.seq ?? this.committedHead + 1;
+  }
+
+  /** Committed records after `afterSeq`, in sequence order. */
+  read(afterSeq: number, limit: number): ChangeRecord[] {
+    return this.statements.read.all(afterSeq, limit).map(toRecord);
+  }
+
+  /** The reply remembered for an idempotency key (queued or committed), or undefined. */
+  appliedResult(idempotencyKey: string): Json | undefined {
+    const pending = this.pendingApplied.get(idempotencyKey);
+    if (pending !== undefined) return decodeValue(pending);
+    const row = this.statements.applied.get(idempotencyKey);
+    return row === undefined ? undefined : decodeValue(row.result);
+  }
+
+  /**
+   * Numbers a write that is about to be queued: the next global seq and the key's next version.
+   * `result` is the reply to remember under `idempotencyKey` (when given).
+   */
+  prepare(write: {
+    scope: string;
+    key: string;
+    eventType: StateEventType;
+    oldValue: Json;
+    newValue: Json;
+    idempotencyKey?: string;
+    result?: Json;
+  }): PreparedChange {
+    const versionKey = `${write.scope}\u0000${write.key}`;
+    const current = this.pendingVersions.get(versionKey) ?? this.statements.version.get(write.scope, write.key)?.version ?? 0;
+    const version = current + 1;
+    this.pendingVersions.set(versionKey, version);
+    const record: ChangeRecord = {
+      seq: this.nextSeq++,
+      scope: write.scope,
+      key: write.key,
+      version,
+      event_type: write.eventType,
+      old_value: write.oldValue,
+      new_value: write.newValue,
+      at: this.now(),
+    };
+    if (write.idempotencyKey === undefined) return { record };
+    const result = encodeValue(write.result ?? null);
+    this.pendingApplied.set(write.idempotencyKey, result);
+    return { record, applied: { key: write.idempotencyKey, result } };
+  }
+
+  /** Stores prepared changes. Call inside the transaction that stores their writes. */
+  persist(changes: readonly PreparedChange[]): void {
+    let head = 0;
+    for (const { record, applied } of changes) {
+      const s = this.statements;
+      s.insert.run(
+        record.seq,
+        record.scope,
+        record.key,
+        record.version,
+        record.event_type,
+        encodeValue(record.old_value),
+        encodeValue(record.new_value),
+        record.at,
+      );
+      s.setVersion.run(record.scope, record.key, record.version);
+      if (applied !== undefined) s.remember.run(applied.key, applied.result, record.at);
+      head = Math.max(head, record.seq);
+    }
+    if (head > 0) this.statements.setHead.run(head);
+  }
+
+  /** The transaction that persisted the prepared changes committed: publish them. */
+  committed(): void {
+    this.clearPending();
+    const head = this.nextSeq - 1;
+    if (head <= this.committedHead) return;
+    this.committedHead = head;
+    for (const listener of this.listeners) listener(head);
+  }
+
+  /** The transaction rolled back: forget what was prepared (its seqs are simply never used). */
+  rolledBack(): void {
+    this.clearPending();
+  }
+
+  /** Calls `listener(head)` after every commit that appended records. Returns the unsubscribe. */
+  onCommit(listener: (head: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Drops records beyond the retention policy. `keepFrom` is the lowest seq a live trigger still
+   * needs: the age limit never drops it, the count limit does (a trigger that far behind loses
+   * the dropped changes, and says so when it reads past the gap). Returns the number dropped.
+   */
+  compact(policy: RetentionPolicy, keepFrom: number = Number.POSITIVE_INFINITY): number {
+    const byCount = policy.maxRecords > 0 ? (this.statements.seqAtOffsetFromHead.get(policy.maxRecords)?.seq ?? 0) : 0;
+    const byAge = Math.min(this.statements.newestOlderThan.get(this.now() - policy.maxAgeMs)?.seq ?? 0, keepFrom - 1);
+    const upTo = Math.max(byCount, byAge);
+    this.statements.forgetApplied.run(this.now() - policy.maxAgeMs);
+    if (upTo <= 0) return 0;
+    return this.db.transaction(() => this.statements.dropUpTo.run(upTo).changes)();
+  }
+
+  /** Number of retained records (diagnostics and tests). */
+  size(): number {
+    return this.statements.count.get()?.n ?? 0;
+  }
+
+  private clearPending(): void {
+    if (this.pendingVersions.size > 0) this.pendingVersions = new Map();
+    if (this.pendingApplied.size > 0) this.pendingApplied = new Map();
+  }
+}
+
+function toRecord(row: Row): ChangeRecord {
+  return {
+    seq: row.seq,
+    scope: row.scope,
+    key: row.key,
+    version: row.version,
+    event_type: row.event_type as StateEventType,
+    old_value: decodeValue(row.old_value),
+    new_value: decodeValue(row.new_value),
+    at: row.at,
+  };
+}

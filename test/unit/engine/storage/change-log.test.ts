@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { EngineStorage, Json } from '../../../../src/engine/core/types';
+import { openStorage } from '../../../../src/engine/storage';
+
+const set = (scope: string, key: string, value: Json) => ({ scope, key, compute: () => ({ value }) });
+const del = (scope: string, key: string) => ({ scope, key, compute: () => ({ delete: true as const }) });
+
+describe.each(['memory', 'sqlite'] as const)('state change log (%s storage)', (kind) => {
+  let directory: string;
+  let storage: EngineStorage;
+
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    storage = kind === 'memory' ? openStorage({ kind }) : openStorage({ kind, directory });
+  });
+
+  afterEach(async () => {
+    await storage.close();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('records every write with a global seq, a per-key version, the event type and both values', async () => {
+    const log = storage.stateLog;
+    await Promise.all([log.write(set('s', 'a', 1)), log.write(set('s', 'b', 1)), log.write(set('s', 'a', 2))]);
+    await log.write(del('s', 'a'));
+    await log.write(set('s', 'a', 3));
+    expect(log.read(0, 100).map(({ at: _at, ...rest }) => rest)).toEqual([
+      { seq: 1, scope: 's', key: 'a', version: 1, event_type: 'state:created', old_value: null, new_value: 1 },
+      { seq: 2, scope: 's', key: 'b', version: 1, event_type: 'state:created', old_value: null, new_value: 1 },
+      { seq: 3, scope: 's', key: 'a', version: 2, event_type: 'state:updated', old_value: 1, new_value: 2 },
+      { seq: 4, scope: 's', key: 'a', version: 3, event_type: 'state:deleted', old_value: 2, new_value: null },
+      { seq: 5, scope: 's', key: 'a', version: 4, event_type: 'state:created', old_value: null, new_value: 3 },
+    ]);
+    expect(log.head()).toBe(5);
+    expect(await storage.kv.get('state', 's', 'a')).toBe(3);
+  });
+
+  it('publishes a commit to listeners only once the records are readable', async () => {
+    const seen: Array<[number, number]> = [];
+    storage.stateLog.onCommit((head) => seen.push([head, storage.stateLog.read(0, 10).length]));
+    await Promise.all([storage.stateLog.write(set('s', 'a', 1)), storage.stateLog.write(set('s', 'b', 1))]);
+    expect(seen[seen.length - 1]).toEqual([2, 2]);
+  });
+
+  it('applies an idempotency key once: a repeat writes nothing, appends nothing and gets the first reply', async () => {
+    const log = storage.stateLog;
+    const increment = (key: string) => ({
+      scope: 'm',
+      key: 'n',
+      compute: (current: Json | undefined) => ({ value: ((current as number | undefined) ?? 0) + 1 }),
+      idempotencyKey: key,
+      reply: (previous: Json | undefined, next: Json | undefined) => ({ previous: previous ?? null, next: next ?? null }),
+    });
+    // The repeat is queued in the same tick as the first: the pending key counts too.
+    const [first, repeat] = await Promise.all([log.write(increment('k1')), log.write(increment('k1'))]);
+    const later = await log.write(increment('k1'));
+    await log.write(increment('k2'));
+    expect(first).toMatchObject({ duplicate: false, previous: undefined });
+    expect(repeat).toEqual({ duplicate: true, reply: { previous: null, next: 1 } });
+    expect(later).toEqual({ duplicate: true, reply: { previous: null, next: 1 } });
+    expect(await storage.kv.get('state', 'm', 'n')).toBe(2);
+    expect(log.read(0, 10).map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it('writes nothing and numbers nothing when computing the value throws', async () => {
+    const log = storage.stateLog;
+    await expect(
+      log.write({
+        scope: 's',
+        key: 'k',
+        compute: () => {
+          throw new Error('no');
+        },
+      }),
+    ).rejects.toThrow('no');
+    await log.write(set('s', 'k', 1));
+    expect(log.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[1, 1]]);
+  });
+
+  it('compacts to a count and an age, keeps what a live trigger needs from the age limit, and never reuses a seq', async () => {
+    const log = storage.stateLog;
+    for (let i = 0; i < 10; i++) await log.write(set('s', `k${i}`, i));
+    expect(log.compact({ maxRecords: 4, maxAgeMs: 1e9 })).toBe(6);
+    expect(log.oldest()).toBe(7);
+    // Everything is older than -1 ms, but a live cursor at 8 keeps 8..10.
+    expect(log.compact({ maxRecords: 100, maxAgeMs: -1 }, 8)).toBe(1);
+    expect(log.read(0, 100).map((r) => r.seq)).toEqual([8, 9, 10]);
+    expect(log.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(3);
+    expect(log.oldest()).toBe(11);
+    await log.write(set('s', 'k0', 'again'));
+    expect(log.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[11, 2]]);
+  });
+});
+
+describe('state change log durability (sqlite)', () => {
+  it('commits the record in the same transaction as the value: after reopening both are there, with the head', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    try {
+      const first = openStorage({ kind: 'sqlite', directory });
+      await first.stateLog.write(set('s', 'a', 1));
+      await first.stateLog.write(set('s', 'a', 2));
+      first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+      // No close: the process "dies" here; another connection reads what was committed.
+      const raw = new BetterSqlite3(path.join(directory, 'iii.db'), { readonly: true });
+      expect(raw.prepare("SELECT value FROM kv WHERE namespace = 'state' AND key = 'a'").get()).toEqual({ value: '2' });
+      expect(raw.prepare("SELECT value FROM state_log_meta WHERE name = 'head'").get()).toEqual({ value: 2 });
+      raw.close();
+      await first.close();
+      const second = openStorage({ kind: 'sqlite', directory });
+      await second.stateLog.write(set('s', 'a', 3));
+      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[3, 3]]);
+      await second.close();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
