@@ -172,6 +172,11 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       workers.push(worker);
       await worker.start(core.createContext(entry.name, { needs: entry.needs, listedAs: entry.listedAs }));
     }
+    core.registerBuiltinFunction('iii-engine-functions', {
+      id: 'engine::settle',
+      description: 'Resolves once nothing is due: state reactions caught up, no queue job running (tests and tools)',
+      handler: (data) => core.idleProbes.settle(settleTimeout(data)),
+    });
     core.seal();
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
       const listenerOptions = parseWorkerManagerOptions(entry.config, logger);
@@ -230,4 +235,10 @@ function selectWorkers(
     chosen.set(entry, configured.config);
   }
   return inStartOrder([...chosen.keys()]).map((entry) => ({ entry, config: chosen.get(entry) ?? {} }));
+}
+
+/** `engine::settle {timeout_ms?}`: a positive integer, default 10 s, at most 5 minutes. */
+function settleTimeout(data: unknown): number {
+  const value = (data as { timeout_ms?: unknown } | null | undefined)?.timeout_ms;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? Math.min(value, 300_000) : 10_000;
 }

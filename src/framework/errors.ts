@@ -24,7 +24,8 @@ export type FrameworkErrorCode =
   | 'DUPLICATE_ROUTE'
   | 'PORT_IN_USE'
   | 'CONFIG_INVALID'
-  | 'ENHANCERS_TOO_LATE';
+  | 'ENHANCERS_TOO_LATE'
+  | 'NOT_SUPPORTED';
 
 export class FrameworkError extends Error {
   constructor(

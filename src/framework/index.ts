@@ -29,7 +29,13 @@ export type {
 
 // Triggers
 export { Http, Get, Post, Put, Patch, Delete, type HttpOptions } from './decorators/http';
-export { OnStateChange, type OnStateChangeOptions, type StateEventFilter, type StateCondition } from './decorators/state';
+export {
+  OnStateChange,
+  type OnStateChangeOptions,
+  type ReactionRetryOptions,
+  type StateEventFilter,
+  type StateCondition,
+} from './decorators/state';
 export {
   Stream,
   OnStreamChange,
@@ -95,6 +101,8 @@ export { HttpResult } from './http/result';
 
 // State, streams, pub/sub, queues
 export { StateService, type StateScope, type StateWriteResult, type StateUpdateResult } from './state/state.service';
+export { ReactionsService, type DeadLetter, type ReactionCursor, type RedriveResult } from './state/reactions.service';
+export { EngineCapabilities } from './application/capabilities';
 export type { UpdateOp, UpdateOpError, UpdatePath } from '../protocol/update-ops';
 export { StreamService, type StreamHandle, type StreamEvent } from './streams/stream.service';
 export {
@@ -132,4 +140,13 @@ export { quietSdkDebugOutput } from './sdk-console';
 export { FrameworkError, UnknownDependencyError, type FrameworkErrorCode } from './errors';
 
 // Testing
-export { Test, TestingModule, TestingModuleBuilder, createTestApp, type TestApp, type TestAppOptions, type OverrideBy } from './testing';
+export {
+  Test,
+  TestingModule,
+  TestingModuleBuilder,
+  createTestApp,
+  type TestApp,
+  type TestAppOptions,
+  type TestClock,
+  type OverrideBy,
+} from './testing';

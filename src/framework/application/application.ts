@@ -15,6 +15,7 @@ import {
 } from '../pipeline/types';
 import type { EngineConnection, EngineUrls } from './engine-connection';
 import type { TriggerDefinition } from './explorer';
+import { EngineCapabilities } from './capabilities';
 import { runHook } from './lifecycle';
 import { Registrar } from './registrar';
 
@@ -116,11 +117,26 @@ export class IIIApplication {
   }
 
   private async start(): Promise<this> {
+    // Before any handler can run: reactions key their writes only on an engine that applies the keys.
+    await this.parts.injector.get(EngineCapabilities).detect(this.parts.client, this.parts.readyTimeoutMs);
     this.registrar.register(this.defs);
     await this.awaitEngine();
     await runHook(this.parts.records, 'onApplicationBootstrap', this.parts.logger);
     this.parts.logger.log(`listening: ${this.defs.length} function(s) on ${this.urls.worker}`);
     return this;
+  }
+
+  /**
+   * Resolves once the embedded engine has nothing due: every state reaction caught up with the
+   * writes made so far (retries not yet due excepted), no queue job running. For tests and
+   * tools; on an engine the application does not own it resolves after one round trip.
+   */
+  async settle(timeoutMs = 10_000): Promise<void> {
+    if (this.parts.engine.settle === null) {
+      await this.roundTrip(timeoutMs);
+      return;
+    }
+    await this.parts.engine.settle(timeoutMs);
   }
 
   /** SIGINT/SIGTERM (or `signals`) close the application gracefully. */

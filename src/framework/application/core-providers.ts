@@ -3,7 +3,9 @@ import { classRecipe, factoryRecipe, valueRecipe, type ProviderRecipe } from '..
 import type { Logger } from '../logger';
 import { PubSub } from '../messaging/pubsub.service';
 import { Queue } from '../messaging/queue.service';
+import { ReactionsService } from '../state/reactions.service';
 import { StateService } from '../state/state.service';
+import { EngineCapabilities } from './capabilities';
 import { StreamService } from '../streams/stream.service';
 import { ENGINE_URLS, III_CLIENT, LOGGER, QUEUE_ROUTES } from '../tokens';
 import type { EngineUrls } from './engine-connection';
@@ -16,7 +18,9 @@ export function coreRecipes(client: () => IIIClient, logger: Logger, urls: () =>
     factoryRecipe(ENGINE_URLS, urls, [], 'CoreModule'),
     valueRecipe(LOGGER, logger),
     valueRecipe(QUEUE_ROUTES, new Map<string, string>()),
+    classRecipe(EngineCapabilities, EngineCapabilities),
     classRecipe(StateService, StateService),
+    classRecipe(ReactionsService, ReactionsService),
     classRecipe(StreamService, StreamService),
     classRecipe(PubSub, PubSub),
     classRecipe(Queue, Queue),

@@ -14,6 +14,8 @@ export interface EngineConnection {
   readonly workerToken?: string;
   /** Closes the embedded engine; `null` when connected to an engine we do not own. */
   readonly close: (() => Promise<void>) | null;
+  /** Waits until the embedded engine has nothing due; `null` when connected to an engine we do not own. */
+  readonly settle: ((timeoutMs?: number) => Promise<void>) | null;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function connectEngine(
       urls: { worker: url, ...(http !== undefined ? { http } : {}), ...(stream !== undefined ? { stream } : {}) },
       ...(workerToken !== undefined && { workerToken }),
       close: null,
+      settle: null,
     };
   }
   try {
@@ -46,6 +49,7 @@ export async function connectEngine(
       urls: { ...handle.urls },
       ...(handle.workerToken !== undefined && { workerToken: handle.workerToken }),
       close: () => handle.close(),
+      settle: (timeoutMs) => handle.settle(timeoutMs),
     };
   } catch (error) {
     const inUse = portInUseError(error, engine ?? {});

@@ -9,8 +9,10 @@ import { isDtoClass } from '../http/validation';
 import { buildStages, paramPipes, type EnhancerBuilder, type EnhancerSource } from '../pipeline/assemble';
 import { buildInvoker, type Invoker, type ParamStage } from '../pipeline/invoker';
 import { NO_GLOBALS, type GlobalEnhancers, type PipeTransform } from '../pipeline/types';
+import { reactionInvoker, type IdempotencySupport } from '../state/reaction-scope';
 import { StreamService } from '../streams/stream.service';
 import { QUEUE_ROUTES } from '../tokens';
+import { EngineCapabilities } from './capabilities';
 import type { TriggerAdapter } from '../triggers/adapter';
 import { adapterFor } from '../triggers/registry';
 import { conditionDefinition } from './conditions';
@@ -41,6 +43,8 @@ export interface ExploreContext {
   readonly globals: GlobalEnhancers;
   /** Filled with each `@OnQueue('name')` function's queue (what `Queue.enqueue` defaults to). */
   readonly queueRoutes: Map<string, string>;
+  /** Whether reactions' state writes get idempotency keys (known once the application starts). */
+  readonly capabilities: IdempotencySupport;
 }
 
 /** The context of an application's (or testing module's) injector, once every provider is built. */
@@ -52,6 +56,7 @@ export function exploreContext(injector: Injector, logger: Logger, globals: Glob
     construct: (m, c, role) => injector.construct(m, c, role),
     rootModule: injector.rootModule,
     globals,
+    capabilities: injector.get(EngineCapabilities),
   };
 }
 
@@ -134,7 +139,7 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
       module,
       class: cls,
       method: meta.method,
-      invoke,
+      invoke: meta.kind === 'state' ? reactionInvoker(functionId, config, invoke, ctx.capabilities) : invoke,
     };
     return condition === null ? [definition] : [definition, condition];
   });

@@ -62,7 +62,7 @@ export const IIIFactory = {
     );
     engine =
       options.client !== undefined
-        ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null }
+        ? { urls: { worker: options.engineUrl ?? '(provided client)' }, close: null, settle: null }
         : await connectEngine(options.engineUrl, options.engine, options.streamUrl);
     try {
       client = options.client ?? connectClient(engine, options);

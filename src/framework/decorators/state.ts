@@ -18,6 +18,18 @@ export interface OnStateChangeOptions {
    */
   condition?: string | StateCondition;
   functionId?: string;
+  /**
+   * How the embedded engine retries this reaction when it throws (engine defaults otherwise),
+   * before parking the change as a dead letter. Ignored by engines without retries.
+   */
+  retry?: ReactionRetryOptions;
+}
+
+/** Retry policy of one reaction: `maxAttempts` in all, waits `backoffMs`, doubled each time up to `maxBackoffMs`. */
+export interface ReactionRetryOptions {
+  maxAttempts?: number;
+  backoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 /** A predicate over the state event; `false` skips the call (an error skips it too). */
@@ -28,13 +40,14 @@ export function OnStateChange(scope: string, options?: OnStateChangeOptions): Me
   const name = `@OnStateChange('${String(scope)}')`;
   requireNonEmptyString(name, 'scope', scope);
   const opts = requireOptionsObject(name, options) as OnStateChangeOptions;
-  rejectUnknownKeys(name, opts, ['key', 'events', 'condition', 'functionId']);
+  rejectUnknownKeys(name, opts, ['key', 'events', 'condition', 'functionId', 'retry']);
   const key = optionalString(name, 'key', opts.key);
   const events = normalizeEvents(name, opts.events);
   const functionId = optionalFunctionId(name, opts.functionId);
   const condition = opts.condition;
   if (condition !== undefined && typeof condition !== 'function')
     requireNonEmptyString(name, 'condition (a function id or a predicate)', condition);
+  const retry = normalizeRetry(name, opts.retry);
   return triggerDecorator(name, (method): StateTriggerMeta => ({
     kind: 'state',
     method,
@@ -43,7 +56,32 @@ export function OnStateChange(scope: string, options?: OnStateChangeOptions): Me
     ...(events !== undefined ? { events } : {}),
     ...(condition !== undefined ? { condition: condition as StateTriggerMeta['condition'] } : {}),
     ...(functionId !== undefined ? { functionId } : {}),
+    ...(retry !== undefined ? { retry } : {}),
   }));
+}
+
+/** `retry` as the engine's trigger config reads it (`max_attempts`, `backoff_ms`, `max_backoff_ms`). */
+function normalizeRetry(name: string, retry: unknown): Record<string, number> | undefined {
+  if (retry === undefined) return undefined;
+  if (retry === null || typeof retry !== 'object' || Array.isArray(retry))
+    throw invalid(name, `retry must be an object (got ${describe(retry)})`);
+  const fields = retry as Record<string, unknown>;
+  rejectUnknownKeys(`${name} retry`, fields, ['maxAttempts', 'backoffMs', 'maxBackoffMs']);
+  const out: Record<string, number> = {};
+  const names: Array<[string, string, number]> = [
+    ['maxAttempts', 'max_attempts', 1],
+    ['backoffMs', 'backoff_ms', 0],
+    ['maxBackoffMs', 'max_backoff_ms', 0],
+  ];
+  for (const [key, wire, min] of names) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      throw invalid(name, `retry.${key} must be an integer >= ${min} (got ${describe(value)})`);
+    }
+    out[wire] = value;
+  }
+  return out;
 }
 
 function normalizeEvents(name: string, events: unknown): StateEventName[] | undefined {

@@ -88,6 +88,8 @@ export interface StateTriggerMeta extends TriggerMetaBase {
   events?: StateEventName[];
   /** A function id, or a predicate registered as `<functionId>::condition`. */
   condition?: string | ((event: never) => boolean | Promise<boolean>);
+  /** The engine's retry config for this reaction (wire names). */
+  retry?: Record<string, number>;
 }
 export interface StreamTriggerMeta extends TriggerMetaBase {
   kind: 'stream';

@@ -1,6 +1,7 @@
 import type { IIIClient } from 'iii-sdk';
 import { Inject, Injectable } from '../decorators/module';
 import { III_CLIENT } from '../tokens';
+import { nextIdempotencyKey } from './reaction-scope';
 import type { UpdateOp, UpdateOpError } from '../../protocol/update-ops';
 
 export interface StateWriteResult<T> {
@@ -13,7 +14,11 @@ export interface StateUpdateResult<T> extends StateWriteResult<T> {
   errors?: UpdateOpError[];
 }
 
-/** Typed access to one state scope. Every call is one `iii.trigger` of a `state::*` function. */
+/**
+ * Typed access to one state scope. Every call is one `iii.trigger` of a `state::*` function. Writes
+ * made inside a state reaction carry an idempotency key (see `reaction-scope`), so a reaction
+ * delivered twice for one change writes once.
+ */
 export interface StateScope<T> {
   readonly name: string;
   get(key: string): Promise<T | undefined>;
@@ -33,12 +38,17 @@ export class StateService {
     if (typeof name !== 'string' || name === '') throw new TypeError('state scope name must be a non-empty string');
     const call = <R>(fn: string, payload: Record<string, unknown>): Promise<R> =>
       this.iii.trigger<Record<string, unknown>, R>({ function_id: fn, payload: { scope: name, ...payload } });
+    // Inside a state reaction, each write carries the key that makes a redelivery write nothing twice.
+    const write = <R>(fn: string, payload: Record<string, unknown>): Promise<R> => {
+      const key = nextIdempotencyKey();
+      return call<R>(fn, key === undefined ? payload : { ...payload, idempotency_key: key });
+    };
     return {
       name,
       get: (key) => call<T | undefined>('state::get', { key }).then(absentAsUndefined),
-      set: (key, value) => call<StateWriteResult<T>>('state::set', { key, value }),
-      update: (key, ops) => call<StateUpdateResult<T>>('state::update', { key, ops }),
-      delete: (key) => call<T | undefined>('state::delete', { key }).then(absentAsUndefined),
+      set: (key, value) => write<StateWriteResult<T>>('state::set', { key, value }),
+      update: (key, ops) => write<StateUpdateResult<T>>('state::update', { key, ops }),
+      delete: (key) => write<T | undefined>('state::delete', { key }).then(absentAsUndefined),
       list: () => call<T[] | undefined>('state::list', {}).then((v) => v ?? []),
     };
   }

@@ -1,3 +1,4 @@
+import { createTestApp, type TestApp, type TestAppOptions } from './test-app';
 import { coreRecipes } from '../application/core-providers';
 import { explore, exploreContext, type TriggerDefinition } from '../application/explorer';
 import { runHook } from '../application/lifecycle';
@@ -6,7 +7,7 @@ import { buildModuleGraph } from '../container/module-graph';
 import { classRecipe, factoryRecipe, valueRecipe, type ProviderRecipe } from '../container/providers';
 import { Module } from '../decorators/module';
 import { silentLogger, type Logger } from '../logger';
-import type { ModuleMetadata, Token, Type } from '../metadata/types';
+import type { ModuleClass, ModuleMetadata, Token, Type } from '../metadata/types';
 import { III_CLIENT } from '../tokens';
 import { disconnectedClient } from './disconnected-client';
 import type { IIIClient } from 'iii-sdk';
@@ -126,5 +127,9 @@ export class TestingModule {
 export const Test = {
   createTestingModule(metadata: TestingModuleMetadata): TestingModuleBuilder {
     return new TestingModuleBuilder(metadata);
+  },
+  /** `createTestApp(root, options)`: the whole module on an embedded engine, with `settle()` and a fake clock. */
+  createTestingApp(root: ModuleClass, options?: TestAppOptions): Promise<TestApp> {
+    return createTestApp(root, options);
   },
 };

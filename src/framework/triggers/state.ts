@@ -9,6 +9,7 @@ export const stateAdapter: TriggerAdapter<StateTriggerMeta> = {
     scope: meta.scope,
     ...(meta.key !== undefined ? { key: meta.key } : {}),
     ...(typeof meta.condition === 'string' ? { condition_function_id: meta.condition } : {}),
+    ...(meta.retry !== undefined ? { retry: meta.retry } : {}),
   }),
   argument: payloadArgument,
   filter(meta) {

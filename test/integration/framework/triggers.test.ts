@@ -14,7 +14,7 @@ import {
   type CronEvent,
   type TestApp,
 } from '../../../src/framework';
-import { startTestEngine, waitFor, type EngineHandle } from '../support/engine';
+import { startTestEngine, type EngineHandle } from '../support/engine';
 import { itEmbeddedOnly } from '../../support/semantics';
 
 const ticks: CronEvent[] = [];
@@ -42,15 +42,22 @@ describe('createTestApp', () => {
   });
   afterAll(() => t.close());
 
-  it('fires @Cron methods with the cron payload', async () => {
-    const tick = await waitFor(() => ticks[0], { timeoutMs: 4_000, description: 'a cron tick' });
-    expect(tick).toMatchObject({ trigger: 'cron', job_id: expect.any(String), scheduled_time: expect.any(String) });
+  it('fires @Cron methods on the fake clock: one run per second of clock.tick, none without it', async () => {
+    await t.settle();
+    expect(ticks).toEqual([]);
+    await t.clock.tick(3_000);
+    expect(ticks.map((e) => e.scheduled_time)).toEqual([
+      '2030-01-01T00:00:01+00:00',
+      '2030-01-01T00:00:02+00:00',
+      '2030-01-01T00:00:03+00:00',
+    ]);
+    expect(ticks[0]).toMatchObject({ trigger: 'cron', job_id: expect.any(String) });
   });
 
   itEmbeddedOnly('builtin-queue', 'delivers Queue.enqueue jobs to the @OnQueue function', async () => {
     const receipt = await t.app.get(Queue).enqueue('jobs::work', { n: 1 });
     expect(receipt.messageReceiptId).toEqual(expect.any(String));
-    await waitFor(() => jobs.length > 0, { description: 'the queued job' });
+    await t.settle();
     expect(jobs).toEqual([{ n: 1 }]);
   });
 });

@@ -16,7 +16,11 @@ describe('connectEngine', () => {
   it('only connects when given a URL, owning nothing to close', async () => {
     delete process.env.III_HTTP_URL;
     delete process.env.III_STREAM_URL;
-    expect(await connectEngine('ws://engine:49134', undefined)).toEqual({ urls: { worker: 'ws://engine:49134' }, close: null });
+    expect(await connectEngine('ws://engine:49134', undefined)).toEqual({
+      urls: { worker: 'ws://engine:49134' },
+      close: null,
+      settle: null,
+    });
   });
 
   it('falls back to III_URL (and III_HTTP_URL / III_STREAM_URL) from the environment', async () => {
@@ -26,6 +30,7 @@ describe('connectEngine', () => {
     expect(await connectEngine(undefined, undefined)).toEqual({
       urls: { worker: 'ws://env:1', http: 'http://env:2', stream: 'ws://env:3' },
       close: null,
+      settle: null,
     });
   });
 

@@ -75,7 +75,7 @@ describe('registrar (through IIIFactory with a recording fake)', () => {
 
   it('confirms registration with one engine round trip', async () => {
     await app.listen();
-    expect(fake.calls.map((c) => c.function_id)).toEqual(['engine::functions::list']);
+    expect(fake.calls.map((c) => c.function_id)).toEqual(['engine::capabilities', 'engine::functions::list']);
   });
 
   it('registers handlers that answer in the engine shape', async () => {
