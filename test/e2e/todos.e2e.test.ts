@@ -40,6 +40,11 @@ describe('todo app: REST API', () => {
       expect((await app.api.get(res.body.id)).body).toEqual(res.body);
     });
 
+    it('accepts a title in any script, emoji included', async () => {
+      const res = await app.api.create('日本語 ✓ 🎉');
+      expect(res.status).toBe(201);
+    });
+
     it('accepts a title of exactly 200 characters', async () => {
       const res = await app.api.create('x'.repeat(200));
       expect(res.status).toBe(201);
@@ -53,6 +58,11 @@ describe('todo app: REST API', () => {
       ['a null title', { title: null }],
       ['an array title', { title: ['a'] }],
       ['a blank title', { title: '   ' }],
+      ['a zero-width-space title', { title: '\u200B\u200B' }],
+      ['a soft-hyphen title', { title: '\u00AD' }],
+      ['a Braille-blank title', { title: '\u2800 ' }],
+      ['a Hangul-filler title', { title: '\u3164' }],
+      ['a lone NUL title', { title: '\u0000' }],
       ['an unknown field', { title: 'ok', priority: 1 }],
       ['an array body', ['title']],
       ['a string body', 'title'],

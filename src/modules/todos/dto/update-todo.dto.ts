@@ -1,5 +1,6 @@
-import { IsBoolean, IsString, Length, Matches, ValidateIf } from 'class-validator';
+import { IsBoolean, IsString, Length, ValidateIf } from 'class-validator';
 import { TITLE_MAX_LENGTH } from '../todo.entity';
+import { VisibleTitle } from './visible-title';
 
 /**
  * Both fields optional. `ValidateIf(value !== undefined)` rather than `IsOptional()`: IsOptional
@@ -9,7 +10,7 @@ export class UpdateTodoDto {
   @ValidateIf((_dto: UpdateTodoDto, value: unknown) => value !== undefined)
   @IsString()
   @Length(1, TITLE_MAX_LENGTH)
-  @Matches(/\S/, { message: 'title must not be blank' })
+  @VisibleTitle()
   title?: string;
 
   @ValidateIf((_dto: UpdateTodoDto, value: unknown) => value !== undefined)
