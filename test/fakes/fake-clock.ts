@@ -1,55 +1,17 @@
-import type { Clock, TimerHandle } from '../../src/engine/lib/clock';
-
-interface FakeTimer {
-  id: number;
-  at: number;
-  callback: () => void;
-}
+import { ManualClock } from '../../src/framework/testing/manual-clock';
 
 /**
- * A hand-driven clock for the cron and queue schedulers. `advance(ms)` moves time forward, firing
- * due timers in time order and letting the promise chains they start settle between timers.
+ * The framework's test clock for engine worker tests that run without an engine to settle:
+ * between timers it lets pending promise chains run instead. `advance(ms)` is `tick(ms)`.
  */
-export class FakeClock implements Clock {
-  private current: number;
-  private nextId = 1;
-  private readonly timers = new Map<number, FakeTimer>();
-
+export class FakeClock extends ManualClock {
   constructor(startIso = '2025-01-01T00:00:00.000Z') {
-    this.current = Date.parse(startIso);
+    super(Date.parse(startIso));
+    this.settle = () => settle();
   }
 
-  now(): number {
-    return this.current;
-  }
-
-  setTimeout(callback: () => void, delayMs: number): TimerHandle {
-    const id = this.nextId++;
-    this.timers.set(id, { id, at: this.current + Math.max(0, delayMs), callback });
-    return { id };
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete((handle as { id: number }).id);
-  }
-
-  get pendingTimers(): number {
-    return this.timers.size;
-  }
-
-  async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
-    await settle();
-    for (;;) {
-      const due = [...this.timers.values()].filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (due === undefined) break;
-      this.timers.delete(due.id);
-      this.current = Math.max(this.current, due.at);
-      due.callback();
-      await settle();
-    }
-    this.current = target;
-    await settle();
+  advance(ms: number): Promise<void> {
+    return this.tick(ms);
   }
 }
 

@@ -117,21 +117,13 @@ function workerInfo(ctx: EngineContext, data: unknown, startedAtMs: number): unk
   const connection = ctx.registry.workers.list().find((worker) => worker.metadata?.name === name);
   if (connection !== undefined) {
     const self: FunctionOwner = { kind: 'connection', workerId: connection.id };
-    const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: {
         ...connectedSummary(ctx, connection),
         ...(connection.metadata?.pid != null && { pid: connection.metadata.pid }),
         internal: false,
       },
-      functions: ctx.registry.functions
-        .list()
-        .filter((fn) => owned(fn.owner))
-        .map((fn) => functionSummary(ctx, fn)),
-      trigger_types: ctx.registry.triggers
-        .listTypes()
-        .filter((t) => owned(t.owner))
-        .map((t) => triggerTypeSummary(ctx, t)),
+      ...ownedBy(ctx, self),
       registered_triggers: ctx.registry.triggers
         .listTriggers('registered')
         .filter((t) => t.record.worker_id === connection.id)
@@ -140,21 +132,28 @@ function workerInfo(ctx: EngineContext, data: unknown, startedAtMs: number): unk
   }
   if (ctx.registry.workers.builtinNames().includes(name)) {
     const self: FunctionOwner = { kind: 'builtin', workerName: name };
-    const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
     return {
       worker: { ...builtinSummary(ctx, name, startedAtMs), internal: true },
-      functions: ctx.registry.functions
-        .list()
-        .filter((fn) => owned(fn.owner))
-        .map((fn) => functionSummary(ctx, fn)),
-      trigger_types: ctx.registry.triggers
-        .listTypes()
-        .filter((t) => owned(t.owner))
-        .map((t) => triggerTypeSummary(ctx, t)),
+      ...ownedBy(ctx, self),
       registered_triggers: [],
     };
   }
   throw new EngineError('NOT_FOUND', `Worker '${name}' is not connected.`);
+}
+
+/** The functions and trigger types one worker (a connection or a built-in) owns, summarised. */
+function ownedBy(ctx: EngineContext, self: FunctionOwner) {
+  const owned = (owner: FunctionOwner): boolean => sameOwner(owner, self);
+  return {
+    functions: ctx.registry.functions
+      .list()
+      .filter((fn) => owned(fn.owner))
+      .map((fn) => functionSummary(ctx, fn)),
+    trigger_types: ctx.registry.triggers
+      .listTypes()
+      .filter((t) => owned(t.owner))
+      .map((t) => triggerTypeSummary(ctx, t)),
+  };
 }
 
 export function workerBuiltins(ctx: EngineContext): BuiltinFunction[] {
