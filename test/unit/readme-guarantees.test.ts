@@ -12,7 +12,10 @@ const ROOT = path.resolve(__dirname, '../..');
 function readmeGuaranteeIds(): string[] {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const start = readme.indexOf('### Where we deliberately differ from the real engine');
-  const table = readme.slice(start, readme.indexOf('\n### ', start + 1));
+  if (start < 0) throw new Error('README.md has no "Where we deliberately differ from the real engine" section');
+  const rest = readme.slice(start + 1);
+  const next = rest.search(/\n#{1,3} /);
+  const table = next < 0 ? rest : rest.slice(0, next);
   return [...table.matchAll(/^\| `([a-z0-9-]+)` \|/gm)].map((match) => match[1]!);
 }
 
