@@ -13,7 +13,7 @@ import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LOAD_CPU, pin, pinned } from './lib/proc';
 import { met, sectionMarkdown, targetsMarkdown, type Section } from './lib/report';
-import { LABELS, type ServerName } from './lib/servers';
+import { BASELINE_DIST, LABELS, type ServerName } from './lib/servers';
 import { httpPeers } from './scenarios/http';
 import { fanOut, writeToSubscriber } from './scenarios/live';
 import { coldStart, routeCount } from './scenarios/startup';
@@ -21,8 +21,15 @@ import { enginePaths, frameworkVsSdk } from './scenarios/in-process';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
-/** `--servers=ours,nest-fastify` narrows the peer tables to those servers. */
-function pick(servers: ServerName[]): ServerName[] {
+/**
+ * `--servers=ours,nest-fastify` narrows the peer tables to those servers; with `BENCH_BASELINE` the
+ * baseline build runs beside `ours`.
+ */
+function pick(candidates: ServerName[]): ServerName[] {
+  const servers =
+    BASELINE_DIST === undefined
+      ? candidates
+      : candidates.flatMap((name): ServerName[] => (name === 'ours' ? ['baseline', 'ours'] : [name]));
   const wanted = process.argv
     .find((arg) => arg.startsWith('--servers='))
     ?.slice(10)

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** dist/ root, where the compiled bench and app live. */
 export const DIST = join(__dirname, '..', '..');
@@ -53,9 +53,10 @@ export interface ServerUrls {
   stream?: string;
 }
 
-/** How to start one server: a compiled script under dist/ and how it says it is ready. */
+/** How to start one server: a compiled script and how it says it is ready. */
 export interface ServerSpec {
   name: string;
+  /** Under dist/, or an absolute path. */
   script: string;
   args?: string[];
   env?: Record<string, string>;
@@ -74,10 +75,14 @@ export interface RunningServer {
 export async function startServer(spec: ServerSpec, timeoutMs = 30_000): Promise<RunningServer> {
   // BENCH_PROFILE=<dir>: every server writes a V8 CPU profile there when it stops (`node --cpu-prof`).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, join(DIST, spec.script), ...(spec.args ?? [])], {
-    env: { ...process.env, ...spec.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, isAbsolute(spec.script) ? spec.script : join(DIST, spec.script), ...(spec.args ?? [])],
+    {
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   pin(child.pid as number, SERVER_CPU);
   let output = '';
   const urls = await new Promise<ServerUrls>((resolve, reject) => {

@@ -1,7 +1,7 @@
 /** The servers the bench compares: the reference app as `npm start` runs it, and its peers. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startServer, type RunningServer, type ServerSpec, type ServerUrls } from './proc';
 
 /** Peers announce `READY {json}` (bench/peers/live.ts). */
@@ -20,11 +20,18 @@ function started(output: string): ServerUrls | undefined {
     : undefined;
 }
 
-export type ServerName = 'ours' | 'nest-fastify' | 'nest-express' | 'node-http' | 'ws-bare';
+export type ServerName = 'ours' | 'baseline' | 'nest-fastify' | 'nest-express' | 'node-http' | 'ws-bare';
+
+/**
+ * `BENCH_BASELINE=<dist dir of another build>` adds server `baseline`: that build's reference app,
+ * run exactly as `ours`, so an optimisation's before and after are measured in one run.
+ */
+export const BASELINE_DIST = process.env.BENCH_BASELINE;
 
 /** Human names for the report. */
 export const LABELS: Record<ServerName, string> = {
   ours: 'this project, reference app (`npm start`)',
+  baseline: 'this project, baseline build (`BENCH_BASELINE`)',
   'nest-fastify': 'NestJS 11 + fastify, ValidationPipe, SQLite, ws',
   'nest-express': 'NestJS 11 + express, same',
   'node-http': 'node:http by hand, SQLite, ws (the limit)',
@@ -41,6 +48,9 @@ export function serverSpec(name: ServerName, dataDir: string, port = 0): ServerS
         env: { PORT: String(port), III_STREAM_PORT: '0', III_WORKER_PORT: '0', III_DATA_DIR: dataDir, III_LOG_LEVEL: 'error' },
         ready: started,
       };
+    case 'baseline':
+      if (BASELINE_DIST === undefined) throw new Error('server baseline needs BENCH_BASELINE=<dist dir of the baseline build>');
+      return { ...serverSpec('ours', dataDir, port), name, script: join(resolve(BASELINE_DIST), 'src', 'main.js') };
     case 'nest-fastify':
     case 'nest-express':
       return {
