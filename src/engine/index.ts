@@ -51,11 +51,19 @@ export interface StartEngineOptions {
   secure?: boolean | SecureEngineOptions;
   /** The engine's time (cron, queue and reaction retries); default the system clock. Tests pass a fake one. */
   clock?: EngineClock;
+  /**
+   * Also serve the first worker listener on a private unix socket (`urls.local`) for a worker in
+   * this process (the framework's own): same handshake and frames, no TCP stack per frame.
+   * Ignored on Windows.
+   */
+  localSocket?: boolean;
 }
 
 /** The listeners' URLs, plus every worker-manager listener in config order. */
 export interface EngineUrls extends ProtocolEngineUrls {
   readonly workers: string[];
+  /** `ws+unix:<path>:/` of the first worker listener's local socket, when `localSocket` asked for one. */
+  readonly local?: string;
 }
 
 export interface EngineHandle {
@@ -191,7 +199,15 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   }
   const urlOf = (name: string): string | undefined => workers.find((worker) => worker.name === name)?.url?.();
   trustOwnPages(workers, urlOf('iii-http'));
+  let local: string | undefined;
+  try {
+    if (options.localSocket === true && process.platform !== 'win32') local = await listeners[0]?.listenLocal();
+  } catch (err) {
+    // Only a speed-up: the worker falls back to the TCP listener.
+    logger.warn('local worker socket unavailable; the in-process worker uses TCP', { error: toEngineError(err).message });
+  }
   engine.urls = {
+    ...(local !== undefined && { local }),
     worker: listeners[0]?.url() ?? '',
     workers: listeners.map((listener) => listener.url()),
     ...(urlOf('iii-http') !== undefined && { http: urlOf('iii-http') }),

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -28,6 +31,8 @@ function refuse(socket: Duplex, status: string): void {
  */
 export class WorkerListener {
   private readonly server: Server;
+  /** The same listener on a unix socket, for a worker in this process (`listenLocal`). */
+  private local: { server: Server; directory: string; path: string } | undefined;
   private readonly workers = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly telemetry = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly connections = new Set<WorkerConnection>();
@@ -38,17 +43,24 @@ export class WorkerListener {
     private readonly core: EngineCore,
     readonly options: WorkerManagerOptions,
   ) {
+    this.server = this.createServer();
+  }
+
+  /** The HTTP server whose upgrades this listener routes (one for TCP, one for the local socket). */
+  private createServer(): Server {
+    const { options } = this;
     // A stalled upgrade (headers never completed) is dropped after `handshake_timeout_ms` (engine.md §1.1);
     // Node checks that deadline every `connectionsCheckingInterval`, so keep it short.
     const checkEvery = Math.max(100, Math.min(1_000, options.handshakeTimeoutMs));
-    this.server = createServer({ connectionsCheckingInterval: checkEvery }, (_request, response) => {
+    const server = createServer({ connectionsCheckingInterval: checkEvery }, (_request, response) => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
     });
-    this.server.headersTimeout = options.handshakeTimeoutMs;
-    this.server.requestTimeout = options.handshakeTimeoutMs;
+    server.headersTimeout = options.handshakeTimeoutMs;
+    server.requestTimeout = options.handshakeTimeoutMs;
     // Nagle off on every socket: protocol frames are small and latency-bound.
-    this.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
-    this.server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+    server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+    server.on('upgrade', (request, socket, head) => this.onUpgrade(request, socket, head));
+    return server;
   }
 
   async listen(): Promise<void> {
@@ -71,6 +83,28 @@ export class WorkerListener {
     return `ws://${shownHost}:${address?.port ?? this.options.port}`;
   }
 
+  /**
+   * Also serves this listener on a unix socket in a fresh private directory (mode 0700), for a
+   * worker running in the engine's own process: the same handshake, secrets, RBAC and frames, minus
+   * the TCP stack on every frame. Resolves its `ws+unix:` URL (the path iii-sdk's `ws` connects to).
+   */
+  async listenLocal(): Promise<string> {
+    if (this.local === undefined) {
+      const directory = mkdtempSync(join(tmpdir(), 'iii-'));
+      const local = { server: this.createServer(), directory, path: join(directory, 'worker.sock') };
+      this.local = local;
+      await new Promise<void>((resolve, reject) => {
+        local.server.once('error', (err) => {
+          this.local = undefined;
+          rmSync(directory, { recursive: true, force: true });
+          reject(err);
+        });
+        local.server.listen(local.path, resolve);
+      });
+    }
+    return `ws+unix:${this.local.path}:/`;
+  }
+
   /** Stops accepting, closes every socket and waits for each worker's cleanup. Idempotent. */
   close(): Promise<void> {
     if (this.closing === undefined) this.closing = this.shutdown();
@@ -79,16 +113,18 @@ export class WorkerListener {
 
   private async shutdown(): Promise<void> {
     this.state = 'closing';
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const servers = this.local === undefined ? [this.server] : [this.server, this.local.server];
+    const serversClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const client of this.workers.clients) client.terminate();
     for (const client of this.telemetry.clients) client.terminate();
     await this.settleWithin(Promise.all([...this.connections].map((connection) => connection.cleanup())), CLEANUP_WAIT_MS);
-    this.server.closeAllConnections();
+    for (const server of servers) server.closeAllConnections();
     await Promise.all([
       new Promise<void>((resolve) => this.workers.close(() => resolve())),
       new Promise<void>((resolve) => this.telemetry.close(() => resolve())),
-      serverClosed,
+      serversClosed,
     ]);
+    if (this.local !== undefined) rmSync(this.local.directory, { recursive: true, force: true });
     this.state = 'closed';
   }
 

@@ -10,6 +10,11 @@ export type { EngineUrls };
 
 export interface EngineConnection {
   readonly urls: EngineUrls;
+  /**
+   * Where this process's own worker connects, when not `urls.worker`: the embedded engine's local
+   * unix socket (same handshake and frames as `urls.worker`, without TCP per frame).
+   */
+  readonly ownWorkerUrl?: string;
   /** The worker secret to present at the handshake (embedded engine's, or env `III_WORKER_TOKEN`). */
   readonly workerToken?: string;
   /** Closes the embedded engine; `null` when connected to an engine we do not own. */
@@ -44,9 +49,11 @@ export async function connectEngine(
     // A plain require keeps the engine (and its native SQLite binding) unloaded in connect-only apps.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEngine } = require('../../engine') as typeof EngineModule;
-    const handle = await startEngine(engine ?? {});
+    const handle = await startEngine({ localSocket: true, ...engine });
+    const { local, ...urls } = handle.urls;
     return {
-      urls: { ...handle.urls },
+      urls,
+      ...(local !== undefined && { ownWorkerUrl: local }),
       ...(handle.workerToken !== undefined && { workerToken: handle.workerToken }),
       close: () => handle.close(),
       settle: (timeoutMs) => handle.settle(timeoutMs),

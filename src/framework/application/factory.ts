@@ -107,5 +107,5 @@ function connectClient(engine: EngineConnection, options: ApplicationOptions): I
     ...(Object.keys(headers).length > 0 && { headers }),
   };
   skipUnrecordedTracePayloads(sdkOptions.otel?.enabled === true);
-  return registerWorker(engine.urls.worker, sdkOptions);
+  return registerWorker(engine.ownWorkerUrl ?? engine.urls.worker, sdkOptions);
 }

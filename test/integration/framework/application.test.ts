@@ -173,6 +173,27 @@ describe('IIIFactory on the embedded engine', () => {
     expect(app.urls.stream).toMatch(/^ws:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it("connects its own worker through the engine's local unix socket, others use the TCP URL", async () => {
+    const outsider = connectWorker(app.urls.worker, { workerName: 'outsider' });
+    try {
+      const list = () =>
+        outsider.trigger<unknown, { workers: Array<{ name: string; runtime: string; ip_address: string | null }> }>({
+          function_id: 'engine::workers::list',
+          payload: {},
+        });
+      const { workers } = await waitFor(async () => {
+        const listed = await list();
+        return listed.workers.filter((w) => w.runtime === 'node').length === 2 ? listed : undefined;
+      });
+      // The engine's built-in workers (runtime `engine`) have no address either: look at SDK workers only.
+      const own = workers.filter((w) => w.runtime === 'node' && w.name !== 'outsider');
+      expect(own.map((w) => w.ip_address)).toEqual([null]);
+      expect(workers.find((w) => w.name === 'outsider')?.ip_address).toBe('127.0.0.1');
+    } finally {
+      await outsider.shutdown();
+    }
+  });
+
   it('creates a todo with 201 and reads it back with 200', async () => {
     const created = await postJson('todos', JSON.stringify({ title: 'buy milk' }));
     expect(created.status).toBe(201);
