@@ -1,5 +1,17 @@
+const { imports } = require('./package.json');
+
+/**
+ * `#framework` and the other subpath imports of package.json resolve to their TypeScript sources
+ * (the `source` condition) under jest, as they do for tsc (`types`); Node, running `dist/`, takes
+ * `default`.
+ */
+const moduleNameMapper = Object.fromEntries(
+  Object.entries(imports).map(([name, target]) => [`^${name}$`, `<rootDir>/${target.source.replace(/^\.\//, '')}`]),
+);
+
 /** @type {import('jest').Config} */
 module.exports = {
+  moduleNameMapper,
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/docs/examples'],
   testMatch: ['**/*.test.ts'],

@@ -1,4 +1,4 @@
-import { ConfigModule, Module } from './framework';
+import { ConfigModule, Module } from '#framework';
 import { AppConfig } from './app.config';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { TodosModule } from './modules/todos/todos.module';

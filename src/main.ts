@@ -5,7 +5,7 @@
  * data in ./data); with `III_URL` it only connects to that engine. `bootstrap()` is exported so the
  * end-to-end tests start the app exactly as users do, on ephemeral ports.
  */
-import { IIIFactory, loadConfig, type ConfigSource, type IIIApplication, type Logger } from './framework';
+import { IIIFactory, loadConfig, type ConfigSource, type IIIApplication, type Logger } from '#framework';
 import { AppConfig } from './app.config';
 import { AppModule } from './app.module';
 import { TODOS_STREAM } from './modules/todos/todo.entity';

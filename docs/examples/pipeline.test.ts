@@ -1,5 +1,5 @@
 /** Runs the pipeline example of the triggers guide on the embedded engine. */
-import { createTestApp, type TestApp } from '../../src/framework';
+import { createTestApp, type TestApp } from '#framework';
 import { BooksModule } from './pipeline';
 
 describe('the pipeline example, run', () => {

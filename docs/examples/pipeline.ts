@@ -15,7 +15,7 @@ import {
   type ExceptionFilter,
   type ExecutionContext,
   type NestInterceptor,
-} from '../../src/framework';
+} from '#framework';
 
 // #region interceptor
 /** Adds how long the method took to every result: code before and after `next.handle()`. */

@@ -1,5 +1,5 @@
 /** Modules and dependency injection: providers of every kind, exports and imports, lifecycle hooks. */
-import { Controller, Get, Inject, Injectable, Module, Param, type OnModuleInit } from '../../src/framework';
+import { Controller, Get, Inject, Injectable, Module, Param, type OnModuleInit } from '#framework';
 
 // #region tokens
 /** A token for a value that is not a class: a string (or a symbol) names it. */

@@ -1,6 +1,6 @@
 /** Runs the stream clients of `streams.ts` against the reference app's todos module. */
 import WebSocket from 'ws';
-import { createTestApp, type ConnectionStatus, type TestApp } from '../../src/framework';
+import { createTestApp, type ConnectionStatus, type TestApp } from '#framework';
 import { TodosModule } from '../../src/modules/todos/todos.module';
 import { liveTodos, watchTodos, type Todo } from './streams';
 

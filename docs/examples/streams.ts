@@ -1,5 +1,5 @@
 /** Stream clients: the raw protocol from a browser, and StreamClient / LiveGroup. */
-import { LiveGroup, StreamClient, type ConnectionStatus, type WebSocketConstructor } from '../../src/framework';
+import { LiveGroup, StreamClient, type ConnectionStatus, type WebSocketConstructor } from '#framework';
 
 // #region browser
 /**

@@ -1,7 +1,7 @@
 /** Runs every trigger of `triggers.ts` once, on the embedded engine. */
 import type { IIIClient } from 'iii-sdk';
 import WebSocket from 'ws';
-import { createTestApp, III_CLIENT, StateService, StreamClient, type TestApp } from '../../src/framework';
+import { createTestApp, III_CLIENT, StateService, StreamClient, type TestApp } from '#framework';
 import { Seen, TriggersModule } from './triggers';
 
 describe('the triggers guide, run', () => {

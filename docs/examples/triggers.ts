@@ -27,7 +27,7 @@ import {
   type StateChangeEvent,
   type StreamChangeEvent,
   type StreamSubscriptionEvent,
-} from '../../src/framework';
+} from '#framework';
 
 /** What the triggers saw, for the test to read. */
 @Injectable()

@@ -5,7 +5,9 @@
  * - `src/client` (the browser stream client) imports only `src/protocol`;
  * - `src/framework` reaches the engine only through its entry, `src/engine/index.ts`;
  * - no worker folder under `src/engine/workers/` imports another (shared pieces live in the
- *   kernel, `engine/lib` or `engine/adapters`).
+ *   kernel, `engine/lib` or `engine/adapters`);
+ * - the reference app and the docs' examples import the framework by its name, `#framework`
+ *   (package.json `imports`), never by a relative path, so user code reads the same everywhere.
  */
 import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
@@ -28,13 +30,17 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** package.json `imports`: `#framework` → `src/framework`. */
+const SUBPATHS: Record<string, { source: string }> = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).imports;
+
 function importsOf(file: string): Import[] {
   const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
   const from = path.relative(ROOT, file);
-  return info.importedFiles.map(({ fileName }) => ({
-    from,
-    to: fileName.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName,
-  }));
+  return info.importedFiles.map(({ fileName }) => {
+    const subpath = SUBPATHS[fileName];
+    if (subpath !== undefined) return { from, to: path.relative(ROOT, path.resolve(ROOT, subpath.source)).replace(/\/index\.ts$/, '') };
+    return { from, to: fileName.startsWith('.') ? path.relative(ROOT, path.resolve(path.dirname(file), fileName)) : fileName };
+  });
 }
 
 const ALL = sourceFiles(SRC).flatMap(importsOf);
@@ -73,5 +79,22 @@ describe('import rules', () => {
       return from !== undefined && to !== undefined && from !== to;
     });
     expect(show(bad)).toEqual([]);
+  });
+
+  it('the reference app and the docs examples import the framework as #framework, never by path', () => {
+    const userCode = [
+      ...sourceFiles(path.join(SRC, 'modules')),
+      ...['main.ts', 'app.module.ts', 'app.config.ts'].map((name) => path.join(SRC, name)),
+      ...sourceFiles(path.join(ROOT, 'docs', 'examples')),
+    ];
+    const specifiers = (file: string): string[] =>
+      ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+    const byPath = userCode.flatMap((file) =>
+      specifiers(file)
+        .filter((name) => name.startsWith('.') && within(path.relative(ROOT, path.resolve(path.dirname(file), name)), 'src/framework'))
+        .map((name) => `${path.relative(ROOT, file)} → ${name}`),
+    );
+    expect(userCode.filter((file) => specifiers(file).includes('#framework')).length).toBeGreaterThan(15);
+    expect(byPath).toEqual([]);
   });
 });

@@ -12,11 +12,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'docs/examples');
 const MARKER = /^<!-- example: ([^#\s]+)(?:#([\w-]+))? -->$/;
 
-/** Examples import the framework from docs/examples/; the docs show it as a module under src/modules/<name>/ does. */
-function asShownInDocs(code: string): string {
-  return code.replace(/'(\.\.\/)+src\/framework'/g, "'../../framework'");
-}
-
 /** The lines of a `// #region name` … `// #endregion name` block, or of the whole file without region markers. */
 function quote(file: string, region: string | undefined): string {
   const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
@@ -87,7 +82,7 @@ describe('code in the README and docs/', () => {
       throw new Error(`${block.doc}:${block.line}: a ts block needs an <!-- example: docs/examples/… --> line above it`);
     const [, file, region] = block.marker;
     expect(existsSync(path.join(ROOT, file as string))).toBe(true);
-    expect(block.code).toBe(asShownInDocs(quote(file as string, region)));
+    expect(block.code).toBe(quote(file as string, region));
   });
 
   it('links only to files that exist', () => {

@@ -55,6 +55,8 @@ describe('npm run generate in a copy of the project', () => {
     expect(created.output).toContain('created src/modules/shopping-items/shopping-items.module.ts');
     expect(created.output).toContain('updated src/app.module.ts');
     expect(readFileSync(path.join(copy, 'src/app.module.ts'), 'utf8')).toMatch(/imports: \[[^\]]*ShoppingItemsModule\]/);
+    // User code imports the framework by its name (package.json `imports`), as the reference app does.
+    expect(readFileSync(path.join(copy, 'src/modules/shopping-items/shopping-items.controller.ts'), 'utf8')).toContain("from '#framework'");
     // The parts alone, into a module directory that has no module file yet.
     for (const kind of ['service', 'controller', 'reactions']) expect(await generate(kind, 'audits')).toMatchObject({ code: 0 });
 

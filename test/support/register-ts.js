@@ -49,6 +49,18 @@ function cached(source, filename) {
   }
 }
 
+// `#framework` (package.json `imports`) resolves to the TypeScript sources here, as under jest:
+// Node's own resolution would pick the compiled `dist/` (its `default` condition).
+const Module = require('node:module');
+const ROOT = path.resolve(__dirname, '..', '..');
+const { imports } = require(path.join(ROOT, 'package.json'));
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function resolveSubpathImport(request, ...rest) {
+  const target = imports[request];
+  if (target !== undefined) return path.join(ROOT, target.source);
+  return resolveFilename.call(this, request, ...rest);
+};
+
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
   module._compile(cached(fs.readFileSync(filename, 'utf8'), filename), filename);
 };

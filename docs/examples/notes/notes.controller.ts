@@ -1,5 +1,5 @@
 // #region controller
-import { Body, Controller, Get, NotFoundException, Param, Post } from '../../../src/framework';
+import { Body, Controller, Get, NotFoundException, Param, Post } from '#framework';
 import { CreateNoteDto } from './create-note.dto';
 import type { Note } from './note.entity';
 import { NotesService } from './notes.service';

@@ -1,5 +1,5 @@
 // #region module
-import { Module } from '../../../src/framework';
+import { Module } from '#framework';
 import { NotesController } from './notes.controller';
 import { NotesReactions } from './notes.reactions';
 import { NotesService } from './notes.service';

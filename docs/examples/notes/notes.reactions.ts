@@ -1,5 +1,5 @@
 // #region reactions
-import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '../../../src/framework';
+import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '#framework';
 import type { Note } from './note.entity';
 
 /** Every write to state scope `notes` is mirrored to stream `notes-live`, group `all`. */

@@ -1,6 +1,6 @@
 // #region service
 import { randomUUID } from 'node:crypto';
-import { Injectable, StateService, type StateScope } from '../../../src/framework';
+import { Injectable, StateService, type StateScope } from '#framework';
 import type { CreateNoteDto } from './create-note.dto';
 import type { Note } from './note.entity';
 

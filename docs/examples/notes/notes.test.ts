@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 // #region unit
-import { NotFoundException, Test } from '../../../src/framework';
+import { NotFoundException, Test } from '#framework';
 import { NotesController } from './notes.controller';
 import { NotesService } from './notes.service';
 
@@ -18,7 +18,7 @@ describe('NotesController', () => {
 // #endregion unit
 
 // #region e2e
-import { createTestApp, StreamClient, type StreamMessage } from '../../../src/framework';
+import { createTestApp, StreamClient, type StreamMessage } from '#framework';
 import type { Note } from './note.entity';
 import { NotesModule } from './notes.module';
 

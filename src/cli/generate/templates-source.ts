@@ -76,7 +76,7 @@ export class Update${n.entity}Dto {
 export function serviceSource(n: ModuleNames): string {
   const c = constants(n);
   return `import { randomUUID } from 'crypto';
-import { Injectable, NotFoundException, StateService, type StateScope, type UpdateOp } from '../../framework';
+import { Injectable, NotFoundException, StateService, type StateScope, type UpdateOp } from '#framework';
 import type { Create${n.entity}Dto } from './dto/create-${n.entityKebab}.dto';
 import type { Update${n.entity}Dto } from './dto/update-${n.entityKebab}.dto';
 import { is${n.entity}, ${c.scope}, type ${n.entity} } from './${n.entityKebab}.entity';
@@ -141,7 +141,7 @@ function notFound(id: string): NotFoundException {
 }
 
 export function controllerSource(n: ModuleNames): string {
-  return `import { Body, Controller, Delete, Get, Param, Patch, Post } from '../../framework';
+  return `import { Body, Controller, Delete, Get, Param, Patch, Post } from '#framework';
 import { Create${n.entity}Dto } from './dto/create-${n.entityKebab}.dto';
 import { Update${n.entity}Dto } from './dto/update-${n.entityKebab}.dto';
 import type { ${n.entity} } from './${n.entityKebab}.entity';
@@ -182,7 +182,7 @@ export class ${n.pascal}Controller {
 
 export function reactionsSource(n: ModuleNames): string {
   const c = constants(n);
-  return `import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '../../framework';
+  return `import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '#framework';
 import { ${c.group}, ${c.scope}, ${c.stream}, type ${n.entity} } from './${n.entityKebab}.entity';
 
 const itemId = (_result: ${n.entity}, event: StateChangeEvent<${n.entity}>): string => event.key;
@@ -206,7 +206,7 @@ export class ${n.pascal}Reactions {
 }
 
 export function moduleSource(n: ModuleNames): string {
-  return `import { Module } from '../../framework';
+  return `import { Module } from '#framework';
 import { ${n.pascal}Controller } from './${n.kebab}.controller';
 import { ${n.pascal}Reactions } from './${n.kebab}.reactions';
 import { ${n.pascal}Service } from './${n.kebab}.service';

@@ -6,7 +6,7 @@ const SAMPLE_TIME = '2026-01-01T00:00:00.000Z';
 export function unitTestSource(n: ModuleNames): string {
   const src = `../../../../src`;
   const mod = `${src}/modules/${n.kebab}`;
-  return `import { NotFoundException, StreamService, Test, type StreamHandle, type TestingModule } from '${src}/framework';
+  return `import { NotFoundException, StreamService, Test, type StreamHandle, type TestingModule } from '#framework';
 import type { Create${n.entity}Dto } from '${mod}/dto/create-${n.entityKebab}.dto';
 import type { Update${n.entity}Dto } from '${mod}/dto/update-${n.entityKebab}.dto';
 import type { ${n.entity} } from '${mod}/${n.entityKebab}.entity';
@@ -157,7 +157,7 @@ describe('${n.pascal}Reactions', () => {
 
 export function e2eTestSource(n: ModuleNames): string {
   return `import WebSocket from 'ws';
-import { createTestApp, LiveGroup, StreamClient, type TestApp } from '../../src/framework';
+import { createTestApp, LiveGroup, StreamClient, type TestApp } from '#framework';
 import type { ${n.entity} } from '../../src/modules/${n.kebab}/${n.entityKebab}.entity';
 import { ${n.pascal}Module } from '../../src/modules/${n.kebab}/${n.kebab}.module';
 

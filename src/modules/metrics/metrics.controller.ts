@@ -1,4 +1,4 @@
-import { Controller, Event, Get, OnStateChange, Stream, type StateChangeEvent } from '../../framework';
+import { Controller, Event, Get, OnStateChange, Stream, type StateChangeEvent } from '#framework';
 import { TODOS_SCOPE, TODOS_STREAM, type Todo } from '../todos/todo.entity';
 import { METRICS_GROUP, METRICS_KEY, type TodoMetrics } from './metrics.entity';
 import { MetricsService } from './metrics.service';

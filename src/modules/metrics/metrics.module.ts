@@ -1,4 +1,4 @@
-import { Module } from '../../framework';
+import { Module } from '#framework';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 

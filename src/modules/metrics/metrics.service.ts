@@ -1,4 +1,4 @@
-import { Injectable, StateService, type StateChangeEvent, type StateScope, type UpdateOp } from '../../framework';
+import { Injectable, StateService, type StateChangeEvent, type StateScope, type UpdateOp } from '#framework';
 import { isTodo, type Todo } from '../todos/todo.entity';
 import { METRICS_KEY, METRICS_SCOPE, ZERO_METRICS, type TodoMetrics } from './metrics.entity';
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Query } from '../../framework';
+import { Body, Controller, Delete, Get, Param, ParseBoolPipe, Patch, Post, Query } from '#framework';
 import { CreateTodoDto } from './dto/create-todo.dto';
 import { UpdateTodoDto } from './dto/update-todo.dto';
 import type { Todo } from './todo.entity';

@@ -1,4 +1,4 @@
-import { Module } from '../../framework';
+import { Module } from '#framework';
 import { TodosController } from './todos.controller';
 import { TodosReactions } from './todos.reactions';
 import { TodoClock, TodosService } from './todos.service';

@@ -1,4 +1,4 @@
-import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '../../framework';
+import { Controller, Event, OnStateChange, Stream, type StateChangeEvent } from '#framework';
 import { ALL_GROUP, TODOS_SCOPE, TODOS_STREAM, type Todo } from './todo.entity';
 
 const itemId = (_result: Todo, event: StateChangeEvent<Todo>): string => event.key;

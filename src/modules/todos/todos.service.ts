@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { Injectable, NotFoundException, StateService, type StateScope, type UpdateOp } from '../../framework';
+import { Injectable, NotFoundException, StateService, type StateScope, type UpdateOp } from '#framework';
 import type { CreateTodoDto } from './dto/create-todo.dto';
 import type { UpdateTodoDto } from './dto/update-todo.dto';
 import { byCreation, isTodo, TODOS_SCOPE, type Todo } from './todo.entity';

@@ -1,4 +1,4 @@
-import { ENGINE_URLS, Inject, Injectable, type EngineUrls } from '../../framework';
+import { ENGINE_URLS, Inject, Injectable, type EngineUrls } from '#framework';
 import { AppConfig } from '../../app.config';
 import type { PageConfig } from './page';
 

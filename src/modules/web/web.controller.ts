@@ -1,4 +1,4 @@
-import { Controller, Get, HttpResult } from '../../framework';
+import { Controller, Get, HttpResult } from '#framework';
 import { streamClientScript } from './client-script';
 import { CLIENT_SCRIPT_PATH, renderIndexPage } from './page';
 import { WebConfig } from './web.config';

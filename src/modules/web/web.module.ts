@@ -1,4 +1,4 @@
-import { Module } from '../../framework';
+import { Module } from '#framework';
 import { WebConfig } from './web.config';
 import { WebController } from './web.controller';
 

@@ -45,11 +45,11 @@ describe('namesOf', () => {
 });
 
 describe('registerInModule', () => {
-  const app = `import { Module } from './framework';\nimport { A } from './a';\n\n@Module({\n  imports: [A],\n})\nexport class AppModule {}\n`;
+  const app = `import { Module } from '#framework';\nimport { A } from './a';\n\n@Module({\n  imports: [A],\n})\nexport class AppModule {}\n`;
 
   it('imports the class after the last import and appends it to the list', () => {
     expect(registerInModule(app, { className: 'B', from: './b', list: 'imports' })).toBe(
-      `import { Module } from './framework';\nimport { A } from './a';\nimport { B } from './b';\n\n@Module({\n  imports: [A, B],\n})\nexport class AppModule {}\n`,
+      `import { Module } from '#framework';\nimport { A } from './a';\nimport { B } from './b';\n\n@Module({\n  imports: [A, B],\n})\nexport class AppModule {}\n`,
     );
   });
 
@@ -73,7 +73,7 @@ describe('generate (files only)', () => {
     mkdirSync(path.join(root, 'src'), { recursive: true });
     writeFileSync(
       path.join(root, 'src/app.module.ts'),
-      `import { Module } from './framework';\n\n@Module({\n  imports: [],\n})\nexport class AppModule {}\n`,
+      `import { Module } from '#framework';\n\n@Module({\n  imports: [],\n})\nexport class AppModule {}\n`,
     );
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
