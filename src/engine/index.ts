@@ -180,11 +180,14 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       workers.push(worker);
       await worker.start(core.createContext(entry.name, { needs: entry.needs, listedAs: entry.listedAs }));
     }
-    core.registerBuiltinFunction('iii-engine-functions', {
-      id: 'engine::settle',
-      description: 'Resolves once nothing is due: state reactions caught up, no queue job running (tests and tools)',
-      handler: (data) => core.idleProbes.settle(settleTimeout(data)),
-    });
+    // Ours: the reference engine has no such function (the handle's settle() stays, for tests).
+    if (semantics === 'embedded') {
+      core.registerBuiltinFunction('iii-engine-functions', {
+        id: 'engine::settle',
+        description: 'Resolves once nothing is due: state reactions caught up, no queue job running (tests and tools)',
+        handler: (data) => core.idleProbes.settle(settleTimeout(data)),
+      });
+    }
     core.seal();
     for (const entry of entries.filter((e) => e.name === WORKER_MANAGER)) {
       const listenerOptions = parseWorkerManagerOptions(entry.config, logger);

@@ -18,6 +18,8 @@ export const EMBEDDED_GUARANTEES = [
   'durable-writes',
   'replicas',
   'ordered-dispatch',
+  'change-log',
+  'engine-extensions',
   'http-204',
   'body-limit',
   'http-503',

@@ -15,6 +15,7 @@ import {
   type StateChangeEvent,
   type TestApp,
 } from '../../../src/framework';
+import { itEmbeddedOnly } from '../../support/semantics';
 import { connectWorker } from '../support/engine';
 
 const seen: Array<{ key: string; version: number | undefined; value: unknown }> = [];
@@ -62,29 +63,33 @@ describe('state reactions (embedded engine, settle() and the fake clock)', () =>
   });
   afterAll(() => t.close());
 
-  it('detects the engine capabilities that make reactions idempotent', () => {
+  itEmbeddedOnly('engine-extensions', 'detects the engine capabilities that make reactions idempotent', () => {
     expect(t.app.get(EngineCapabilities)).toMatchObject({ idempotentStateWrites: true, stateChangeLog: true, reactionDeadLetters: true });
   });
 
-  it('hands interleaved writes to one key from many clients to the reaction as versions 1..N, in order, none twice', async () => {
-    const clients = Array.from({ length: 4 }, () => connectWorker(t.urls.worker));
-    try {
-      const writes: Array<Promise<unknown>> = [];
-      for (let i = 0; i < 60; i++) {
-        const client = clients[i % clients.length];
-        writes.push(client!.trigger({ function_id: 'state::set', payload: { scope: 'ordered', key: 'one', value: i } }));
+  itEmbeddedOnly(
+    'ordered-dispatch',
+    'hands interleaved writes to one key from many clients to the reaction as versions 1..N, in order, none twice',
+    async () => {
+      const clients = Array.from({ length: 4 }, () => connectWorker(t.urls.worker));
+      try {
+        const writes: Array<Promise<unknown>> = [];
+        for (let i = 0; i < 60; i++) {
+          const client = clients[i % clients.length];
+          writes.push(client!.trigger({ function_id: 'state::set', payload: { scope: 'ordered', key: 'one', value: i } }));
+        }
+        await Promise.all(writes);
+        await t.settle();
+      } finally {
+        await Promise.all(clients.map((c) => c.shutdown()));
       }
-      await Promise.all(writes);
-      await t.settle();
-    } finally {
-      await Promise.all(clients.map((c) => c.shutdown()));
-    }
-    const mine = seen.filter((s) => s.key === 'one');
-    expect(mine.map((s) => s.version)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    expect(mine.at(-1)?.value).toEqual(await state.scope('ordered').get('one'));
-  });
+      const mine = seen.filter((s) => s.key === 'one');
+      expect(mine.map((s) => s.version)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(mine.at(-1)?.value).toEqual(await state.scope('ordered').get('one'));
+    },
+  );
 
-  it('retries a reaction that fails twice, on the fake clock, and its writes count once', async () => {
+  itEmbeddedOnly('change-log', 'retries a reaction that fails twice, on the fake clock, and its writes count once', async () => {
     flaky.failuresLeft = 2;
     await state.scope<number>('flaky').set('a', 1);
     await t.settle();
@@ -100,7 +105,7 @@ describe('state reactions (embedded engine, settle() and the fake clock)', () =>
     expect(await state.scope('counts').get('flaky')).toEqual({ n: 2 });
   });
 
-  it('parks a reaction that always fails as a dead letter, and redrives it after the fix', async () => {
+  itEmbeddedOnly('change-log', 'parks a reaction that always fails as a dead letter, and redrives it after the fix', async () => {
     const reactions = t.app.get(ReactionsService);
     await state.scope<string>('broken').set('k', 'payload');
     await t.settle();

@@ -9,6 +9,7 @@ import { StateFunctions } from './functions';
 import { reactionFunctions } from './reaction-functions';
 import { ReactionStore } from './reaction-store';
 import { STATE_TRIGGER_TYPE, StateTriggers } from './triggers';
+import { WriteFanOut } from './write-fan-out';
 
 /** How often the change log is compacted to its retention. */
 const COMPACT_EVERY_MS = 60_000;
@@ -25,6 +26,8 @@ export const createStateWorker: WorkerFactory = (config) => new StateWorker(pars
 class StateWorker implements EngineWorker {
   readonly name = STATE_WORKER_NAME;
   private readonly triggers = new StateTriggers();
+  /** `iii-0.22` semantics: the reference engine's one task per write instead of cursors. */
+  private fanOut: WriteFanOut | undefined;
   private bridge: BridgeClient | undefined;
   private compaction: { timer: object; clock: EngineContext['clock'] } | undefined;
 
@@ -66,22 +69,38 @@ class StateWorker implements EngineWorker {
     if (this.compaction !== undefined) this.compaction.clock.clearTimeout(this.compaction.timer);
     this.compaction = undefined;
     this.triggers.clear();
+    this.fanOut?.close();
+    this.fanOut = undefined;
     await this.bridge?.close();
   }
 
-  /** Triggers from the change log, their admin functions, compaction and the idle probe. */
+  /**
+   * Triggers from the change log, their admin functions, compaction and the idle probe. Under the
+   * `iii-0.22` semantics the log only keeps writes durable: triggers get the reference engine's
+   * one task per write (`./write-fan-out.ts`), and the functions it lacks (`engine::capabilities`,
+   * `state::reactions::*`) are not registered.
+   */
   private startLogDelivery(ctx: EngineContext): void {
     const log = ctx.storage.stateLog;
-    const store = new ReactionStore(ctx.storage.database);
-    if (this.config.triggersEnabled) {
-      this.triggers.deliverFromLog({ log, store, context: ctx, defaults: this.config.reactions });
+    if (ctx.semantics === 'iii-0.22') {
+      if (this.config.triggersEnabled) {
+        const triggers = this.triggers;
+        this.fanOut = new WriteFanOut({ log, matching: (scope, key) => triggers.matching(scope, key), context: ctx });
+      }
+      ctx.registerIdleProbe('state-triggers', () => this.fanOut?.isIdle() ?? true);
+    } else {
+      const store = new ReactionStore(ctx.storage.database);
+      if (this.config.triggersEnabled) {
+        this.triggers.deliverFromLog({ log, store, context: ctx, defaults: this.config.reactions });
+      }
+      const admin = { store, log, context: ctx, liveIdentities: () => this.triggers.liveIdentities() };
+      for (const fn of reactionFunctions(admin)) ctx.registerFunction(fn);
+      ctx.registerIdleProbe('state-triggers', () => this.triggers.isIdle());
     }
-    const admin = { store, log, context: ctx, liveIdentities: () => this.triggers.liveIdentities() };
-    for (const fn of reactionFunctions(admin)) ctx.registerFunction(fn);
-    ctx.registerIdleProbe('state-triggers', () => this.triggers.isIdle());
     const compact = (): void => {
       try {
-        const dropped = log.compact(this.config.retention, this.triggers.lowestLivePosition());
+        const keepFrom = Math.min(this.triggers.lowestLivePosition(), this.fanOut?.lowestNeeded ?? Number.POSITIVE_INFINITY);
+        const dropped = log.compact(this.config.retention, keepFrom);
         if (dropped > 0) ctx.logger.debug('state change log compacted', { dropped });
       } catch (err) {
         ctx.logger.warn('state change log compaction failed', { error: (err as Error).message });

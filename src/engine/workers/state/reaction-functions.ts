@@ -33,7 +33,7 @@ export function reactionFunctions(admin: ReactionAdmin): BuiltinFunction[] {
     {
       id: 'engine::capabilities',
       description: 'What this engine offers beyond the iii protocol',
-      handler: () => ({ engine: 'iii-embedded', state: STATE_CAPABILITIES }),
+      handler: () => ({ engine: 'iii-embedded', settle: true, state: STATE_CAPABILITIES }),
     },
     {
       id: 'state::reactions::dead_letters',
