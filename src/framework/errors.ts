@@ -25,7 +25,8 @@ export type FrameworkErrorCode =
   | 'PORT_IN_USE'
   | 'CONFIG_INVALID'
   | 'ENHANCERS_TOO_LATE'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  | 'SETTLE_TIMEOUT';
 
 export class FrameworkError extends Error {
   constructor(

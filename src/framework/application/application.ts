@@ -18,6 +18,7 @@ import type { TriggerDefinition } from './explorer';
 import { EngineCapabilities } from './capabilities';
 import { runHook } from './lifecycle';
 import { Registrar } from './registrar';
+import { settleByObserving } from './settle';
 
 export interface ApplicationParts {
   readonly injector: Injector;
@@ -127,16 +128,29 @@ export class IIIApplication {
   }
 
   /**
-   * Resolves once the embedded engine has nothing due: every state reaction caught up with the
-   * writes made so far (retries not yet due excepted), no queue job running. For tests and
-   * tools; on an engine the application does not own it resolves after one round trip.
+   * Resolves once the engine has nothing due: every state reaction caught up with the writes made
+   * so far (retries not yet due excepted), no queue job running. For tests and tools. On the
+   * engine this application embeds, and on one that offers `engine::settle` (detected through
+   * `engine::capabilities`), the engine says so; on an engine without it (a real iii engine) it
+   * waits until round trips to the engine pass with no handler call of this process running or
+   * arriving (`./settle.ts`). Rejects with `SETTLE_TIMEOUT` after `timeoutMs`.
    */
   async settle(timeoutMs = 10_000): Promise<void> {
-    if (this.parts.engine.settle === null) {
-      await this.roundTrip(timeoutMs);
-      return;
+    const { engine, client, injector } = this.parts;
+    if (engine.settle !== null) {
+      await engine.settle(timeoutMs);
+    } else if (injector.get(EngineCapabilities).engineSettle) {
+      await client.trigger({ function_id: 'engine::settle', payload: { timeout_ms: timeoutMs }, timeoutMs: timeoutMs + 1_000 });
+    } else {
+      await settleByObserving(
+        {
+          roundTrip: (ms) => this.roundTrip(ms),
+          callsStarted: () => this.registrar.callsStarted,
+          drain: (ms) => this.registrar.drain(ms),
+        },
+        timeoutMs,
+      );
     }
-    await this.parts.engine.settle(timeoutMs);
   }
 
   /** SIGINT/SIGTERM (or `signals`) close the application gracefully. */

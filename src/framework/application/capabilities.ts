@@ -3,6 +3,7 @@ import { Injectable } from '../decorators/module';
 
 /** What `engine::capabilities` answers on the embedded engine (the real iii engine has no such function). */
 interface CapabilitiesReply {
+  settle?: boolean;
   state?: { idempotency_keys?: boolean; change_log?: boolean; dead_letters?: boolean };
 }
 
@@ -19,6 +20,8 @@ export class EngineCapabilities {
   stateChangeLog = false;
   /** Failed reactions are kept as dead letters (`ReactionsService`). */
   reactionDeadLetters = false;
+  /** `engine::settle` tells when nothing is due; without it `app.settle()` waits on what this process observes. */
+  engineSettle = false;
 
   /** Asks the engine; any failure (unknown function, timeout) leaves everything false. */
   async detect(client: IIIClient, timeoutMs: number): Promise<void> {
@@ -33,6 +36,7 @@ export class EngineCapabilities {
       reply = undefined;
     }
     const state = reply?.state;
+    this.engineSettle = reply?.settle === true;
     this.idempotentStateWrites = state?.idempotency_keys === true;
     this.stateChangeLog = state?.change_log === true;
     this.reactionDeadLetters = state?.dead_letters === true;

@@ -17,6 +17,7 @@ export class Registrar {
   private triggers: Registration[] = [];
   private state: 'idle' | 'registered' | 'unregistered' = 'idle';
   private inFlight = 0;
+  private started = 0;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly iii: IIIClient) {}
@@ -58,6 +59,11 @@ export class Registrar {
     });
   }
 
+  /** Handler calls started so far (only grows; `settle()` compares readings). */
+  get callsStarted(): number {
+    return this.started;
+  }
+
   /** Triggers first (stop new fires), then functions. Idempotent. */
   unregisterAll(): void {
     if (this.state !== 'registered') return;
@@ -70,6 +76,7 @@ export class Registrar {
   private tracked(invoke: TriggerDefinition['invoke']): TriggerDefinition['invoke'] {
     return (payload, metadata) => {
       this.inFlight++;
+      this.started++;
       return invoke(payload, metadata).finally(() => {
         if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
