@@ -237,7 +237,7 @@ export class StreamClient {
       if (message.event.type === 'sync') {
         local.synced = true;
         local.settle(true);
-      } else if (message.event.type === 'unauthorized') local.settle(false);
+      } else if (message.event.type === 'unauthorized' || message.event.type === 'error') local.settle(false);
       dispatch(local.handlers, message);
     } catch (error) {
       this.reportError(error);

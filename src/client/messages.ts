@@ -8,9 +8,9 @@
  * - joining again with the same subscriptionId replaces the subscription and triggers a fresh sync,
  *   which is how a late local subscriber gets the current state.
  */
-import type { StreamEvent, StreamMessage } from '../protocol/stream';
+import type { StreamEvent, StreamJoinError, StreamMessage } from '../protocol/stream';
 
-export type { StreamMessage };
+export type { StreamJoinError, StreamMessage };
 
 /** The event inside a server frame (`T`: the item type). */
 export type StreamMessageEvent<T = unknown> = StreamEvent<T>;
@@ -31,6 +31,8 @@ export interface StreamHandlers<T, S> {
   onDelete?(item: T, id: string | null, message: StreamMessage<T>): void;
   onEvent?(type: string, data: unknown, message: StreamMessage<T>): void;
   onUnauthorized?(message: StreamMessage<T>): void;
+  /** The engine refused the join (`subscription_limit`, `duplicate_subscription`): `error.message` says why. */
+  onError?(error: StreamJoinError, message: StreamMessage<T>): void;
   /** Every frame for this subscription, after the typed handler. */
   onMessage?(message: StreamMessage<T>): void;
 }
@@ -41,7 +43,7 @@ export interface StreamSubscription {
   readonly stream: string;
   readonly group: string;
   readonly item: string | undefined;
-  /** Resolves `true` at the first sync, `false` if unauthorized, left or closed first. Never rejects. */
+  /** Resolves `true` at the first sync, `false` if unauthorized, refused, left or closed first. Never rejects. */
   readonly synced: Promise<boolean>;
   leave(): void;
 }
@@ -79,6 +81,9 @@ export function dispatch(handlers: StreamHandlers<unknown, unknown>, message: St
       break;
     case 'unauthorized':
       handlers.onUnauthorized?.(message);
+      break;
+    case 'error':
+      handlers.onError?.(event.error, message);
       break;
   }
   handlers.onMessage?.(message);

@@ -17,11 +17,20 @@ export interface StreamCustomEvent<D = unknown> {
 /** What a write produces: what `stream` triggers and subscribers receive. */
 export type StreamChange<T = unknown, D = unknown> = StreamItemChange<T> | StreamCustomEvent<D>;
 
+/** Why the embedded engine refused a join before its guards ran (docs/streams-protocol.md). */
+export interface StreamJoinError {
+  /** `subscription_limit` or `duplicate_subscription`. */
+  code: string;
+  message: string;
+}
+
 /**
  * The `event` member of a server → client envelope: a change, the `sync` that answers a join (the
- * group's items, or the one item, `null` when absent), or `unauthorized` for a refused join.
+ * group's items, or the one item, `null` when absent), `unauthorized` for a join its guards
+ * refused, or `error` for one the engine's limits refused (embedded engine only).
  */
-export type StreamEvent<T = unknown, D = unknown> = { type: 'sync'; data: D } | StreamChange<T, D> | { type: 'unauthorized' };
+export type StreamEvent<T = unknown, D = unknown> =
+  { type: 'sync'; data: D } | StreamChange<T, D> | { type: 'unauthorized' } | { type: 'error'; error: StreamJoinError };
 
 /**
  * `StreamWrapperMessage`: the envelope of every frame a client receives, and of the `stream`

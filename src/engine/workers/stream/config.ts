@@ -3,11 +3,12 @@
  * adapter? }`, unknown keys refused like the reference engine's `deny_unknown_fields`.
  * `max_buffered_bytes` is ours: how much unsent data one client may pile up before it is dropped;
  * so is `event_log: { max_events, max_age_seconds }`: how much history each group keeps for
- * clients that resume with `since`.
+ * clients that resume with `since`; and `limits` (see `limits.ts`): what one client and all of them may hold.
  */
 import { EngineError } from '../../core/errors';
 import { readBridgeAdapterConfig, type BridgeAdapterConfig } from '../../adapters/bridge/config';
 import type { EventLogRetention } from './event-log';
+import { readStreamLimits, type StreamLimits } from './limits';
 
 export const DEFAULT_STREAM_PORT = 3112;
 export const DEFAULT_STREAM_HOST = '0.0.0.0';
@@ -28,6 +29,8 @@ export interface StreamWorkerConfig {
   bridge: BridgeAdapterConfig | undefined;
   /** History kept per group for resuming clients. */
   eventLog: EventLogRetention;
+  /** Subscriptions, connections, frame rate and guard time per client. */
+  limits: StreamLimits;
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([
@@ -38,6 +41,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set([
   'max_buffered_bytes',
   'event_log',
   'allowed_origins',
+  'limits',
 ]);
 const EVENT_LOG_KEYS: ReadonlySet<string> = new Set(['max_events', 'max_age_seconds']);
 
@@ -116,6 +120,7 @@ export function parseStreamConfig(raw: Record<string, unknown> | undefined): Str
     allowedOrigins: originList(config.allowed_origins),
     bridge,
     eventLog: readEventLog(config.event_log),
+    limits: readStreamLimits(config.limits),
   };
 }
 

@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import type { EngineContext, Json, TriggerRecord } from '../../core/types';
 import type { ClientFrameData } from '../../../protocol/stream';
 import type { StreamEventLog } from './event-log';
+import { withTimeout, type StreamLimits } from './limits';
 import type { StreamOperations } from './operations';
 import type { Subscription, SubscriptionIndex, SubscriptionSink } from './subscriptions';
 import type { StreamTriggers } from './triggers';
@@ -24,17 +25,23 @@ export interface ConnectionDeps {
   maxBufferedBytes: number;
   /** false (`iii-0.22` semantics): `since` is ignored, every join gets a fresh sync. */
   resumable: boolean;
+  limits: Pick<StreamLimits, 'subscriptionsPerConnection' | 'guardTimeoutMs'>;
 }
 
 /** A client flooding joins faster than join triggers answer is cut off past this many frames. */
 export const MAX_QUEUED_FRAMES = 1024;
-/** Joins beyond this many live subscriptions on one connection are ignored. */
-export const MAX_SUBSCRIPTIONS = 10_000;
 /** Close codes: 1013 "try again later" for a slow reader, 1008 "policy violation" for a flood. */
 export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_FLOODING = 1008;
-/** How long a dropped client gets to finish the closing handshake before its socket is destroyed. */
-const DROP_GRACE_MS = 1000;
+/**
+ * A dropped client's socket is destroyed once its unsent data has not shrunk for this long: a
+ * client still reading gets everything up to the close frame (and so its close code), one that
+ * stopped reading does not hold the socket. (`ws` destroys it 30 s after the close frame anyway.)
+ */
+const DROP_STALL_MS = 2000;
+
+/** The `code` of an `error` event refusing a join (docs/streams-protocol.md). */
+export type JoinErrorCode = 'subscription_limit' | 'duplicate_subscription';
 
 /** Where a sync stands: the group's seq and epoch, and the item's version for an item sync. */
 interface GroupPosition {
@@ -45,11 +52,18 @@ interface GroupPosition {
 
 export class StreamConnection implements SubscriptionSink {
   private readonly subscriptions = new Map<string, Subscription>();
+  /** (stream, group, item) → subscription id: one subscription per target and connection. */
+  private readonly targets = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   /** `dropping`: we asked the socket to close; `closed`: it did. Only `open` sends or subscribes. */
   private state: 'open' | 'dropping' | 'closed' = 'open';
   private dropTimer: NodeJS.Timeout | undefined;
+
+  /** Whether this client is still served (not being dropped or closed). */
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
 
   constructor(
     private readonly socket: WebSocket,
@@ -91,9 +105,10 @@ export class StreamConnection implements SubscriptionSink {
   /** The socket closed: forget its subscriptions and tell `stream:leave` triggers (unless shutting down). */
   async closedBySocket(notifyLeave: boolean): Promise<void> {
     this.state = 'closed';
-    if (this.dropTimer !== undefined) clearTimeout(this.dropTimer);
+    if (this.dropTimer !== undefined) clearInterval(this.dropTimer);
     const removed = [...this.subscriptions.values()];
     this.subscriptions.clear();
+    this.targets.clear();
     for (const subscription of removed) this.deps.index.remove(subscription);
     if (!notifyLeave) return;
     for (const subscription of removed) await this.runLeaveTriggers(subscription);
@@ -104,14 +119,23 @@ export class StreamConnection implements SubscriptionSink {
     if (this.state !== 'open') return;
     this.state = 'dropping';
     for (const subscription of this.subscriptions.values()) this.deps.index.remove(subscription);
+    // The close frame queues behind what the client has not read yet: keep the socket while that
+    // drains, so the client reads the code (a slow reader used to see 1006 instead of 1013).
     this.socket.close(code, reason);
-    this.dropTimer = setTimeout(() => this.socket.terminate(), DROP_GRACE_MS);
+    let unsent = this.socket.bufferedAmount;
+    this.dropTimer = setInterval(() => {
+      const now = this.socket.bufferedAmount;
+      if (now >= unsent) this.socket.terminate();
+      unsent = now;
+    }, DROP_STALL_MS);
     this.dropTimer.unref();
   }
 
   private async join(data: ClientFrameData): Promise<void> {
-    if (this.subscriptions.size >= MAX_SUBSCRIPTIONS && !this.subscriptions.has(data.subscriptionId)) {
-      this.deps.context.logger.warn('stream client exceeded the subscription limit', { limit: MAX_SUBSCRIPTIONS });
+    const refusal = this.joinRefusal(data);
+    if (refusal !== undefined) {
+      this.deps.context.logger.warn('stream join refused', { code: refusal.code, streamName: data.streamName, groupId: data.groupId });
+      this.send(streamMessage(data.streamName, data.groupId, data.id, { type: 'error', error: refusal }));
       return;
     }
     const authorized = await this.runJoinTriggers(data);
@@ -121,7 +145,7 @@ export class StreamConnection implements SubscriptionSink {
       return;
     }
     const previous = this.subscriptions.get(data.subscriptionId);
-    if (previous !== undefined) this.deps.index.remove(previous);
+    if (previous !== undefined) this.forget(previous);
     const subscription: Subscription = {
       subscriptionId: data.subscriptionId,
       streamName: data.streamName,
@@ -131,6 +155,7 @@ export class StreamConnection implements SubscriptionSink {
       pending: [],
     };
     this.subscriptions.set(data.subscriptionId, subscription);
+    this.targets.set(targetKey(data), data.subscriptionId);
     this.deps.index.add(subscription);
     const since = this.deps.resumable ? data.since : undefined;
     if (since !== undefined && this.resume(subscription, since, data.epoch)) return;
@@ -201,20 +226,55 @@ export class StreamConnection implements SubscriptionSink {
   private async leave(data: ClientFrameData): Promise<void> {
     const subscription = this.subscriptions.get(data.subscriptionId);
     if (subscription === undefined) return;
-    this.subscriptions.delete(data.subscriptionId);
-    this.deps.index.remove(subscription);
+    this.forget(subscription);
     await this.runLeaveTriggers(subscription);
   }
 
+  private forget(subscription: Subscription): void {
+    this.subscriptions.delete(subscription.subscriptionId);
+    this.targets.delete(targetKey({ streamName: subscription.streamName, groupId: subscription.groupId, id: subscription.itemId }));
+    this.deps.index.remove(subscription);
+  }
+
   /**
-   * Calls every `stream:join` trigger in turn; one `{unauthorized: true}` refuses the join.
-   * A failing handler or an answer without a boolean counts as "authorized" (reference behaviour).
+   * Why a join is refused before its guards run: past the subscription limit, or the same target
+   * (stream, group, item) as another subscription of this connection, which would double every
+   * event it receives. Joining again under the same subscription id replaces it (a fresh sync).
+   */
+  private joinRefusal(data: ClientFrameData): { code: JoinErrorCode; message: string } | undefined {
+    const holder = this.targets.get(targetKey(data));
+    if (holder !== undefined && holder !== data.subscriptionId) {
+      return { code: 'duplicate_subscription', message: `already subscribed to this target as ${JSON.stringify(holder)}` };
+    }
+    const limit = this.deps.limits.subscriptionsPerConnection;
+    if (!this.subscriptions.has(data.subscriptionId) && this.subscriptions.size >= limit) {
+      return { code: 'subscription_limit', message: `at most ${limit} subscriptions per connection` };
+    }
+    return undefined;
+  }
+
+  /**
+   * Calls every `stream:join` trigger in turn; one `{unauthorized: true}` refuses the join. An
+   * answer without a boolean counts as "authorized" (reference behaviour), but a guard that fails,
+   * does not answer in time or went away with its worker refuses it (fail closed).
    */
   private async runJoinTriggers(data: ClientFrameData): Promise<boolean> {
+    const orphaned = this.deps.triggers.orphanedGuards();
+    if (orphaned.length > 0) {
+      this.deps.context.logger.warn('stream join refused: a stream:join guard left with its worker', { functionIds: orphaned });
+      return false;
+    }
     const event = this.joinLeaveEvent(data.subscriptionId, data.streamName, data.groupId, data.id);
     let authorized = true;
     for (const trigger of this.deps.triggers.joinTriggers()) {
-      const result = await this.callTrigger(trigger, event);
+      let result: unknown;
+      try {
+        const call = this.deps.context.invoke(trigger.function_id, event, { metadata: trigger.metadata });
+        result = await withTimeout(call, this.deps.limits.guardTimeoutMs);
+      } catch (err) {
+        this.deps.context.logger.error('stream:join guard failed; join refused', { functionId: trigger.function_id, error: String(err) });
+        return false;
+      }
       if (result === undefined) continue;
       const verdict = typeof result === 'object' && result !== null ? (result as Record<string, unknown>).unauthorized : undefined;
       if (verdict === true) authorized = false;
@@ -232,12 +292,12 @@ export class StreamConnection implements SubscriptionSink {
     for (const trigger of this.deps.triggers.leaveTriggers()) await this.callTrigger(trigger, event);
   }
 
-  /** Invokes one join/leave trigger's function; failures are logged and read as "no answer". */
+  /** Invokes one leave trigger's function; failures are logged and read as "no answer". */
   private async callTrigger(trigger: TriggerRecord, event: JoinLeaveEvent): Promise<unknown> {
     try {
       return await this.deps.context.invoke(trigger.function_id, event, { metadata: trigger.metadata });
     } catch (err) {
-      this.deps.context.logger.error('stream join/leave trigger failed', {
+      this.deps.context.logger.error('stream:leave trigger failed', {
         functionId: trigger.function_id,
         error: String(err),
       });
@@ -259,4 +319,8 @@ export class StreamConnection implements SubscriptionSink {
     }
     this.deliver(frame);
   }
+}
+
+function targetKey(data: Pick<ClientFrameData, 'streamName' | 'groupId' | 'id'>): string {
+  return JSON.stringify([data.streamName, data.groupId, data.id]);
 }

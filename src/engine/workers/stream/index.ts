@@ -30,7 +30,7 @@ class StreamWorker implements EngineWorker {
 
   async start(context: EngineContext): Promise<void> {
     if (this.server !== undefined) throw new Error(`${STREAM_WORKER_NAME}: already started`);
-    const triggers = new StreamTriggers();
+    const triggers = new StreamTriggers((functionId) => context.hasFunction(functionId));
     let server: StreamServer | undefined;
     const log = new StreamEventLog(context.storage.database, this.config.eventLog);
     const publish = (frame: StreamFrame<StreamChangeEvent>): void => {

@@ -11,8 +11,9 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineContext, Json } from '../../core/types';
 import { parseClientFrame, resumeFields, type ClientFrameData } from '../../../protocol/stream';
 import { OriginPolicy } from '../../security/origins';
-import { StreamConnection, type ConnectionDeps } from './connection';
+import { CLOSE_FLOODING, CLOSE_TOO_SLOW, StreamConnection, type ConnectionDeps } from './connection';
 import type { StreamEventLog } from './event-log';
+import { ConnectionCounter, DEFAULT_STREAM_LIMITS, FrameRate, normaliseAddress, withTimeout, type StreamLimits } from './limits';
 import type { StreamOperations } from './operations';
 import { SubscriptionIndex, unnumberedFrame } from './subscriptions';
 import type { StreamTriggers } from './triggers';
@@ -30,6 +31,8 @@ export interface StreamServerOptions {
   resumable: boolean;
   /** Browser origins allowed to connect (undefined ⇒ any); the app's own page is added later. */
   allowedOrigins?: string[];
+  /** What each client and all of them may hold; default `DEFAULT_STREAM_LIMITS`. */
+  limits?: StreamLimits;
 }
 
 export interface StreamServerDeps {
@@ -41,6 +44,10 @@ export interface StreamServerDeps {
 
 /** Close code of a refused connection: 1008 "policy violation". */
 export const CLOSE_POLICY = 1008;
+/** Close code when the auth function failed or timed out: 1011 "internal error" (fail closed). */
+export const CLOSE_AUTH_FAILED = 1011;
+/** What `authenticate` returns when the connection must be refused. */
+const REFUSED = Symbol('refused');
 /** Client frames are tiny join/leave objects; anything this big is not one. */
 const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -67,13 +74,23 @@ export class StreamServer {
   private closing: Promise<void> | undefined;
   /** Which browser pages may connect (checked before the auth function runs). */
   readonly origins: OriginPolicy;
+  private readonly limits: StreamLimits;
+  private readonly counter: ConnectionCounter;
 
   constructor(
     private readonly deps: StreamServerDeps,
     private readonly options: StreamServerOptions,
   ) {
     this.index = new SubscriptionIndex(options.resumable ? undefined : unnumberedFrame);
-    this.connectionDeps = { ...deps, index: this.index, maxBufferedBytes: options.maxBufferedBytes, resumable: options.resumable };
+    this.limits = options.limits ?? DEFAULT_STREAM_LIMITS;
+    this.counter = new ConnectionCounter(this.limits);
+    this.connectionDeps = {
+      ...deps,
+      index: this.index,
+      maxBufferedBytes: options.maxBufferedBytes,
+      resumable: options.resumable,
+      limits: this.limits,
+    };
     this.origins = new OriginPolicy(options.allowedOrigins);
     this.http = createServer(this.onRequest);
     // A client that opens TCP but never finishes its upgrade request is cut off (like the
@@ -161,6 +178,16 @@ export class StreamServer {
       this.refuseOpen(req, socket, head, CLOSE_POLICY, 'origin not allowed');
       return;
     }
+    const address = normaliseAddress(req.socket.remoteAddress);
+    const refusal = this.counter.refusal(address);
+    if (refusal !== undefined) {
+      this.deps.context.logger.warn('stream connection refused: connection limit', { address, limit: refusal });
+      if (refusal === 'total') this.refuseOpen(req, socket, head, CLOSE_TOO_SLOW, 'too many connections');
+      else this.refuseOpen(req, socket, head, CLOSE_POLICY, 'too many connections from this address');
+      return;
+    }
+    // Counted from here (the auth function's wait included) until the TCP socket closes.
+    socket.once('close', this.counter.add(address));
     const authFunction = this.options.authFunction;
     if (authFunction === undefined) {
       this.accept(req, socket, head, { context: null, join: route.join });
@@ -173,25 +200,30 @@ export class StreamServer {
         socket.destroy();
         return;
       }
+      if (context === REFUSED) {
+        this.refuseOpen(req, socket, head, CLOSE_AUTH_FAILED, 'authentication unavailable');
+        return;
+      }
       this.accept(req, socket, head, { context, join: route.join });
     });
   };
 
   /**
-   * Calls the auth function; its `context` is attached to the connection. An error, no result
-   * or a non-object still lets the client in without context (reference behaviour: only join
-   * triggers can refuse).
+   * Calls the auth function; its `context` is attached to the connection. No result or a
+   * non-object lets the client in without context (only join triggers refuse); a failed or
+   * timed-out call refuses the connection (fail closed, unlike the reference engine).
    */
-  private async authenticate(functionId: string, req: IncomingMessage): Promise<Json> {
+  private async authenticate(functionId: string, req: IncomingMessage): Promise<Json | typeof REFUSED> {
     try {
-      const result = await this.deps.context.invoke(functionId, authInput(req));
+      const result = await withTimeout(this.deps.context.invoke(functionId, authInput(req)), this.limits.guardTimeoutMs);
       if (typeof result === 'object' && result !== null && !Array.isArray(result)) {
         const context = (result as Record<string, unknown>).context;
         return context === undefined ? null : (context as Json);
       }
       this.deps.context.logger.debug('stream auth function returned no context object', { functionId });
     } catch (err) {
-      this.deps.context.logger.error('stream auth function failed', { functionId, error: String(err) });
+      this.deps.context.logger.error('stream auth function failed; connection refused', { functionId, error: String(err) });
+      return REFUSED;
     }
     return null;
   }
@@ -221,7 +253,14 @@ export class StreamServer {
     }
     const connection = new StreamConnection(ws, context, this.connectionDeps);
     this.connections.set(ws, connection);
+    const rate = new FrameRate(this.limits.framesPerSecond);
     ws.on('message', (raw: RawData) => {
+      if (!rate.take()) {
+        if (!connection.isOpen) return;
+        this.deps.context.logger.warn('stream client exceeded the frame rate, disconnecting', { limit: this.limits.framesPerSecond });
+        connection.drop(CLOSE_FLOODING, 'too many frames per second');
+        return;
+      }
       const frame = parseClientFrame(frameText(raw));
       if (frame !== undefined) connection.enqueue(frame.type, frame.data);
     });

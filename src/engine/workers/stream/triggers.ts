@@ -56,6 +56,11 @@ export class StreamTriggers {
   private readonly streamByName = new Map<string, Map<string, StreamBinding>>();
   private readonly joins = new Map<string, TriggerRecord>();
   private readonly leaves = new Map<string, TriggerRecord>();
+  /** Join guards whose function left with its worker: function id → trigger id. */
+  private readonly orphaned = new Map<string, string>();
+
+  /** `functionExists`: whether a function id is still registered (a guard's worker may be gone). */
+  constructor(private readonly functionExists: (functionId: string) => boolean = () => true) {}
 
   /** The `stream` triggers an event must be delivered to, in registration order. */
   matching(message: StreamMessage): TriggerRecord[] {
@@ -73,6 +78,16 @@ export class StreamTriggers {
   /** Every `stream:join` trigger (their configs are ignored, like the reference engine does). */
   joinTriggers(): TriggerRecord[] {
     return [...this.joins.values()];
+  }
+
+  /**
+   * Join guards that went away with their worker (it disconnected or died: its function was gone
+   * before its trigger). Joins are refused while there is one (fail closed), until a join trigger
+   * on that function is registered again (the SDK does so when it reconnects). A trigger its worker
+   * unregistered on purpose is simply gone.
+   */
+  orphanedGuards(): string[] {
+    return [...this.orphaned.keys()];
   }
 
   leaveTriggers(): TriggerRecord[] {
@@ -94,8 +109,8 @@ export class StreamTriggers {
         id: JOIN_TRIGGER_TYPE,
         description: 'Stream join trigger',
         provider: {
-          register: (trigger) => void this.joins.set(trigger.id, trigger),
-          unregister: (trigger) => void this.joins.delete(trigger.id),
+          register: (trigger) => this.addJoin(trigger),
+          unregister: (trigger) => this.removeJoin(trigger),
         },
       },
       {
@@ -107,6 +122,17 @@ export class StreamTriggers {
         },
       },
     ];
+  }
+
+  private addJoin(record: TriggerRecord): void {
+    this.joins.set(record.id, record);
+    this.orphaned.delete(record.function_id);
+  }
+
+  private removeJoin(record: TriggerRecord): void {
+    this.joins.delete(record.id);
+    const stillGuarded = [...this.joins.values()].some((join) => join.function_id === record.function_id);
+    if (!stillGuarded && !this.functionExists(record.function_id)) this.orphaned.set(record.function_id, record.id);
   }
 
   private addStream(record: TriggerRecord): void {

@@ -1,4 +1,5 @@
 import { DEFAULT_EVENT_LOG, DEFAULT_MAX_BUFFERED_BYTES, parseStreamConfig } from '../../../../../src/engine/workers/stream/config';
+import { DEFAULT_STREAM_LIMITS } from '../../../../../src/engine/workers/stream/limits';
 
 describe('iii-stream config', () => {
   it('defaults to 0.0.0.0:3112 without auth', () => {
@@ -9,7 +10,26 @@ describe('iii-stream config', () => {
       maxBufferedBytes: DEFAULT_MAX_BUFFERED_BYTES,
       bridge: undefined,
       eventLog: DEFAULT_EVENT_LOG,
+      limits: DEFAULT_STREAM_LIMITS,
     });
+  });
+
+  it('reads the client limits, keeping defaults for absent keys, and refuses bad values', () => {
+    const limits = parseStreamConfig({
+      limits: { subscriptions_per_connection: '5', frames_per_second: 20, unlimited_addresses: ['::ffff:10.0.0.1'] },
+    }).limits;
+    expect(limits).toEqual({
+      ...DEFAULT_STREAM_LIMITS,
+      subscriptionsPerConnection: 5,
+      framesPerSecond: 20,
+      unlimitedAddresses: ['10.0.0.1'],
+    });
+    expect(DEFAULT_STREAM_LIMITS.subscriptionsPerConnection).toBe(100);
+    expect(() => parseStreamConfig({ limits: { connections: 0 } })).toThrow(/limits.connections/);
+    expect(() => parseStreamConfig({ limits: { guard_timeout_ms: 1.5 } })).toThrow(/limits.guard_timeout_ms/);
+    expect(() => parseStreamConfig({ limits: { subscriptions: 1 } })).toThrow(/unknown field `limits.subscriptions`/);
+    expect(() => parseStreamConfig({ limits: { unlimited_addresses: '127.0.0.1' } })).toThrow(/unlimited_addresses/);
+    expect(() => parseStreamConfig({ limits: [] })).toThrow(/`limits` must be a map/);
   });
 
   it('reads the event log retention and refuses bad values', () => {

@@ -177,21 +177,23 @@ describe('resuming a subscription', () => {
     await start();
     await set('a', { id: 'a' });
     const epoch = (await connect().then(async (c) => (c.join('x', 's', 'g'), (await c.received(1))[0]))).epoch;
-    const client = await connect();
-    client.resume('future', 's', 'g', { since: 99, epoch });
-    client.resume('other', 's', 'g', { since: 1, epoch: 'another-incarnation' });
-    client.resume('garbled', 's', 'g', { since: 'soon', epoch });
-    client.resume('current', 's', 'g', { since: 1, epoch });
-    const frames = await client.received(3);
-    expect(frames.map((f) => [f.event.type, f.gap, f.seq])).toEqual([
+    // One connection per subscription: a connection may not subscribe to one group twice.
+    const [future, other, garbled, current] = await Promise.all([connect(), connect(), connect(), connect()]);
+    future.resume('future', 's', 'g', { since: 99, epoch });
+    other.resume('other', 's', 'g', { since: 1, epoch: 'another-incarnation' });
+    garbled.resume('garbled', 's', 'g', { since: 'soon', epoch });
+    current.resume('current', 's', 'g', { since: 1, epoch });
+    const syncs = await Promise.all([future, other, garbled].map(async (client) => (await client.received(1))[0] as Frame));
+    expect(syncs.map((f) => [f.event.type, f.gap, f.seq])).toEqual([
       ['sync', true, 1],
       ['sync', true, 1],
       ['sync', true, 1],
     ]);
     await set('b', { id: 'b' });
-    // One copy per subscription (four of them), and no sync for the up-to-date one.
-    await client.received(7);
-    expect(client.frames.slice(3).map((f) => [f.event.type, f.seq])).toEqual(range(1, 4).map(() => ['create', 2]));
+    // Every subscription gets the change, and the up-to-date one no sync before it.
+    const changes = await Promise.all([future, other, garbled].map(async (client) => (await client.received(2))[1] as Frame));
+    expect(changes.map((f) => [f.event.type, f.seq])).toEqual(range(1, 3).map(() => ['create', 2]));
+    expect((await current.received(1)).map((f) => [f.event.type, f.seq])).toEqual([['create', 2]]);
   });
 
   it('replays only the item of an item subscription', async () => {

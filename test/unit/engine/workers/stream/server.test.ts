@@ -172,17 +172,19 @@ describe('stream listener', () => {
     expect(client.frames).toHaveLength(2);
   });
 
-  it('lets a join through when the join trigger fails or answers without a boolean', async () => {
-    ctx.handle('on::join:fails', () => {
-      throw new Error('down');
-    });
+  it('lets a join through when the join trigger answers without a boolean, and refuses it when the trigger fails', async () => {
     ctx.handle('on::join:odd', () => ({ unauthorized: 'yes' }));
-    await addTrigger('j1', 'stream:join', 'on::join:fails');
     await addTrigger('j2', 'stream:join', 'on::join:odd');
     const client = await connect();
     client.join('sub', 's', 'g');
     const [frame] = await client.received(1);
     expect(frame?.event.type).toBe('sync');
+    ctx.handle('on::join:fails', () => {
+      throw new Error('down');
+    });
+    await addTrigger('j1', 'stream:join', 'on::join:fails');
+    client.join('sub-2', 's', 'other');
+    expect((await client.received(2))[1]?.event.type).toBe('unauthorized');
   });
 
   it('fires stream triggers with the envelope through ctx.fire', async () => {
@@ -264,10 +266,8 @@ describe('stream listener with an auth function', () => {
     expect(joins[0]).toEqual({ subscription_id: 'sub', stream_name: 's', group_id: 'g', id: null, context: { user: 'u1' } });
   });
 
-  it('still accepts the connection without context when the auth function fails', async () => {
-    ctx.handle('auth::stream', () => {
-      throw new Error('no');
-    });
+  it('accepts the connection without context when the auth function answers nothing', async () => {
+    ctx.handle('auth::stream', () => undefined);
     const joins: Array<{ context: unknown }> = [];
     ctx.handle('on::join', (data) => void joins.push(data as { context: unknown }));
     await addTrigger('j', 'stream:join', 'on::join');
@@ -275,6 +275,15 @@ describe('stream listener with an auth function', () => {
     client.join('sub', 's', 'g');
     await client.received(1);
     expect(joins[0]?.context).toBeNull();
+  });
+
+  it('refuses the connection (1011) when the auth function fails: fail closed', async () => {
+    ctx.handle('auth::stream', () => {
+      throw new Error('no');
+    });
+    const client = await connect();
+    expect(await client.closed()).toBe(1011);
+    expect(client.frames).toEqual([]);
   });
 });
 
@@ -303,7 +312,7 @@ describe('slow clients', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(fast.closeCode).toBeUndefined();
-    await waitFor(() => left.includes('slow'), 5000);
+    await waitFor(() => left.includes('slow'), 10_000);
     const frames = await fast.received(1 + sent, 10000);
     expect(frames.slice(1).map((f) => (f.event.event as { data: { n: number } }).data.n)).toEqual(
       Array.from({ length: sent }, (_, i) => i),
