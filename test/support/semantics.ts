@@ -26,6 +26,7 @@ export const EMBEDDED_GUARANTEES = [
   'stream-resume',
   'stream-path-url',
   'slow-client-limit',
+  'stream-limits',
   'pubsub-unsubscribe',
   'builtin-queue',
   'discovery-on-change',
