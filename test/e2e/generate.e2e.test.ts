@@ -5,7 +5,7 @@
  * It runs alone after the other suites (`npm run test:generate`): the copy compiles everything cold.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -87,4 +87,43 @@ describe('npm run generate in a copy of the project', () => {
     ]);
     expect(tests).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   }, 600_000);
+
+  it('generate client follows a changed route and DTO, and the typed client stops compiling against the old ones', async () => {
+    const edit = (file: string, from: string, to: string): void => {
+      const text = readFileSync(path.join(copy, file), 'utf8');
+      if (!text.includes(from)) throw new Error(`${file} no longer contains ${from}`);
+      writeFileSync(path.join(copy, file), text.replace(from, to));
+    };
+    const client = (): string => readFileSync(path.join(copy, 'src/generated/api.ts'), 'utf8');
+    const before = client();
+    expect(before).toContain("'GET /todos/:id': {");
+    expect(before).toMatch(/export interface CreateTodoDto \{\n {2}title: string;\n\}/);
+
+    edit(
+      'src/modules/todos/dto/create-todo.dto.ts',
+      "import { IsString, Length } from 'class-validator';",
+      "import { IsInt, IsString, Length } from 'class-validator';",
+    );
+    edit('src/modules/todos/dto/create-todo.dto.ts', '  title!: string;', '  title!: string;\n\n  @IsInt()\n  priority!: number;');
+    edit('src/modules/todos/todos.controller.ts', "@Get(':id')", "@Get('by-id/:id')");
+    expect(await generate('client')).toMatchObject({ code: 0, output: expect.stringContaining('created src/generated/api.ts') });
+
+    const after = client();
+    expect(after).toContain("'GET /todos/by-id/:id': {");
+    expect(after).not.toContain("'GET /todos/:id': {");
+    expect(after).toMatch(/export interface CreateTodoDto \{\n {2}title: string;\n {2}priority: number;\n\}/);
+    // Generating again changes nothing.
+    expect(await generate('client')).toMatchObject({ code: 0, output: expect.stringContaining('unchanged src/generated/api.ts') });
+
+    // The typed client written against the old types no longer compiles.
+    writeFileSync(
+      path.join(copy, 'tsconfig.client-check.json'),
+      JSON.stringify({ extends: './tsconfig.json', include: [], files: ['test/e2e/api-client.e2e.test.ts'] }),
+    );
+    const check = await run(copy, [bin('typescript/bin/tsc'), '-p', 'tsconfig.client-check.json', '--noEmit']);
+    expect(check.code).not.toBe(0);
+    expect(check.output).toContain('test/e2e/api-client.e2e.test.ts');
+    expect(check.output).toContain('"GET /todos/:id"');
+    expect(check.output).toContain('priority');
+  }, 300_000);
 });

@@ -2,6 +2,9 @@
  * The page's script (plain ES5, no build step). It mirrors `todos-live/all` into a live Map,
  * follows `todos-live/metrics/global`, and writes through the REST API only: the list on screen
  * changes when the stream says so, which is what keeps two tabs in agreement.
+ *
+ * Its JSDoc types come from the generated client (`src/generated/api.ts`): a test type-checks the
+ * script against it (`checkJs`), so a changed route, DTO or streamed type breaks the page's check.
  */
 import { METRICS_GROUP, METRICS_KEY } from '../metrics/metrics.entity';
 import { ALL_GROUP, TITLE_MAX_LENGTH, TODOS_STREAM } from '../todos/todo.entity';
@@ -19,6 +22,9 @@ export const CONNECTION_LABELS: Readonly<Record<string, string>> = {
 export const PAGE_SCRIPT = `
 (function () {
   'use strict';
+  /** @typedef {import('../../generated/api').Todo} Todo */
+  /** @typedef {import('../../generated/api').StreamItem<'${TODOS_STREAM}', '${METRICS_GROUP}'>} Metrics */
+  /** @typedef {import('../../generated/api').RouteKey} RouteKey */
   var lib = window.${CLIENT_GLOBAL};
   var config = JSON.parse(document.getElementById('iii-config').textContent);
   var labels = ${JSON.stringify(CONNECTION_LABELS)};
@@ -30,6 +36,7 @@ export const PAGE_SCRIPT = `
   var rendering = false;
 
   var client = new lib.StreamClient(streamUrl, { onStatus: showStatus });
+  /** @type {import('../../client').LiveGroup<import('../../generated/api').StreamItem<'${TODOS_STREAM}', '${ALL_GROUP}'>>} */
   var todos = new lib.LiveGroup(client, { stream: '${TODOS_STREAM}', group: '${ALL_GROUP}' }, { onChange: renderTodos });
   client.join({ stream: '${TODOS_STREAM}', group: '${METRICS_GROUP}', item: '${METRICS_KEY}' }, {
     onSync: renderMetrics, onCreate: renderMetrics, onUpdate: renderMetrics,
@@ -43,6 +50,7 @@ export const PAGE_SCRIPT = `
     el.title = status === 'open' ? 'Changes appear as they happen' : 'Changes will appear when the connection is back';
   }
 
+  /** @param {Metrics | null} m */
   function renderMetrics(m) {
     m = m || { total: 0, active: 0, completed: 0 };
     $('metric-total').textContent = String(m.total);
@@ -61,7 +69,7 @@ export const PAGE_SCRIPT = `
     list.forEach(function (todo) { ul.appendChild(renderTodo(todo)); });
     rendering = false;
     $('empty').hidden = list.length > 0;
-    var input = ul.querySelector('.edit-title');
+    var input = /** @type {HTMLInputElement | null} */ (ul.querySelector('.edit-title'));
     if (input) { input.focus(); input.setSelectionRange(input.value.length, input.value.length); }
   }
 
@@ -75,6 +83,7 @@ export const PAGE_SCRIPT = `
     return b;
   }
 
+  /** @param {Todo} todo */
   function renderTodo(todo) {
     var li = document.createElement('li');
     li.dataset.id = todo.id;
@@ -84,7 +93,7 @@ export const PAGE_SCRIPT = `
     box.className = 'toggle';
     box.checked = !!todo.completed;
     box.setAttribute('aria-label', todo.completed ? 'mark as not done' : 'mark as done');
-    box.addEventListener('change', function () { send('PATCH', '/todos/' + encodeURIComponent(todo.id), { completed: box.checked }); });
+    box.addEventListener('change', function () { send('PATCH /todos/:id', { params: { id: todo.id }, body: { completed: box.checked } }); });
     li.appendChild(box);
     if (editing && editing.id === todo.id) {
       li.appendChild(editor(todo));
@@ -97,10 +106,11 @@ export const PAGE_SCRIPT = `
       li.appendChild(title);
       li.appendChild(button('edit', 'Edit', 'edit title', function () { startEdit(todo); }));
     }
-    li.appendChild(button('delete', 'Delete', 'delete', function () { send('DELETE', '/todos/' + encodeURIComponent(todo.id)); }));
+    li.appendChild(button('delete', 'Delete', 'delete', function () { send('DELETE /todos/:id', { params: { id: todo.id } }); }));
     return li;
   }
 
+  /** @param {Todo} todo */
   function editor(todo) {
     var input = document.createElement('input');
     input.type = 'text';
@@ -117,6 +127,7 @@ export const PAGE_SCRIPT = `
     return input;
   }
 
+  /** @param {Todo} todo */
   function startEdit(todo) {
     editing = { id: todo.id, draft: todo.title };
     renderTodos();
@@ -128,20 +139,34 @@ export const PAGE_SCRIPT = `
     editing = null;
     var current = todos.items.get(edit.id);
     if (current && edit.draft.trim() !== '' && edit.draft !== current.title) {
-      send('PATCH', '/todos/' + encodeURIComponent(edit.id), { title: edit.draft });
+      send('PATCH /todos/:id', { params: { id: edit.id }, body: { title: edit.draft } });
     }
     renderTodos();
   }
 
   $('add-form').addEventListener('submit', function (event) {
     event.preventDefault();
-    var input = $('new-title');
-    send('POST', '/todos', { title: input.value }).then(function (ok) { if (ok) input.value = ''; });
+    var input = /** @type {HTMLInputElement} */ ($('new-title'));
+    send('POST /todos', { body: { title: input.value } }).then(function (ok) { if (ok) input.value = ''; });
   });
 
-  function send(method, path, body) {
-    var init = { method: method, headers: {} };
-    if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
+  /**
+   * Calls a route by its key (\`'PATCH /todos/:id'\`), with the input the route takes.
+   * @template {RouteKey} K
+   * @param {K} route
+   * @param {import('../../generated/api').RouteInput<K>} input
+   * @returns {Promise<boolean>}
+   */
+  function send(route, input) {
+    /** @type {{ params?: Record<string, string>, body?: unknown }} */
+    var given = /** @type {any} */ (input);
+    var space = route.indexOf(' ');
+    var path = route.slice(space + 1).replace(/:([A-Za-z0-9_]+)/g, function (_match, name) {
+      return encodeURIComponent(String((given.params || {})[name]));
+    });
+    /** @type {RequestInit & { headers: Record<string, string> }} */
+    var init = { method: route.slice(0, space), headers: {} };
+    if (given.body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(given.body); }
     return fetch(path, init).then(function (res) {
       if (res.ok) { showError(''); return true; }
       return res.json().catch(function () { return {}; }).then(function (err) {
