@@ -18,6 +18,7 @@ import { httpPeers } from './scenarios/http';
 import { fanOut, writeToSubscriber } from './scenarios/live';
 import { coldStart, routeCount } from './scenarios/startup';
 import { enginePaths, frameworkVsSdk } from './scenarios/in-process';
+import { replicaThroughput } from './scenarios/replicas';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
@@ -50,6 +51,7 @@ function plan(): Plan {
       ['routes', () => routeCount({ many: 100, rounds: 1, seconds: 1, connections: 32 })],
       ['cold-start', () => coldStart(1)],
       ['framework', () => frameworkVsSdk(32, 600)],
+      ['replicas', () => replicaThroughput({ replicas: [1, 2, 3], rounds: 1, seconds: 1, connections: 32 })],
     ];
   }
   const peers = pick(['ours', 'nest-fastify', 'nest-express', 'node-http']);
@@ -84,6 +86,7 @@ function plan(): Plan {
     ['cold-start', () => coldStart(3)],
     ['framework', () => frameworkVsSdk(32, 20_000)],
     ['engine', () => enginePaths((full) => full)],
+    ['replicas', () => replicaThroughput({ replicas: [1, 2, 3], rounds: 2, seconds: 5, connections: 32 })],
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * Scale-out proof: one engine (SQLite in a temp dir, ephemeral ports) and three copies of the
- * reference app as separate processes (`III_URL=…`, as `npm start` runs it), under HTTP load.
+ * built reference app as separate processes (`III_URL=… npm start`), under HTTP load.
  *
  * Phase 1, three replicas: every request answered, the metrics reaction (registered by each of
  * them) counts every change exactly once, the live stream carries each create once.
@@ -15,7 +15,7 @@ import type { Todo } from '../../src/modules/todos/todo.entity';
 import { connectWorker, type IIIClient } from '../integration/support/engine';
 import { itEmbeddedOnly } from '../support/semantics';
 import { Api, StreamRecorder, tempDataDir, waitFor, type ApiResponse } from './support/app';
-import { startReplica, type ReplicaProcess } from './support/replica-process';
+import { ensureAppBuilt, startAppProcess, type AppProcess } from './support/app-process';
 
 const LANES = 6;
 const BEFORE_KILL = 45;
@@ -43,13 +43,14 @@ describe('three app replicas on one engine', () => {
   let engine: EngineHandle;
   let observer: IIIClient;
   let live: StreamRecorder<Todo> | undefined;
-  const replicas: ReplicaProcess[] = [];
+  const replicas: AppProcess[] = [];
 
   beforeAll(async () => {
+    ensureAppBuilt();
     data = tempDataDir();
     engine = await startEngine({ dataDir: data.dir, ephemeralPorts: true, host: '127.0.0.1' });
     observer = connectWorker(engine.urls.worker, { workerName: 'observer' });
-  });
+  }, 300_000);
 
   afterAll(async () => {
     live?.close();
@@ -117,8 +118,11 @@ describe('three app replicas on one engine', () => {
     'replicas',
     'counts each change exactly once with three replicas, and keeps every acknowledged write, reaction and route through a kill -9',
     async () => {
-      replicas.push(...[0, 1, 2].map(() => startReplica({ engineUrl: engine.urls.worker })));
-      await Promise.all(replicas.map((replica) => replica.ready));
+      // Three copies of the built app, each connected to the engine as `III_URL=… npm start` would be.
+      const env = { III_URL: engine.urls.worker, III_HTTP_URL: engine.urls.http, III_STREAM_URL: engine.urls.stream };
+      const started = await Promise.allSettled([0, 1, 2].map(() => startAppProcess({ dataDir: data.dir, env })));
+      for (const result of started) if (result.status === 'fulfilled') replicas.push(result.value); // afterAll kills them
+      for (const result of started) if (result.status === 'rejected') throw result.reason;
       const registered = await observer.trigger<unknown, { registered_triggers: unknown[] }>({
         function_id: 'engine::registered-triggers::list',
         payload: { function_id: 'metrics::recount', include_internal: true },
