@@ -207,6 +207,11 @@ export interface KvStore {
  */
 export interface WriteJournal {
   record(previous: Json | undefined): void;
+  /**
+   * Called inside the transaction after every write of the batch has been recorded, just before
+   * it commits: a journal that defers its own rows writes them here (once per batch is enough).
+   */
+  beforeCommit?(): void;
   committed(): void;
   /** The transaction rolled back after `record` ran (the write failed): forget what it assumed. */
   rolledBack?(): void;

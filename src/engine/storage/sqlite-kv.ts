@@ -95,6 +95,7 @@ export class SqliteKvStore implements KvStore {
         if (write.change !== undefined) changes.push(write.change);
       }
       if (changes.length > 0) this.log?.persist(changes);
+      for (const write of writes) write.journal?.beforeCommit?.();
     });
   }
 

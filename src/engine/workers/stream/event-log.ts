@@ -12,9 +12,12 @@
  * every `maxEvents` when that is smaller, so up to that many more) and drops those older than `maxAgeMs` (`compact`). A resume from a position
  * the log no longer covers is answered with a fresh sync.
  *
- * Each group's last seq and recently written items' versions are cached, so a write costs three
- * statements (group counter, item version, event). The caches run ahead of the database only
- * inside a transaction and are dropped when one rolls back.
+ * Each group's last seq and recently written items' versions are cached, and a batch's rows are
+ * written once, when it commits (`flush`): one multi-row insert for its events, one counter update
+ * per group, one version row per item, however many writes the batch held. The caches run ahead
+ * of the database only inside a transaction and are dropped when one rolls back. Age retention
+ * walks each group's events in `seq` order (its primary key), so no index on the time is kept up
+ * on every insert.
  *
  * The `epoch` is a random id chosen once per database: a client that resumes with the epoch of
  * another incarnation (a wiped or replaced database, a restarted memory-only engine) is never
@@ -79,8 +82,13 @@ const SCHEMA = `
     event       TEXT NOT NULL,
     PRIMARY KEY (stream_name, group_id, seq)
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS stream_log_events_at ON stream_log_events (at);
+  DROP INDEX IF EXISTS stream_log_events_at;
 `;
+
+/** Event rows per multi-row insert (7 parameters each, far below SQLite's limit). */
+const INSERT_CHUNK = 64;
+
+type EventParams = [string, string, number, string | null, number | null, number, string];
 
 interface EventRow {
   seq: number;
@@ -96,9 +104,9 @@ interface Statements {
   version: Statement<[string, string, string], { version: number }>;
   upsertVersion: Statement<[string, string, string, number]>;
   removeVersion: Statement<[string, string, string]>;
-  insertEvent: Statement<[string, string, number, string | null, number | null, number, string]>;
   trimGroup: Statement<[string, string, number]>;
-  trimAge: Statement<[number]>;
+  groups: Statement<[], { stream_name: string; group_id: string }>;
+  trimGroupAge: Statement<[{ stream: string; group: string; cutoff: number }]>;
   firstSeq: Statement<[string, string], { seq: number | null }>;
   eventsSince: Statement<[string, string, number], EventRow>;
   itemEventsSince: Statement<[string, string, number, string], EventRow>;
@@ -113,6 +121,10 @@ export class StreamEventLog {
   private readonly seqs = new Map<string, number>();
   /** item key → version (absent: read the table). */
   private readonly versions = new Map<string, number>();
+  /** What the current batch has written but not yet flushed to the tables. */
+  private pending = emptyBatch();
+  /** Multi-row event inserts, by row count. */
+  private readonly inserts = new Map<number, Statement<unknown[]>>();
 
   constructor(
     private readonly db: Database,
@@ -133,11 +145,15 @@ export class StreamEventLog {
           'ON CONFLICT (stream_name, group_id, item_id) DO UPDATE SET version = excluded.version',
       ),
       removeVersion: db.prepare('DELETE FROM stream_log_versions WHERE stream_name = ? AND group_id = ? AND item_id = ?'),
-      insertEvent: db.prepare(
-        'INSERT INTO stream_log_events (stream_name, group_id, seq, item_id, version, at, event) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
       trimGroup: db.prepare('DELETE FROM stream_log_events WHERE stream_name = ? AND group_id = ? AND seq <= ?'),
-      trimAge: db.prepare('DELETE FROM stream_log_events WHERE at < ?'),
+      groups: db.prepare('SELECT stream_name, group_id FROM stream_log_groups'),
+      // A group's events are written in time order: the old ones are the prefix before the first
+      // recent one (all of them when none is recent), found by walking the primary key.
+      trimGroupAge: db.prepare(
+        'DELETE FROM stream_log_events WHERE stream_name = @stream AND group_id = @group AND seq < coalesce(' +
+          '(SELECT seq FROM stream_log_events WHERE stream_name = @stream AND group_id = @group AND at >= @cutoff ORDER BY seq LIMIT 1), ' +
+          '9223372036854775807)',
+      ),
       firstSeq: db.prepare('SELECT MIN(seq) AS seq FROM stream_log_events WHERE stream_name = ? AND group_id = ?'),
       eventsSince: db.prepare(
         'SELECT seq, item_id, version, at, event FROM stream_log_events WHERE stream_name = ? AND group_id = ? AND seq > ? ORDER BY seq',
@@ -147,7 +163,11 @@ export class StreamEventLog {
           'WHERE stream_name = ? AND group_id = ? AND seq > ? AND item_id = ? ORDER BY seq',
       ),
     };
-    this.inTransaction = db.transaction((message: StreamMessage<StreamChangeEvent>) => this.write(message));
+    this.inTransaction = db.transaction((message: StreamMessage<StreamChangeEvent>) => {
+      const frame = this.write(message);
+      this.flush();
+      return frame;
+    });
   }
 
   /**
@@ -169,6 +189,7 @@ export class StreamEventLog {
         // failure here rolls the whole batch back anyway.
         else frame = this.db.inTransaction ? this.write({ ...message, event }) : this.append({ ...message, event });
       },
+      beforeCommit: () => this.flush(),
       committed: () => {
         if (frame !== undefined) publish(frame);
       },
@@ -220,22 +241,60 @@ export class StreamEventLog {
   /** Drops events older than the retention age; returns how many went. */
   compact(now: number): number {
     if (!this.db.open) return 0;
-    return this.statements.trimAge.run(now - this.retention.maxAgeMs).changes;
+    const cutoff = now - this.retention.maxAgeMs;
+    let dropped = 0;
+    for (const { stream_name: stream, group_id: group } of this.statements.groups.all()) {
+      dropped += this.statements.trimGroupAge.run({ stream, group, cutoff }).changes;
+    }
+    return dropped;
+  }
+
+  /**
+   * Writes what the batch recorded: the events in multi-row inserts, each touched group's counter
+   * and each touched item's version once, then the count trims. Runs inside the transaction that
+   * commits the batch (the KV store calls it through the journal's `beforeCommit`).
+   */
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.events.length === 0 && batch.groups.size === 0) return;
+    this.pending = emptyBatch();
+    for (let start = 0; start < batch.events.length; start += INSERT_CHUNK) {
+      const rows = batch.events.slice(start, start + INSERT_CHUNK);
+      this.insertStatement(rows.length).run(rows.flat());
+    }
+    for (const [stream, group, seq] of batch.groups.values()) this.statements.upsertGroup.run(stream, group, this.epoch, seq);
+    for (const [stream, group, item, version] of batch.versions.values()) {
+      if (version === null) this.statements.removeVersion.run(stream, group, item);
+      else this.statements.upsertVersion.run(stream, group, item, version);
+    }
+    for (const [stream, group, upTo] of batch.trims.values()) this.statements.trimGroup.run(stream, group, upTo);
+  }
+
+  private insertStatement(rows: number): Statement<unknown[]> {
+    let statement = this.inserts.get(rows);
+    if (statement === undefined) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(
+        `INSERT INTO stream_log_events (stream_name, group_id, seq, item_id, version, at, event) VALUES ${values}`,
+      );
+      this.inserts.set(rows, statement);
+    }
+    return statement;
   }
 
   /** Assigns seq (and version for item writes) and stores the event. Runs inside a transaction. */
   private write(message: StreamMessage<StreamChangeEvent>): StreamFrame<StreamChangeEvent> {
     const { streamName, groupId, id, event } = message;
     const seq = this.lastSeq(streamName, groupId) + 1;
-    this.statements.upsertGroup.run(streamName, groupId, this.epoch, seq);
-    this.seqs.set(groupKey(streamName, groupId), seq);
+    const group = groupKey(streamName, groupId);
+    this.seqs.set(group, seq);
+    this.pending.groups.set(group, [streamName, groupId, seq]);
     const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
     const { maxEvents } = this.retention;
     if (maxEvents > 0) {
-      const text = JSON.stringify(event);
-      this.statements.insertEvent.run(streamName, groupId, seq, id, version ?? null, message.timestamp, text);
+      this.pending.events.push([streamName, groupId, seq, id, version ?? null, message.timestamp, JSON.stringify(event)]);
       if (seq > maxEvents && seq % Math.min(TRIM_EVERY, maxEvents) === 0)
-        this.statements.trimGroup.run(streamName, groupId, seq - maxEvents);
+        this.pending.trims.set(group, [streamName, groupId, seq - maxEvents]);
     }
     const frame: StreamFrame<StreamChangeEvent> = { ...message, seq };
     if (version !== undefined) frame.version = version;
@@ -248,10 +307,8 @@ export class StreamEventLog {
     const current = type === 'create' ? 0 : (this.currentVersion(streamName, groupId, itemId) ?? 0);
     const version = current + 1;
     this.versions.delete(key); // re-inserted last: the Map's order is the eviction order
-    if (type === 'delete') {
-      this.statements.removeVersion.run(streamName, groupId, itemId);
-    } else {
-      this.statements.upsertVersion.run(streamName, groupId, itemId, version);
+    this.pending.versions.set(key, [streamName, groupId, itemId, type === 'delete' ? null : version]);
+    if (type !== 'delete') {
       this.versions.set(key, version);
       if (this.versions.size > VERSION_CACHE_SIZE) this.versions.delete(this.versions.keys().next().value as string);
     }
@@ -269,15 +326,35 @@ export class StreamEventLog {
   }
 
   private currentVersion(streamName: string, groupId: string, itemId: string): number | undefined {
-    const cached = this.versions.get(itemKey(streamName, groupId, itemId));
-    return cached ?? this.statements.version.get(streamName, groupId, itemId)?.version;
+    const key = itemKey(streamName, groupId, itemId);
+    const cached = this.versions.get(key);
+    if (cached !== undefined) return cached;
+    // Deleted earlier in this batch: the table still holds the old row until the flush.
+    if (this.pending.versions.has(key)) return undefined;
+    return this.statements.version.get(streamName, groupId, itemId)?.version;
   }
 
   /** A transaction rolled back: the caches may hold numbers it never committed. */
   private forget(): void {
     this.seqs.clear();
     this.versions.clear();
+    this.pending = emptyBatch();
   }
+}
+
+/** Rows a batch has recorded, keyed so each group and item is written once. */
+interface PendingBatch {
+  events: EventParams[];
+  /** group key → [stream, group, last seq]. */
+  groups: Map<string, [string, string, number]>;
+  /** item key → [stream, group, item, version], or a null version for a deleted item. */
+  versions: Map<string, [string, string, string, number | null]>;
+  /** group key → [stream, group, drop events up to this seq]. */
+  trims: Map<string, [string, string, number]>;
+}
+
+function emptyBatch(): PendingBatch {
+  return { events: [], groups: new Map(), versions: new Map(), trims: new Map() };
 }
 
 function groupKey(streamName: string, groupId: string): string {

@@ -172,4 +172,82 @@ describe('stream event log', () => {
       fs.rmSync(directory, { recursive: true, force: true });
     }
   });
+
+  it('logs every write of one KV batch, more than one insert chunk of them, with versions right across a delete and re-create', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-event-log-'));
+    const storage = openStorage({ kind: 'sqlite', directory });
+    try {
+      const l = new StreamEventLog(storage.database, { maxEvents: 1_000, maxAgeMs: 60_000 });
+      const published: Array<[string, number, number | undefined]> = [];
+      const journal = (item: string, event: (previous: unknown) => StreamChangeEvent | undefined) =>
+        l.journal({ type: 'stream', timestamp: 1, streamName: 's', groupId: 'g', id: item }, event, (frame) =>
+          published.push([item, frame.seq, frame.version]),
+        );
+      const set = (item: string, value: number) =>
+        storage.kv.set(
+          'stream',
+          's:g',
+          item,
+          value,
+          journal(item, (previous) => ({ type: previous === undefined ? 'create' : 'update', data: value })),
+        );
+      const remove = (item: string) =>
+        storage.kv.delete(
+          'stream',
+          's:g',
+          item,
+          journal(item, (previous) => (previous === undefined ? undefined : { type: 'delete', data: 0 })),
+        );
+      await set('kept', 1);
+      // One event-loop turn: one KV batch, one transaction.
+      await Promise.all([
+        ...Array.from({ length: 150 }, (_, i) => set(`i${i}`, i)),
+        set('kept', 2),
+        remove('kept'),
+        set('kept', 3),
+        set('kept', 4),
+      ]);
+      expect(published).toHaveLength(155);
+      expect(published.map(([, seq]) => seq)).toEqual(Array.from({ length: 155 }, (_, i) => i + 1));
+      expect(published.filter(([item]) => item === 'kept').map(([, , version]) => version)).toEqual([1, 2, 3, 1, 2]);
+      expect(l.head('s', 'g').seq).toBe(155);
+      expect(l.replay('s', 'g', null, { since: 0, epoch: undefined })?.map((f) => [f.id, f.seq, f.version])).toEqual(published);
+
+      // The counters were written once per batch, and a reopened log continues from them.
+      const reopened = new StreamEventLog(storage.database, { maxEvents: 1_000, maxAgeMs: 60_000 });
+      expect(reopened.head('s', 'g').seq).toBe(155);
+      expect(reopened.version('s', 'g', 'kept')).toBe(2);
+      expect(reopened.version('s', 'g', 'i149')).toBe(1);
+    } finally {
+      await storage.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('compacts each group by age without an index on the time, and drops the index older databases had', () => {
+    db.exec(
+      'CREATE TABLE stream_log_events (stream_name TEXT NOT NULL, group_id TEXT NOT NULL, seq INTEGER NOT NULL, item_id TEXT, version INTEGER, at INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (stream_name, group_id, seq)) WITHOUT ROWID',
+    );
+    db.exec('CREATE INDEX stream_log_events_at ON stream_log_events (at)');
+    const l = log(100, 1000);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stream_log_events'").all() as Array<{
+      name: string;
+    }>;
+    expect(indexes.map((index) => index.name)).not.toContain('stream_log_events_at');
+    const at = (group: string, timestamp: number) =>
+      l.append({ ...streamMessage('s', group, 'a', { type: 'update', data: timestamp }), timestamp });
+    at('g', 1_000);
+    at('g', 2_000);
+    at('g', 6_000);
+    at('h', 1_500);
+    at('h', 1_800);
+    at('k', 7_000);
+    // Cutoff 5_000 − 1_000 = 4_000: g keeps its last event, h loses both, k keeps its one.
+    expect(l.compact(5_000)).toBe(4);
+    expect(l.replay('s', 'g', null, { since: 2, epoch: undefined })?.map((f) => f.seq)).toEqual([3]);
+    expect(l.replay('s', 'g', null, { since: 1, epoch: undefined })).toBeUndefined();
+    expect(l.replay('s', 'h', null, { since: 1, epoch: undefined })).toBeUndefined();
+    expect(l.head('s', 'h').seq).toBe(2);
+    expect(l.replay('s', 'k', null, { since: 0, epoch: undefined })?.map((f) => f.seq)).toEqual([1]);
+  });
 });
