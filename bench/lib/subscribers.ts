@@ -13,7 +13,7 @@ export interface SubscriberGroup {
 
 /** `count` connections spread over `processes` load processes; resolves once every one is joined. */
 export async function subscribe(server: RunningServer, count: number, processes: number, notify = false): Promise<SubscriberGroup> {
-  const protocol = server.name === 'ours' ? 'iii' : 'plain';
+  const protocol = server.name === 'ours' || server.name === 'baseline' ? 'iii' : 'plain';
   const sizes = Array.from({ length: processes }, (_, i) => Math.floor(count / processes) + (i < count % processes ? 1 : 0)).filter(
     (n) => n > 0,
   );

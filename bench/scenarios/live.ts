@@ -5,7 +5,7 @@
 import { count, percentile, wallMs, type Histogram } from '../lib/histogram';
 import { cpuSeconds, rssKiB, startLoad, type RunningServer } from '../lib/proc';
 import { median, type Section } from '../lib/report';
-import { startFresh, type ServerName } from '../lib/servers';
+import { BASELINE_DIST, startFresh, type ServerName } from '../lib/servers';
 import { subscribe } from '../lib/subscribers';
 
 export interface LatencyOptions {
@@ -127,7 +127,7 @@ export interface FanOutOptions {
 /** `clients` connections on ours and on bare ws; RSS per connection; then one change at a time to all. */
 export async function fanOut(options: FanOutOptions): Promise<Section> {
   const rows: Section['rows'] = [];
-  for (const name of ['ours', 'ws-bare'] as ServerName[]) {
+  for (const name of (BASELINE_DIST === undefined ? ['ours', 'ws-bare'] : ['baseline', 'ours', 'ws-bare']) as ServerName[]) {
     const server = await startFresh(name);
     try {
       await sleep(500);

@@ -24,8 +24,13 @@ type Frame = {
 /** A raw stream-port client that records every frame. */
 class Client {
   readonly frames: Frame[] = [];
+  /** Whether each frame came as a text message (JSON frames must, or browsers get Blobs). */
+  readonly text: boolean[] = [];
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (raw) => this.frames.push(JSON.parse(String(raw)) as Frame));
+    socket.on('message', (raw, isBinary) => {
+      this.text.push(!isBinary);
+      this.frames.push(JSON.parse(String(raw)) as Frame);
+    });
     socket.on('error', () => undefined);
   }
 
@@ -250,6 +255,7 @@ describe('iii-stream', () => {
         ['a', { type: 'delete', data: { n: 0 } }, 4, 2],
         [null, { type: 'event', event: { type: 'typing', data: { who: 'x' } } }, 5, undefined],
       ]);
+      expect(client.text).toEqual([true, true, true, true, true]);
     });
 
     it('refuses a join that a stream:join trigger marks unauthorized, and calls stream:leave on leave', async () => {

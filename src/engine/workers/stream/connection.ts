@@ -42,6 +42,8 @@ const DROP_STALL_MS = 2000;
 
 /** The `code` of an `error` event refusing a join (docs/streams-protocol.md). */
 export type JoinErrorCode = 'subscription_limit' | 'duplicate_subscription';
+/** Frames are UTF-8 JSON: sent as text messages although handed over as Buffers. */
+const TEXT_FRAME = { binary: false } as const;
 
 /** Where a sync stands: the group's seq and epoch, and the item's version for an item sync. */
 interface GroupPosition {
@@ -88,7 +90,7 @@ export class StreamConnection implements SubscriptionSink {
       });
   }
 
-  deliver(frame: string): void {
+  deliver(frame: Buffer): void {
     if (this.state !== 'open' || this.socket.readyState !== WebSocket.OPEN) return;
     // `bufferedAmount` counts what the kernel has not accepted yet: a client that stopped reading
     // makes it grow without bound, so it is cut off instead of holding memory for everyone.
@@ -99,7 +101,7 @@ export class StreamConnection implements SubscriptionSink {
       this.drop(CLOSE_TOO_SLOW, 'client too slow');
       return;
     }
-    this.socket.send(frame);
+    this.socket.send(frame, TEXT_FRAME);
   }
 
   /** The socket closed: forget its subscriptions and tell `stream:leave` triggers (unless shutting down). */
@@ -310,9 +312,9 @@ export class StreamConnection implements SubscriptionSink {
   }
 
   private send(message: StreamMessage): void {
-    let frame: string;
+    let frame: Buffer;
     try {
-      frame = this.deps.index.serialise(message);
+      frame = Buffer.from(this.deps.index.serialise(message));
     } catch (err) {
       this.deps.context.logger.error('stream frame could not be serialised', { error: String(err) });
       return;

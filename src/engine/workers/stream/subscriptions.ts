@@ -6,8 +6,11 @@ import type { StreamFrame } from './types';
 
 /** Where a subscription's frames go (one per client connection). */
 export interface SubscriptionSink {
-  /** Sends an already serialised frame (or drops the client if it cannot keep up). */
-  deliver(frame: string): void;
+  /**
+   * Sends an already serialised frame, UTF-8 JSON sent as a text message (or drops the client if
+   * it cannot keep up). The same bytes go to every subscriber of an event.
+   */
+  deliver(frame: Buffer): void;
 }
 
 export interface Subscription {
@@ -71,8 +74,9 @@ export class SubscriptionIndex {
   publish(message: StreamFrame): void {
     const set = this.byGroup.get(groupKey(message.streamName, message.groupId));
     if (set === undefined) return;
-    // One serialisation per event: the frame (seq included) is the same for every subscriber.
-    let frame: string | undefined;
+    // One serialisation and one UTF-8 encoding per event: the frame (seq included) is the same
+    // for every subscriber, and ws sends a Buffer without copying or re-encoding it.
+    let frame: Buffer | undefined;
     // A delivery may drop a slow client, which deletes its subscriptions from `set` mid-loop;
     // a Set iterator simply skips entries deleted before they are reached.
     for (const subscription of set) {
@@ -81,7 +85,7 @@ export class SubscriptionIndex {
         subscription.pending.push(message);
         continue;
       }
-      frame ??= this.serialise(message);
+      frame ??= Buffer.from(this.serialise(message));
       subscription.sink.deliver(frame);
     }
   }
