@@ -20,6 +20,17 @@ interface ReactionScope {
 }
 
 const scopes = new AsyncLocalStorage<ReactionScope>();
+/**
+ * Reactions running with a scope now. A used AsyncLocalStorage keeps Node's promise hooks on,
+ * which taxes every promise of the process (HTTP handlers included); it is disabled again
+ * whenever no reaction holds a scope, and `run` re-enables it.
+ */
+let running = 0;
+
+function release(): void {
+  running--;
+  if (running === 0) scopes.disable();
+}
 
 /** The idempotency key of the next state write made by the reaction running now, if any. */
 export function nextIdempotencyKey(): string | undefined {
@@ -45,6 +56,14 @@ export function reactionInvoker(functionId: string, config: unknown, invoke: Inv
   return (payload, metadata) => {
     const seq = (payload as { seq?: unknown } | null)?.seq;
     if (!support.idempotentStateWrites || typeof seq !== 'number') return invoke(payload, metadata);
-    return scopes.run({ base: `reaction:${trigger}:${seq}`, writes: 0 }, () => invoke(payload, metadata));
+    running++;
+    let result: Promise<unknown>;
+    try {
+      result = scopes.run({ base: `reaction:${trigger}:${seq}`, writes: 0 }, () => invoke(payload, metadata));
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return result.finally(release);
   };
 }
