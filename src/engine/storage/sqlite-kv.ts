@@ -9,6 +9,10 @@
  * Until its batch commits, a queued write lives in an overlay that point reads consult, so `get`
  * and the previous value returned by `set`/`delete` follow the order of the calls. Range reads
  * (`list`, `entries`, `scopes`) first commit the queue, then read the table.
+ *
+ * Point reads are served from a bounded cache of small committed values (the table's JSON text,
+ * or "absent"): this store is the table's only writer, so the cache is updated by every commit and
+ * dropped by a rollback, and a `state::get` of a hot key costs no SQLite lookup.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { toEngineError } from '../core/errors';
@@ -46,6 +50,14 @@ interface PendingWrite {
 
 /** Marks a key deleted in the overlay (distinct from "not in the overlay"). */
 const DELETED = null;
+/** Committed point-read results kept (the oldest go first), each at most this many characters: a few MB at worst. */
+const READ_CACHE_SIZE = 4_096;
+const READ_CACHE_MAX_TEXT = 2_048;
+
+/** An injective key for (namespace, scope, key): lengths prefix the free-form parts. */
+function cacheKey(namespace: string, scope: string, key: string): string {
+  return `${namespace.length}:${namespace}${scope.length}:${scope}${key}`;
+}
 
 interface Statements {
   get: Statement<[string, string, string], { value: string }>;
@@ -63,6 +75,8 @@ export class SqliteKvStore implements KvStore {
   /** namespace → scope → key → queued JSON text (or DELETED), newest write wins. */
   private overlay = new Map<string, Map<string, Map<string, string | null>>>();
   private flushScheduled = false;
+  /** cacheKey → committed JSON text, or DELETED for a key known to be absent. */
+  private readonly committed = new Map<string, string | null>();
   private nextSeq: number;
   private closed = false;
 
@@ -149,6 +163,7 @@ export class SqliteKvStore implements KvStore {
       this.commitBatch(writes);
     } catch (err) {
       // The whole batch rolled back: nobody was acknowledged, so nothing acknowledged is lost.
+      this.committed.clear();
       this.log?.rolledBack();
       const error = toEngineError(err, 'STORAGE_WRITE_FAILED');
       for (const write of writes) {
@@ -157,6 +172,7 @@ export class SqliteKvStore implements KvStore {
       }
       return;
     }
+    for (const write of writes) this.remember(cacheKey(write.namespace, write.scope, write.key), write.text);
     this.log?.committed();
     for (const write of writes) {
       // Announced in commit order, before anyone learns the write is acknowledged.
@@ -247,8 +263,20 @@ export class SqliteKvStore implements KvStore {
       const text = queued.get(key);
       return text === undefined || text === DELETED ? undefined : decodeValue(text);
     }
-    const row = this.statements.get.get(namespace, scope, key);
-    return row === undefined ? undefined : decodeValue(row.value);
+    const cached = cacheKey(namespace, scope, key);
+    let text = this.committed.get(cached);
+    if (text === undefined) {
+      text = this.statements.get.get(namespace, scope, key)?.value ?? DELETED;
+      this.remember(cached, text);
+    }
+    return text === DELETED ? undefined : decodeValue(text);
+  }
+
+  private remember(key: string, text: string | null): void {
+    this.committed.delete(key); // re-inserted last: the Map's order is the eviction order
+    if (text !== DELETED && text.length > READ_CACHE_MAX_TEXT) return;
+    this.committed.set(key, text);
+    if (this.committed.size > READ_CACHE_SIZE) this.committed.delete(this.committed.keys().next().value as string);
   }
 
   private overlayScope(namespace: string, scope: string): Map<string, string | null> {

@@ -114,6 +114,31 @@ describe('SQLite storage', () => {
     await expect(storage.kv.set('state', 's', 'a', 2)).resolves.toBeUndefined();
   });
 
+  it('answers point reads in step with every committed write, small and large values, deletes and absent keys', async () => {
+    const storage = open();
+    const large = 'x'.repeat(10_000);
+    await expect(storage.kv.get('state', 's', 'k')).resolves.toBeUndefined();
+    await storage.kv.set('state', 's', 'k', { n: 1 });
+    await expect(storage.kv.get('state', 's', 'k')).resolves.toEqual({ n: 1 });
+    await storage.kv.set('state', 's', 'k', large);
+    await expect(storage.kv.get('state', 's', 'k')).resolves.toBe(large);
+    await storage.kv.set('state', 's', 'k', { n: 2 });
+    await expect(storage.kv.get('state', 's', 'k')).resolves.toEqual({ n: 2 });
+    await storage.kv.delete('state', 's', 'k');
+    await expect(storage.kv.get('state', 's', 'k')).resolves.toBeUndefined();
+    // Separators cannot make two keys collide.
+    await storage.kv.set('state', 'a', 'bc', 'first');
+    await storage.kv.set('state', 'ab', 'c', 'second');
+    await expect(storage.kv.get('state', 'a', 'bc')).resolves.toBe('first');
+    // Each read is a fresh value: changing one does not change the next.
+    const read = (await storage.kv.get('state', 's', 'k')) as { n: number } | undefined;
+    expect(read).toBeUndefined();
+    await storage.kv.set('state', 's', 'obj', { n: 3 });
+    const first = (await storage.kv.get('state', 's', 'obj')) as { n: number };
+    first.n = 99;
+    await expect(storage.kv.get('state', 's', 'obj')).resolves.toEqual({ n: 3 });
+  });
+
   it('reports a data directory that cannot be created with STORAGE_OPEN_FAILED', () => {
     const file = path.join(os.tmpdir(), `iii-not-a-dir-${process.pid}-${Date.now()}`);
     fs.writeFileSync(file, 'x');
