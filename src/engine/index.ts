@@ -77,11 +77,20 @@ export interface EngineHandle {
   /** Idempotent; releases every port, timer and file handle. */
   close(): Promise<void>;
   /**
+   * The first step of a graceful shutdown: the REST and stream listeners answer new requests and
+   * connections 503 with `Retry-After` (never 404), the requests in flight are answered. Resolves
+   * `false` if they were not within `timeoutMs` (default 10 s). `close()` follows.
+   */
+  drain(timeoutMs?: number): Promise<boolean>;
+  /**
    * Resolves once nothing is due: every state-trigger cursor caught up (retries not yet due
    * excepted), no queue job running, every stream delivery written. For tests.
    */
   settle(timeoutMs?: number): Promise<void>;
 }
+
+/** How long `drain()` waits by default for the requests in flight. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** Workers the config may name that we knowingly do not provide. */
 const NOT_PROVIDED = new Set(['configuration', 'iii-telemetry']);
@@ -133,6 +142,18 @@ class RunningEngine implements EngineHandle {
 
   settle(timeoutMs?: number): Promise<void> {
     return this.core.idleProbes.settle(timeoutMs);
+  }
+
+  async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = Promise.all(this.workers.map((worker) => worker.drain?.().catch(() => undefined))).then(() => true);
+    const done = await Promise.race([drained, late]);
+    clearTimeout(timer);
+    if (!done) this.logger.warn(`requests still in flight after ${timeoutMs} ms of draining`);
+    return done;
   }
 
   private async shutdown(): Promise<void> {

@@ -167,6 +167,11 @@ export interface EngineWorker {
   stop(): Promise<void>;
   /** The URL of the listener this worker opened, once started (port 0 resolved), if it has one. */
   url?(): string | undefined;
+  /**
+   * Shutdown, first step: take no new work from outside (a listener answers 503 with
+   * `Retry-After` instead) and resolve once the work already taken is done. `stop()` follows.
+   */
+  drain?(): Promise<void>;
 }
 
 /**

@@ -181,12 +181,33 @@ export class IIIApplication {
     for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
     this.signalHandlers.clear();
     const { records, logger, client, engine } = this.parts;
+    await this.stopAccepting();
     await runHook(records, 'onModuleDestroy', logger, signal);
     await this.drain();
     this.registrar.unregisterAll();
     await client.shutdown().catch((e: unknown) => logger.error(`worker shutdown failed: ${String(e)}`));
     await runHook(records, 'onApplicationShutdown', logger, signal);
     if (engine.close !== null) await engine.close().catch((e: unknown) => logger.error(`engine close failed: ${String(e)}`));
+  }
+
+  /**
+   * An embedded engine first stops taking requests and stream connections (503 with `Retry-After`,
+   * so a client retries instead of reading a 404 from routes already unregistered), answers those
+   * in flight, and lets the reactions they caused run (both bounded by `drainTimeoutMs`). An
+   * engine we do not own keeps serving: there, the routes are unregistered as before.
+   */
+  private async stopAccepting(): Promise<void> {
+    const { engine, logger } = this.parts;
+    if (this.listening === undefined || engine.drain === undefined || engine.drain === null) return;
+    const timeoutMs = this.parts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const started = Date.now();
+    await engine.drain(timeoutMs).catch((e: unknown) => logger.error(`engine drain failed: ${String(e)}`));
+    const left = Math.max(1, timeoutMs - (Date.now() - started));
+    if (engine.settle !== null) {
+      await engine
+        .settle(left)
+        .catch(() => logger.warn(`closing with reactions still due after ${timeoutMs} ms (they run at the next start)`));
+    }
   }
 
   /**

@@ -21,6 +21,11 @@ export interface EngineConnection {
   readonly close: (() => Promise<void>) | null;
   /** Waits until the embedded engine has nothing due; `null` when connected to an engine we do not own. */
   readonly settle: ((timeoutMs?: number) => Promise<void>) | null;
+  /**
+   * Stops the embedded engine taking new requests and stream connections (503 with `Retry-After`)
+   * and waits for those in flight; `null` when connected to an engine we do not own.
+   */
+  readonly drain?: ((timeoutMs: number) => Promise<boolean>) | null;
 }
 
 /**
@@ -57,6 +62,7 @@ export async function connectEngine(
       ...(handle.workerToken !== undefined && { workerToken: handle.workerToken }),
       close: () => handle.close(),
       settle: (timeoutMs) => handle.settle(timeoutMs),
+      drain: (timeoutMs) => handle.drain(timeoutMs),
     };
   } catch (error) {
     const inUse = portInUseError(error, engine ?? {});

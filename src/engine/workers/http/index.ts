@@ -123,6 +123,11 @@ export class HttpWorker implements EngineWorker {
     return this.closing;
   }
 
+  /** New requests get 503 with `Retry-After` (never a 404 from routes already gone); resolves once those in flight are answered. */
+  drain(): Promise<void> {
+    return this.pipeline?.drain() ?? Promise.resolve();
+  }
+
   /** Requests being served right now (diagnostics and tests). */
   get activeRequests(): number {
     return this.pipeline?.activeRequests ?? 0;

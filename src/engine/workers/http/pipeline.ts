@@ -39,11 +39,18 @@ const CONDITION_NOT_MET = errorReply(422, 'CONDITION_NOT_MET', 'Request conditio
 const MIDDLEWARE_TIMEOUT = errorReply(504, 'MIDDLEWARE_TIMEOUT', 'Middleware timeout');
 const NOT_FOUND = statusReply(404, 'No route matches this path');
 const OVERLOADED = statusReply(503, 'Too many requests in flight', [['retry-after', '1']]);
+/** While the app shuts down: never a 404 from routes already gone, and the client knows to retry. */
+const SHUTTING_DOWN = statusReply(503, 'Shutting down; retry shortly', [
+  ['retry-after', '1'],
+  ['connection', 'close'],
+]);
 const UNSUPPORTED_MEDIA_TYPE = statusReply(415, 'Request bodies must be JSON (content-type application/json or application/*+json)');
 const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
 
 export class HttpPipeline {
   private inFlight = 0;
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
   /** Global middleware ids, resolved once (the config is fixed for the listener's life). */
   private readonly globalMiddleware: readonly string[];
 
@@ -57,7 +64,18 @@ export class HttpPipeline {
   }
 
   /** The server's request listener (one shared function, no closure per connection). */
+  /** Answers every new request 503 (`Retry-After`); resolves once the requests in flight are answered. */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (this.draining) {
+      sendReply(res, SHUTTING_DOWN, this.options.cors.responseHeaders(req.headers));
+      return;
+    }
     if (this.inFlight >= this.options.config.concurrencyLimit) {
       sendReply(res, OVERLOADED, this.options.cors.responseHeaders(req.headers));
       return;
@@ -74,6 +92,7 @@ export class HttpPipeline {
 
   private readonly release = (): void => {
     this.inFlight--;
+    if (this.inFlight === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
   };
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -66,6 +66,12 @@ class StreamWorker implements EngineWorker {
     this.compaction.unref();
   }
 
+  /** New stream connections are refused (503, `Retry-After`); the connected ones keep receiving. */
+  drain(): Promise<void> {
+    this.server?.drain();
+    return Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.compaction);
     await this.server?.close();

@@ -64,6 +64,8 @@ interface AuthInput {
 
 export class StreamServer {
   private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  /** Shutting down: connected clients keep receiving, new connections are refused (503). */
+  private draining = false;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly index: SubscriptionIndex;
@@ -134,6 +136,11 @@ export class StreamServer {
     }
   }
 
+  /** New connections are answered 503 with `Retry-After`; connected clients keep receiving until `close()`. */
+  drain(): void {
+    this.draining = true;
+  }
+
   /** Closes every client socket and the listener. Leave triggers are not run while shutting down. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -168,8 +175,8 @@ export class StreamServer {
     // A reset during the handshake must not become an uncaught 'error' event.
     socket.on('error', () => undefined);
     const route = this.routeOf(req.url);
-    if (route === undefined || this.state !== 'running') {
-      refuse(socket, this.state === 'running' ? '404 Not Found' : '503 Service Unavailable');
+    if (route === undefined || this.state !== 'running' || this.draining) {
+      refuse(socket, route !== undefined || this.state !== 'running' ? '503 Service Unavailable' : '404 Not Found');
       return;
     }
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -313,7 +320,8 @@ function pathOf(url: string | undefined): string {
 
 function refuse(socket: Duplex, status: string): void {
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const retry = status.startsWith('503') ? 'Retry-After: 1\r\n' : '';
+  socket.end(`HTTP/1.1 ${status}\r\n${retry}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 function authInput(req: IncomingMessage): AuthInput {
