@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 const Port = (): PropertyDecorator => {
   const decorators = [IsOptional(), IsInt(), Min(0), Max(65535)];
@@ -29,6 +29,10 @@ export class AppConfig {
   @IsOptional() @IsString() III_WORKER_TOKEN?: string;
   /** Comma-separated browser origins allowed by CORS and on the stream socket. */
   @IsOptional() @IsString() III_CORS_ORIGINS?: string;
+  /** `1`/`true`: serve the read-only dev console on loopback (embedded engine only). */
+  @IsOptional() @IsBoolean() III_CONSOLE?: boolean;
+  /** Port of the dev console (default 3113). */
+  @Port() III_CONSOLE_PORT?: number;
 
   /** The REST port asked for, if any. */
   get httpPort(): number | undefined {

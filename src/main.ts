@@ -51,6 +51,12 @@ export interface BootstrapOptions {
   workerToken?: string;
   /** Browser origins allowed by CORS and on the stream socket (env `III_CORS_ORIGINS`, comma-separated); default none. */
   corsOrigins?: string[];
+  /**
+   * Embedded engine only: the read-only dev console on loopback (env `III_CONSOLE=1`), on
+   * `consolePort` (env `III_CONSOLE_PORT`, default 3113; a free port with `ephemeralPorts`).
+   */
+  console?: boolean;
+  consolePort?: number;
   logger?: Logger | false;
 }
 
@@ -67,6 +73,8 @@ export function optionsFromEnv(env?: ConfigSource): BootstrapOptions {
   if (config.III_CONFIG !== undefined && config.III_CONFIG.trim() !== '') options.configFile = config.III_CONFIG.trim();
   if (config.III_WORKER_TOKEN !== undefined && config.III_WORKER_TOKEN.trim() !== '') options.workerToken = config.III_WORKER_TOKEN.trim();
   if (config.corsOrigins.length > 0) options.corsOrigins = config.corsOrigins;
+  if (config.III_CONSOLE === true) options.console = true;
+  if (config.III_CONSOLE_PORT !== undefined) options.consolePort = config.III_CONSOLE_PORT;
   return options;
 }
 
@@ -89,6 +97,8 @@ export async function bootstrap(options: BootstrapOptions = {}): Promise<IIIAppl
       storage: options.storage ?? 'sqlite',
       dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
       host: options.host ?? '127.0.0.1',
+      // The console stays on loopback whatever III_HOST says.
+      ...(options.console === true && { console: options.consolePort !== undefined ? { port: options.consolePort } : true }),
       // Explicit ports win over `ephemeralPorts` in the engine, so give one or the other.
       ...(options.ephemeralPorts === true
         ? { ephemeralPorts: true }
@@ -132,6 +142,7 @@ function describeUrls(app: IIIApplication, options: BootstrapOptions): string[] 
   }
   if (app.urls.stream !== undefined) lines.push(`  streams: ${local(app.urls.stream)} (stream "${TODOS_STREAM}")`);
   lines.push(`  engine:  ${local(app.urls.worker)}${options.engineUrl === undefined ? ' (embedded)' : ' (external)'}`);
+  if (app.urls.console !== undefined) lines.push(`  console: ${app.urls.console} (dev console, read-only)`);
   return lines;
 }
 

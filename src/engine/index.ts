@@ -17,6 +17,7 @@ import { openStorage } from './storage';
 import { applySecureProfile, type SecureEngineOptions } from './security/secure-profile';
 import { parseWorkerManagerOptions } from './worker-manager/options';
 import { WorkerListener } from './worker-manager/listener';
+import { DevConsole, type ConsoleOptions } from './console/server';
 import { inStartOrder, WORKER_TABLE, workerEntry, type WorkerEntry } from './workers';
 
 export * from './core/types';
@@ -25,6 +26,7 @@ export type { EngineConfig, WorkerConfigEntry } from './config';
 export { ENGINE_SEMANTICS_ENV, type EngineSemantics } from './core/semantics';
 export type { SecureEngineOptions } from './security/secure-profile';
 export { WORKER_TOKEN_HEADER } from './security/worker-token';
+export { DEFAULT_CONSOLE_PORT, ConsoleHostError, type ConsoleOptions } from './console/server';
 
 export interface StartEngineOptions {
   /** Path of a config.yaml, or an already-parsed config; default: engine.md §1.2 defaults. */
@@ -57,6 +59,12 @@ export interface StartEngineOptions {
    * Ignored on Windows.
    */
   localSocket?: boolean;
+  /**
+   * The dev console (`urls.console`): a read-only, loopback-only page of this engine's workers,
+   * functions, triggers, state, streams, invocations and reactions. Off unless given; `true` is
+   * port 3113 (0 with `ephemeralPorts`).
+   */
+  console?: boolean | ConsoleOptions;
 }
 
 /** The listeners' URLs, plus every worker-manager listener in config order. */
@@ -64,6 +72,8 @@ export interface EngineUrls extends ProtocolEngineUrls {
   readonly workers: string[];
   /** `ws+unix:<path>:/` of the first worker listener's local socket, when `localSocket` asked for one. */
   readonly local?: string;
+  /** `http://127.0.0.1:3113/` of the dev console, when enabled. */
+  readonly console?: string;
 }
 
 export interface EngineHandle {
@@ -125,6 +135,7 @@ function applyOverrides(entries: WorkerConfigEntry[], options: StartEngineOption
 
 class RunningEngine implements EngineHandle {
   private closing: Promise<void> | undefined;
+  devConsole: DevConsole | undefined;
   urls: EngineUrls = { worker: '', workers: [] };
   workerToken: string | undefined;
 
@@ -157,6 +168,7 @@ class RunningEngine implements EngineHandle {
   }
 
   private async shutdown(): Promise<void> {
+    await this.devConsole?.close();
     // Sockets upgraded by a worker's route (data channels) hang off the listeners' servers, which
     // wait for them: those workers stop first (stop is idempotent).
     for (const worker of this.workers.filter((w) => this.core.servesUpgrades(w.name))) await this.stopWorker(worker);
@@ -195,6 +207,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
   const workers: EngineWorker[] = [];
   const listeners: WorkerListener[] = [];
   const engine = new RunningEngine(core, workers, listeners, logger);
+  let consoleUrl: string | undefined;
   try {
     for (const { entry, config: workerConfig } of selectWorkers(entries, logger)) {
       const worker = entry.create(workerConfig);
@@ -217,6 +230,11 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
       listeners.push(listener);
       await listener.listen();
     }
+    if (options.console !== undefined && options.console !== false) {
+      const consoleOptions = options.console === true ? {} : options.console;
+      engine.devConsole = new DevConsole(core, { ...(options.ephemeralPorts === true && { port: 0 }), ...consoleOptions });
+      consoleUrl = await engine.devConsole.listen();
+    }
   } catch (err) {
     await engine.close();
     throw err;
@@ -236,6 +254,7 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     workers: listeners.map((listener) => listener.url()),
     ...(urlOf('iii-http') !== undefined && { http: urlOf('iii-http') }),
     ...(urlOf('iii-stream') !== undefined && { stream: urlOf('iii-stream') }),
+    ...(consoleUrl !== undefined && { console: consoleUrl }),
   };
   return engine;
 }

@@ -6,4 +6,6 @@ export interface EngineUrls {
   readonly http?: string;
   /** The client WebSocket port of `iii-stream`, when known. */
   readonly stream?: string;
+  /** The embedded engine's dev console, when enabled. */
+  readonly console?: string;
 }

@@ -63,6 +63,8 @@ export class EngineCore {
   private readonly registryView: EngineRegistryView;
   /** What `settle()` asks: does any worker have work due? */
   readonly idleProbes = new IdleProbes();
+  /** Told of every invocation and its outcome when set (the dev console); unset, `invoke` pays one check. */
+  invocationObserver: ((functionId: string, result: Promise<unknown>) => void) | undefined;
 
   constructor(
     readonly storage: EngineStorage,
@@ -131,11 +133,14 @@ export class EngineCore {
     if (entry === undefined) {
       return Promise.reject(new EngineError('function_not_found', `Function ${functionId} not found`));
     }
+    let result: Promise<unknown>;
     try {
-      return Promise.resolve(entry.handler(data, options));
+      result = Promise.resolve(entry.handler(data, options));
     } catch (err) {
-      return Promise.reject(err);
+      result = Promise.reject(err);
     }
+    this.invocationObserver?.(functionId, result);
+    return result;
   }
 
   /** The `EngineContext` given to one in-process worker; its registrations carry `workerName`. */

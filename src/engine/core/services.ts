@@ -11,6 +11,13 @@ import type { FunctionHandler } from './types';
 export interface EngineServices {
   'http-channels': HttpChannelHooks;
   'external-functions': ExternalFunctionHost;
+  'stream-subscribers': StreamSubscriberView;
+}
+
+/** Who is subscribed to what on the stream socket, for diagnostics (the dev console). */
+export interface StreamSubscriberView {
+  /** Every stream group with at least one subscription, and how many it has. */
+  groups(): Array<{ stream: string; group: string; subscribers: number }>;
 }
 
 export type ServiceName = keyof EngineServices;

@@ -42,7 +42,7 @@ export const WORKER_TABLE: readonly WorkerEntry[] = [
     create: () => createChannelsWorker(),
   },
   { name: 'iii-state', create: createStateWorker },
-  { name: 'iii-stream', create: createStreamWorker },
+  { name: 'iii-stream', provides: ['stream-subscribers'], create: createStreamWorker },
   { name: 'iii-http', needs: ['http-channels'], create: createHttpWorker },
   { name: 'iii-pubsub', create: createPubsubWorker },
   { name: 'iii-cron', create: createCronWorker },

@@ -22,12 +22,15 @@ export interface StartOptions {
   dataDir?: string;
   /** Fixed ports, e.g. to restart on the ports of a previous run (default: ephemeral). */
   ports?: { http: number; stream: number; worker: number };
+  /** Serve the dev console too (on a free loopback port: `app.urls.console`). */
+  console?: boolean;
 }
 
 export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
   const app = await bootstrap({
     host: '127.0.0.1',
     logger: false,
+    ...(options.console === true && { console: true }),
     ...(options.ports !== undefined
       ? { httpPort: options.ports.http, streamPort: options.ports.stream, workerPort: options.ports.worker }
       : { ephemeralPorts: true }),

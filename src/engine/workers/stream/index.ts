@@ -57,6 +57,7 @@ class StreamWorker implements EngineWorker {
       { ...this.config, resumable: context.semantics === 'embedded' },
     );
     this.server = server;
+    context.provide('stream-subscribers', { groups: () => server?.subscriberGroups() ?? [] });
     // Bind first: a taken port fails the start before anything is registered.
     await server.listen();
     const functions = streamFunctions(operations);

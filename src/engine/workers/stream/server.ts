@@ -127,6 +127,11 @@ export class StreamServer {
     return `ws://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   }
 
+  /** Subscriptions per stream group (the dev console). */
+  subscriberGroups(): Array<{ stream: string; group: string; subscribers: number }> {
+    return this.index.groups();
+  }
+
   /** Sends a change event to every matching subscription; never throws. */
   publish(message: StreamFrame): void {
     try {

@@ -90,6 +90,16 @@ export class SubscriptionIndex {
     }
   }
 
+  /** Subscriptions per stream group (diagnostics: the dev console). */
+  groups(): Array<{ stream: string; group: string; subscribers: number }> {
+    const rows: Array<{ stream: string; group: string; subscribers: number }> = [];
+    for (const set of this.byGroup.values()) {
+      const first = set.values().next().value;
+      if (first !== undefined) rows.push({ stream: first.streamName, group: first.groupId, subscribers: set.size });
+    }
+    return rows;
+  }
+
   /** Number of subscriptions (for tests and diagnostics). */
   get size(): number {
     let total = 0;
