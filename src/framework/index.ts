@@ -8,7 +8,7 @@ import 'reflect-metadata';
 export { Module, Global, Controller, Injectable, Inject } from './decorators/module';
 export { ConfigModule, ConfigService, type ConfigModuleOptions } from './config/config.module';
 export { loadConfig, type ConfigSource } from './config/load-config';
-export { ENGINE_URLS, III_CLIENT, LOGGER } from './tokens';
+export { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, ENGINE_URLS, III_CLIENT, LOGGER } from './tokens';
 export type {
   Type,
   AbstractType,

@@ -1,3 +1,4 @@
+import { mergeGlobals } from '../container/app-enhancers';
 import type { InstanceRecord, Injector } from '../container/injector';
 import type { ModuleNode } from '../container/module-graph';
 import { FrameworkError } from '../errors';
@@ -47,7 +48,10 @@ export interface ExploreContext {
   readonly capabilities: IdempotencySupport;
 }
 
-/** The context of an application's (or testing module's) injector, once every provider is built. */
+/**
+ * The context of an application's (or testing module's) injector, once every provider is built.
+ * The global enhancers are the `APP_*` providers', then `globals` (`app.useGlobal*()`).
+ */
 export function exploreContext(injector: Injector, logger: Logger, globals: GlobalEnhancers = NO_GLOBALS): ExploreContext {
   return {
     streams: injector.get(StreamService),
@@ -55,7 +59,7 @@ export function exploreContext(injector: Injector, logger: Logger, globals: Glob
     logger,
     construct: (m, c, role) => injector.construct(m, c, role),
     rootModule: injector.rootModule,
-    globals,
+    globals: mergeGlobals(injector.appEnhancers(), globals),
     capabilities: injector.get(EngineCapabilities),
   };
 }

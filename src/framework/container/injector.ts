@@ -3,6 +3,8 @@ import { container as rootContainer, inject, injectable, Lifecycle, type Depende
 import { FrameworkError } from '../errors';
 import { readInjectOverrides } from '../metadata/reflection';
 import type { Token, Type } from '../metadata/types';
+import type { GlobalEnhancers } from '../pipeline/types';
+import { collectAppEnhancers } from './app-enhancers';
 import type { ModuleGraph, ModuleNode } from './module-graph';
 import { classRecipe, type ClassRecipe, type ProviderRecipe } from './providers';
 import { dependencyOwner, planResolution } from './resolution-plan';
@@ -86,6 +88,14 @@ export class Injector {
       this.registerClass(scoped, recipe);
     }
     return scoped.resolve(cls as InjectionToken);
+  }
+
+  /** The instances of every module's `APP_GUARD`/... providers, in module order (imports first). */
+  appEnhancers(): GlobalEnhancers {
+    const built = this.graph.modules.flatMap((node) =>
+      node.appEnhancers.map((decl) => ({ decl, instance: this.containerOf(node).resolve(decl.token), module: node.name })),
+    );
+    return collectAppEnhancers(built);
   }
 
   /** The per-module tsyringe container (for advanced use and inspection). */

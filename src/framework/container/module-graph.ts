@@ -1,6 +1,7 @@
 import { FrameworkError } from '../errors';
 import { isGlobalModule, readModule } from '../metadata/reflection';
 import type { DynamicModule, ModuleClass, ModuleMetadata, Token, Type } from '../metadata/types';
+import { claimAppEnhancer, type AppEnhancerDecl } from './app-enhancers';
 import { toRecipe, type ProviderRecipe } from './providers';
 import { tokenName } from './tokens';
 
@@ -18,6 +19,8 @@ export interface ModuleNode {
   readonly global: boolean;
   /** The import entry that created this node (a class, or a dynamic module object). */
   readonly key: ModuleClass | DynamicModule;
+  /** Its `APP_GUARD`/`APP_INTERCEPTOR`/`APP_PIPE`/`APP_FILTER` providers, in declaration order. */
+  readonly appEnhancers: readonly AppEnhancerDecl[];
   /** Filled by `resolveScopes`: tokens importers of this module can see, with their owner. */
   exported: Map<Token, ModuleNode>;
   /** Filled by `resolveScopes`: tokens this module's classes can inject, with their owner. */
@@ -59,7 +62,12 @@ export function buildModuleGraph(root: ModuleClass, core: ProviderRecipe[], over
     }
     const path = [...stack, { key, name: type.name }];
     const imports = (meta.imports ?? []).map((imported, i) => visit(imported, path, `${type.name} (imports[${i}])`));
-    const recipes = (meta.providers ?? []).map((p, i) => toRecipe(p, type.name, i));
+    const appEnhancers: AppEnhancerDecl[] = [];
+    const recipes = (meta.providers ?? []).map((p, i) => {
+      const claimed = claimAppEnhancer(toRecipe(p, type.name, i), type.name, i);
+      if (claimed.decl !== undefined) appEnhancers.push(claimed.decl);
+      return claimed.recipe;
+    });
     const node = makeNode({
       key,
       type,
@@ -70,6 +78,7 @@ export function buildModuleGraph(root: ModuleClass, core: ProviderRecipe[], over
       controllers: meta.controllers ?? [],
       exportDecls: meta.exports ?? [],
       global,
+      appEnhancers,
     });
     nodes.set(key, node);
     ordered.push(node);
@@ -124,6 +133,7 @@ interface NodeParts {
   controllers?: readonly Type[];
   exportDecls?: ReadonlyArray<Token | ModuleClass | DynamicModule>;
   global?: boolean;
+  appEnhancers?: readonly AppEnhancerDecl[];
 }
 
 function makeNode(parts: NodeParts): ModuleNode {
@@ -148,6 +158,7 @@ function makeNode(parts: NodeParts): ModuleNode {
     controllers,
     exportDecls: parts.exportDecls ?? [],
     global: parts.global ?? false,
+    appEnhancers: parts.appEnhancers ?? [],
     exported: new Map(),
     visible: new Map(),
   };

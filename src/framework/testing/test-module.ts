@@ -5,9 +5,19 @@ import { runHook } from '../application/lifecycle';
 import { Injector, type InstanceRecord } from '../container/injector';
 import { buildModuleGraph } from '../container/module-graph';
 import { classRecipe, factoryRecipe, valueRecipe, type ProviderRecipe } from '../container/providers';
+import { checkEnhancers } from '../decorators/enhancers';
 import { Module } from '../decorators/module';
 import { silentLogger, type Logger } from '../logger';
 import type { ModuleClass, ModuleMetadata, Token, Type } from '../metadata/types';
+import {
+  NO_GLOBALS,
+  type EnhancerKind,
+  type FilterRef,
+  type GlobalEnhancers,
+  type GuardRef,
+  type InterceptorRef,
+  type PipeRef,
+} from '../pipeline/types';
 import { III_CLIENT } from '../tokens';
 import { disconnectedClient } from './disconnected-client';
 import type { IIIClient } from 'iii-sdk';
@@ -76,6 +86,7 @@ export class TestingModuleBuilder {
 export class TestingModule {
   private definitionsCache: readonly TriggerDefinition[] | undefined;
   private initialized = false;
+  private globals: GlobalEnhancers = NO_GLOBALS;
 
   constructor(
     private readonly injector: Injector,
@@ -87,10 +98,39 @@ export class TestingModule {
     return this.injector.get(token);
   }
 
+  /** Guards for every trigger, as `app.useGlobalGuards(...)` (after the `APP_GUARD` providers). */
+  useGlobalGuards(...guards: GuardRef[]): this {
+    return this.addGlobals('guards', guards);
+  }
+
+  /** Interceptors around every trigger, as `app.useGlobalInterceptors(...)`. */
+  useGlobalInterceptors(...interceptors: InterceptorRef[]): this {
+    return this.addGlobals('interceptors', interceptors);
+  }
+
+  /** Pipes for every decorated parameter, as `app.useGlobalPipes(...)`. */
+  useGlobalPipes(...pipes: PipeRef[]): this {
+    return this.addGlobals('pipes', pipes);
+  }
+
+  /** Exception filters for every trigger, as `app.useGlobalFilters(...)`. */
+  useGlobalFilters(...filters: FilterRef[]): this {
+    return this.addGlobals('filters', filters);
+  }
+
   /** What the registrar would register, with invokers you can call directly: `def.invoke(payload)`. */
   definitions(): readonly TriggerDefinition[] {
-    this.definitionsCache ??= explore(this.records, exploreContext(this.injector, this.logger));
+    this.definitionsCache ??= explore(this.records, exploreContext(this.injector, this.logger, this.globals));
     return this.definitionsCache;
+  }
+
+  /** The invokers are rebuilt with the new globals the next time `definitions()` is read. */
+  private addGlobals(kind: EnhancerKind, refs: readonly unknown[]): this {
+    const name = `useGlobal${kind.charAt(0).toUpperCase()}${kind.slice(1)}()`;
+    checkEnhancers(name, kind, refs);
+    this.globals = { ...this.globals, [kind]: [...this.globals[kind], ...refs] };
+    this.definitionsCache = undefined;
+    return this;
   }
 
   /** The definition of one function id (throws when absent, listing what exists). */

@@ -3,10 +3,14 @@
  * and an exception filter at each of three levels (global, controller, method), asserting the
  * order NestJS documents — guards global → controller → method; interceptors "before" outside-in;
  * pipes global → controller → method → parameter; interceptors "after" inside-out; exception
- * filters method → controller → global, the first matching one handling the error.
+ * filters method → controller → global, the first matching one handling the error. The global
+ * guard and filter come from `APP_GUARD`/`APP_FILTER` providers (the guard built through DI), the
+ * global interceptor and pipe from `app.useGlobal*()`.
  */
 import WebSocket from 'ws';
 import {
+  APP_FILTER,
+  APP_GUARD,
   Body,
   Catch,
   Controller,
@@ -65,6 +69,7 @@ const guard = (level: string): CanActivate => ({
 @Injectable()
 class Labels {
   readonly controller = 'controller';
+  readonly global = 'global';
 }
 @Injectable()
 class ControllerInterceptor implements NestInterceptor {
@@ -74,6 +79,15 @@ class ControllerInterceptor implements NestInterceptor {
     const result = await next.handle();
     record(ctx.functionId, `interceptor:${this.labels.controller}:after`);
     return result;
+  }
+}
+/** The global guard, an `APP_GUARD` provider: built through DI, so it can inject the module's services. */
+@Injectable()
+class GlobalGuard implements CanActivate {
+  constructor(private readonly labels: Labels) {}
+  canActivate(ctx: ExecutionContext): boolean {
+    record(ctx.functionId, `guard:${this.labels.global}`);
+    return true;
   }
 }
 const interceptor = (level: string): NestInterceptor => ({
@@ -180,7 +194,10 @@ class StackController {
   }
 }
 
-@Module({ controllers: [StackController], providers: [Labels] })
+@Module({
+  controllers: [StackController],
+  providers: [Labels, { provide: APP_GUARD, useClass: GlobalGuard }, { provide: APP_FILTER, useValue: filter('global') }],
+})
 class StackModule {}
 
 const SUCCESS = [
@@ -204,12 +221,7 @@ describe('pipeline order on every trigger kind (global, controller, method level
 
   beforeAll(async () => {
     t = await createTestApp(StackModule, {
-      configure: (app) =>
-        app
-          .useGlobalGuards(guard('global'))
-          .useGlobalInterceptors(interceptor('global'))
-          .useGlobalPipes(pipe('global'))
-          .useGlobalFilters(filter('global')),
+      configure: (app) => app.useGlobalInterceptors(interceptor('global')).useGlobalPipes(pipe('global')),
     });
     http = t.urls.http as string;
   });
