@@ -90,132 +90,114 @@ export function isTelemetryFrame(bytes: Uint8Array): boolean {
   return TELEMETRY_PREFIXES.includes(String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]));
 }
 
-function str(frame: Record<string, unknown>, key: string): string {
+/** Reads one field of a raw frame; throws `FrameError` when it is present but wrong (or required and absent). */
+type FieldReader<V> = (frame: Record<string, unknown>, key: string) => V;
+
+/** For each field of a frame type but `type`, the reader that validates it. */
+type FrameShape<F> = { readonly [K in Exclude<keyof F, 'type'>]-?: FieldReader<F[K]> };
+
+/** A required non-empty string. */
+const str: FieldReader<string> = (frame, key) => {
   const value = frame[key];
   if (typeof value !== 'string' || value === '') throw new FrameError(`missing or invalid "${key}"`);
   return value;
-}
+};
 
 /** An optional field: absent or null reads as undefined; any other value must pass `valid`. */
-function optional<T>(frame: Record<string, unknown>, key: string, valid: (value: unknown) => value is T, what: string): T | undefined {
-  const value = frame[key];
-  if (value === undefined || value === null) return undefined;
-  if (!valid(value)) throw new FrameError(`"${key}" must be ${what}`);
-  return value;
+function optional<T>(valid: (value: unknown) => value is T, what: string): FieldReader<T | undefined> {
+  return (frame, key) => {
+    const value = frame[key];
+    if (value === undefined || value === null) return undefined;
+    if (!valid(value)) throw new FrameError(`"${key}" must be ${what}`);
+    return value;
+  };
 }
 
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
+const optStr = optional((value): value is string => typeof value === 'string', 'a string');
+const optObject = optional(isPlainObject, 'an object');
+const optUuid = optional(isUuid, 'a UUID');
+/** Anything; null reads as absent. */
+const loose: FieldReader<unknown> = (frame, key) => frame[key] ?? undefined;
+/** Anything; absent reads as `fallback` (where the real engine would drop the frame, engine.md §14). */
+const orDefault =
+  <V>(fallback: V): FieldReader<unknown> =>
+  (frame, key) =>
+    frame[key] ?? fallback;
 
-function optStr(frame: Record<string, unknown>, key: string): string | undefined {
-  return optional(frame, key, isString, 'a string');
-}
-
-function optObject(frame: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
-  return optional(frame, key, isPlainObject, 'an object');
-}
-
-function has(frame: Record<string, unknown>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(frame, key);
-}
-
-function optAction(frame: Record<string, unknown>): InvokeAction | undefined {
-  const action = optObject(frame, 'action');
-  if (action === undefined) return undefined;
-  if (action.type === 'void') return { type: 'void' };
-  if (action.type === 'enqueue' && typeof action.queue === 'string') return { type: 'enqueue', queue: action.queue };
+const action: FieldReader<InvokeAction | undefined> = (frame, key) => {
+  const value = optObject(frame, key);
+  if (value === undefined) return undefined;
+  if (value.type === 'void') return { type: 'void' };
+  if (value.type === 'enqueue' && typeof value.queue === 'string') return { type: 'enqueue', queue: value.queue };
   throw new FrameError('unknown "action"');
-}
+};
 
-function optInvocationId(frame: Record<string, unknown>): string | undefined {
-  return optional(frame, 'invocation_id', isUuid, 'a UUID');
-}
+const requiredUuid: FieldReader<string> = (frame, key) => {
+  const value = optUuid(frame, key);
+  if (value === undefined) throw new FrameError(`missing "${key}"`);
+  return value;
+};
+
+const none = {} as const;
+
+/** Every inbound frame type and how each of its fields is read: the one place the shapes are checked. */
+const SHAPES: { readonly [T in InboundFrame['type']]: FrameShape<InboundFrameOf<T>> } = {
+  registerfunction: {
+    id: str,
+    description: optStr,
+    request_format: loose,
+    response_format: loose,
+    metadata: optObject,
+    invocation: optObject,
+  },
+  unregisterfunction: { id: str },
+  registertriggertype: {
+    id: str,
+    description: (frame, key) => optStr(frame, key) ?? '',
+    trigger_request_format: loose,
+    call_request_format: loose,
+  },
+  unregistertriggertype: { id: str },
+  registertrigger: { id: str, trigger_type: str, function_id: str, config: orDefault(null), metadata: loose },
+  triggerregistrationresult: { id: str, trigger_type: optStr, function_id: optStr, error: loose },
+  unregistertrigger: { id: str, trigger_type: optStr },
+  invokefunction: {
+    invocation_id: optUuid,
+    function_id: str,
+    data: orDefault(null),
+    traceparent: optStr,
+    baggage: optStr,
+    action,
+    metadata: loose,
+  },
+  invocationresult: {
+    invocation_id: requiredUuid,
+    function_id: (frame, key) => (typeof frame[key] === 'string' ? (frame[key] as string) : ''),
+    // Absent and null differ: `hasResult` tells them apart.
+    hasResult: (frame) => Object.prototype.hasOwnProperty.call(frame, 'result'),
+    result: (frame, key) => frame[key],
+    error: loose,
+  },
+  reattach: { previous_worker_id: str, reattach_token: optStr },
+  ping: none,
+  pong: none,
+  registerservice: { id: str },
+  workerregistered: none,
+};
+
+/** The shapes as lists, by type (a Map, so a frame's `type` can never reach `Object.prototype`). */
+const READERS = new Map<string, ReadonlyArray<[string, FieldReader<unknown>]>>(
+  Object.entries(SHAPES).map(([type, shape]) => [type, Object.entries(shape as Record<string, FieldReader<unknown>>)]),
+);
 
 /** Parses one text frame; throws `FrameError` (or SyntaxError) for anything to drop. */
 export function parseFrame(text: string): InboundFrame | null {
   if (text.trim() === '') return null;
   const raw: unknown = JSON.parse(text);
   if (!isPlainObject(raw)) throw new FrameError('frame is not a JSON object');
-  const f = raw;
-  switch (f.type) {
-    case 'registerfunction':
-      return {
-        type: 'registerfunction',
-        id: str(f, 'id'),
-        description: optStr(f, 'description'),
-        request_format: f.request_format ?? undefined,
-        response_format: f.response_format ?? undefined,
-        metadata: optObject(f, 'metadata'),
-        invocation: optObject(f, 'invocation'),
-      };
-    case 'unregisterfunction':
-      return { type: 'unregisterfunction', id: str(f, 'id') };
-    case 'registertriggertype':
-      return {
-        type: 'registertriggertype',
-        id: str(f, 'id'),
-        description: optStr(f, 'description') ?? '',
-        trigger_request_format: f.trigger_request_format ?? undefined,
-        call_request_format: f.call_request_format ?? undefined,
-      };
-    case 'unregistertriggertype':
-      return { type: 'unregistertriggertype', id: str(f, 'id') };
-    case 'registertrigger':
-      return {
-        type: 'registertrigger',
-        id: str(f, 'id'),
-        trigger_type: str(f, 'trigger_type'),
-        function_id: str(f, 'function_id'),
-        config: f.config ?? null,
-        metadata: f.metadata ?? undefined,
-      };
-    case 'triggerregistrationresult':
-      return {
-        type: 'triggerregistrationresult',
-        id: str(f, 'id'),
-        trigger_type: optStr(f, 'trigger_type'),
-        function_id: optStr(f, 'function_id'),
-        error: f.error ?? undefined,
-      };
-    case 'unregistertrigger':
-      return { type: 'unregistertrigger', id: str(f, 'id'), trigger_type: optStr(f, 'trigger_type') };
-    case 'invokefunction':
-      return {
-        type: 'invokefunction',
-        invocation_id: optInvocationId(f),
-        function_id: str(f, 'function_id'),
-        data: f.data ?? null,
-        traceparent: optStr(f, 'traceparent'),
-        baggage: optStr(f, 'baggage'),
-        action: optAction(f),
-        metadata: f.metadata ?? undefined,
-      };
-    case 'invocationresult': {
-      const invocationId = optInvocationId(f);
-      if (invocationId === undefined) throw new FrameError('missing "invocation_id"');
-      return {
-        type: 'invocationresult',
-        invocation_id: invocationId,
-        function_id: typeof f.function_id === 'string' ? f.function_id : '',
-        hasResult: has(f, 'result'),
-        result: f.result,
-        error: f.error ?? undefined,
-      };
-    }
-    case 'reattach':
-      return {
-        type: 'reattach',
-        previous_worker_id: str(f, 'previous_worker_id'),
-        reattach_token: optStr(f, 'reattach_token'),
-      };
-    case 'ping':
-    case 'pong':
-    case 'workerregistered':
-      return { type: f.type };
-    case 'registerservice':
-      return { type: 'registerservice', id: str(f, 'id') };
-    default:
-      throw new FrameError(`unknown frame type ${JSON.stringify(f.type)}`);
-  }
+  const readers = typeof raw.type === 'string' ? READERS.get(raw.type) : undefined;
+  if (readers === undefined) throw new FrameError(`unknown frame type ${JSON.stringify(raw.type)}`);
+  const frame: Record<string, unknown> = { type: raw.type };
+  for (const [key, read] of readers) frame[key] = read(raw, key);
+  return frame as InboundFrame;
 }

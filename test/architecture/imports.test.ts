@@ -7,7 +7,9 @@
  * - no worker folder under `src/engine/workers/` imports another (shared pieces live in the
  *   kernel, `engine/lib` or `engine/adapters`);
  * - the reference app and the docs' examples import the framework by its name, `#framework`
- *   (package.json `imports`), never by a relative path, so user code reads the same everywhere.
+ *   (package.json `imports`), never by a relative path, so user code reads the same everywhere;
+ * - the engine's listeners share one lifecycle (`engine/lib/listener`), and bounded waits go through
+ *   `engine/lib/deadline` instead of a hand-rolled timer and `Promise.race`.
  */
 import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
@@ -96,5 +98,20 @@ describe('import rules', () => {
     );
     expect(userCode.filter((file) => specifiers(file).includes('#framework')).length).toBeGreaterThan(15);
     expect(byPath).toEqual([]);
+  });
+
+  it('the engine listeners share the lifecycle of engine/lib/listener', () => {
+    const listeners = ['src/engine/worker-manager/listener.ts', 'src/engine/workers/http/index.ts'];
+    const missing = listeners.filter((file) => !ALL.some((i) => i.from === file && i.to === 'src/engine/lib/listener'));
+    expect(missing).toEqual([]);
+  });
+
+  it('bounded waits in the engine use engine/lib/deadline, not a hand-rolled Promise.race', () => {
+    // The bridge races a lost connection, not a clock.
+    const allowed = new Set(['src/engine/lib/deadline.ts', 'src/engine/adapters/bridge/client.ts', 'src/engine/workers/stream/server.ts']);
+    const racing = sourceFiles(path.join(SRC, 'engine'))
+      .map((file) => path.relative(ROOT, file))
+      .filter((file) => !allowed.has(file) && readFileSync(path.join(ROOT, file), 'utf8').includes('Promise.race('));
+    expect(racing).toEqual([]);
   });
 });

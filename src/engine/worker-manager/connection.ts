@@ -5,6 +5,7 @@ import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject, isUuid, newId } from '../core/ids';
 import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
+import { withDeadline } from '../lib/deadline';
 import {
   isTelemetryFrame,
   parseFrame,
@@ -401,12 +402,7 @@ export class WorkerConnection implements ConnectedWorker {
       this.core.logger.warn(`worker ${this.id}: reattach to ${previousId} refused (bad token)`);
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, REATTACH_WAIT_MS);
-    });
-    await Promise.race([previous.evict(), timeout]);
-    clearTimeout(timer);
+    await withDeadline(previous.evict(), REATTACH_WAIT_MS);
   }
 
   /** engine.md §5.6, in order. */

@@ -8,6 +8,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineCore } from '../core/engine-core';
 import type { HandshakeErrorFrame } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
+import { withDeadline } from '../lib/deadline';
+import { dialableHost, ListenerLifecycle } from '../lib/listener';
 import { WorkerConnection } from './connection';
 import type { WorkerManagerOptions } from './options';
 import { checkWorkerHandshake, CLOSE_REFUSED } from '../security/handshake';
@@ -36,8 +38,7 @@ export class WorkerListener {
   private readonly workers = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly telemetry = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly connections = new Set<WorkerConnection>();
-  private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
-  private closing: Promise<void> | undefined;
+  private readonly lifecycle = new ListenerLifecycle('iii-worker-manager');
 
   constructor(
     private readonly core: EngineCore,
@@ -63,24 +64,14 @@ export class WorkerListener {
     return server;
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
-    });
-    this.state = 'running';
+  listen(): Promise<void> {
+    return this.lifecycle.listen(this.server, this.options.port, this.options.host);
   }
 
   /** `ws://host:port` with the bound port (port 0 resolved). */
   url(): string {
     const address = this.server.address() as AddressInfo | null;
-    const host = this.options.host === '0.0.0.0' || this.options.host === '::' ? '127.0.0.1' : this.options.host;
-    const shownHost = host.includes(':') ? `[${host}]` : host;
-    return `ws://${shownHost}:${address?.port ?? this.options.port}`;
+    return `ws://${dialableHost(this.options.host)}:${address?.port ?? this.options.port}`;
   }
 
   /**
@@ -107,17 +98,18 @@ export class WorkerListener {
 
   /** Stops accepting, closes every socket and waits for each worker's cleanup. Idempotent. */
   close(): Promise<void> {
-    if (this.closing === undefined) this.closing = this.shutdown();
-    return this.closing;
+    return this.lifecycle.close(() => this.shutdown());
   }
 
   private async shutdown(): Promise<void> {
-    this.state = 'closing';
     const servers = this.local === undefined ? [this.server] : [this.server, this.local.server];
     const serversClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const client of this.workers.clients) client.terminate();
     for (const client of this.telemetry.clients) client.terminate();
-    await this.settleWithin(Promise.all([...this.connections].map((connection) => connection.cleanup())), CLEANUP_WAIT_MS);
+    // A stuck provider must not hang shutdown.
+    await withDeadline(Promise.all([...this.connections].map((connection) => connection.cleanup())), CLEANUP_WAIT_MS, () =>
+      this.core.logger.warn(`worker cleanup still running after ${CLEANUP_WAIT_MS}ms; closing anyway`),
+    );
     for (const server of servers) server.closeAllConnections();
     await Promise.all([
       new Promise<void>((resolve) => this.workers.close(() => resolve())),
@@ -125,25 +117,11 @@ export class WorkerListener {
       serversClosed,
     ]);
     if (this.local !== undefined) rmSync(this.local.directory, { recursive: true, force: true });
-    this.state = 'closed';
-  }
-
-  /** Waits for `work`, but never longer than `ms` (a stuck provider must not hang shutdown). */
-  private async settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.core.logger.warn(`worker cleanup still running after ${ms}ms; closing anyway`);
-        resolve();
-      }, ms);
-    });
-    await Promise.race([work.then(() => undefined), timeout]);
-    clearTimeout(timer);
   }
 
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    if (this.state !== 'running') {
+    if (!this.lifecycle.running) {
       refuse(socket, '503 Service Unavailable');
       return;
     }
@@ -206,7 +184,7 @@ export class WorkerListener {
       outcome = toEngineError(err);
       this.core.logger.warn(`worker connection from ${request.socket.remoteAddress ?? '?'} refused`, { error: outcome.message });
     }
-    if (this.state !== 'running') {
+    if (!this.lifecycle.running) {
       refuse(socket, '503 Service Unavailable');
       return;
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EngineCore } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject } from '../core/ids';
+import { withDeadline } from '../lib/deadline';
 import { OPEN_SESSION, type Session } from './rbac';
 import type { WorkerManagerOptions } from './options';
 
@@ -78,20 +79,13 @@ export function parseAuthResult(result: unknown): Session {
 export async function authenticate(core: EngineCore, options: WorkerManagerOptions, input: AuthInput): Promise<Session> {
   const functionId = options.rbac?.authFunctionId;
   if (functionId === undefined) return OPEN_SESSION;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(
-      () => reject(authError(`auth function did not answer within ${options.handshakeTimeoutMs}ms`)),
-      options.handshakeTimeoutMs,
-    );
-  });
   try {
-    const result = await Promise.race([core.invoke(functionId, input), timeout]);
+    const result = await withDeadline(core.invoke(functionId, input), options.handshakeTimeoutMs, () => {
+      throw authError(`auth function did not answer within ${options.handshakeTimeoutMs}ms`);
+    });
     return parseAuthResult(result);
   } catch (err) {
     const error = toEngineError(err);
     throw error.code === 'AUTH_ERROR' ? error : authError(error.message);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -49,6 +49,23 @@ describe('worker frame parsing', () => {
     expect(() => parseFrame('{"type":"registerfunction","id":"f","metadata":[1]}')).toThrow(FrameError);
   });
 
+  it('treats a type named after an Object.prototype member as unknown', () => {
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(() => parseFrame(JSON.stringify({ type }))).toThrow(new FrameError(`unknown frame type ${JSON.stringify(type)}`));
+    }
+  });
+
+  it('reads every field of its type through the one table: required, optional, defaulted', () => {
+    expect(parseFrame('{"type":"ping","extra":1}')).toEqual({ type: 'ping' });
+    expect(parseFrame('{"type":"unregistertrigger","id":"t"}')).toEqual({ type: 'unregistertrigger', id: 't', trigger_type: undefined });
+    expect(() => parseFrame('{"type":"unregistertrigger","id":"t","trigger_type":5}')).toThrow(
+      new FrameError('"trigger_type" must be a string'),
+    );
+    expect(() => parseFrame('{"type":"reattach"}')).toThrow(new FrameError('missing or invalid "previous_worker_id"'));
+    expect(() => parseFrame('{"type":"invocationresult","function_id":"f"}')).toThrow(new FrameError('missing "invocation_id"'));
+    expect(parseFrame('{"type":"registerservice","id":"s"}')).toEqual({ type: 'registerservice', id: 's' });
+  });
+
   it('ignores blank frames and recognises telemetry prefixes', () => {
     expect(parseFrame('  ')).toBeNull();
     expect(isTelemetryFrame(Buffer.from('OTLP{}'))).toBe(true);

@@ -7,6 +7,7 @@ import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { EngineContext, EngineWorker, TriggerRecord, WorkerFactory } from '../../core/types';
+import { dialableHost, ListenerLifecycle } from '../../lib/listener';
 import { parseHttpConfig, type HttpWorkerConfig } from './config';
 import { createCorsPolicy } from './cors';
 import { HttpPipeline } from './pipeline';
@@ -19,8 +20,6 @@ export type { HttpChannelHooks, HttpRequestChannels, HttpRequestPayload } from '
 
 export const HTTP_WORKER_NAME = 'iii-http';
 export const HTTP_TRIGGER_TYPE = 'http';
-
-type State = 'new' | 'running' | 'closing' | 'closed';
 
 /** Nagle off: replies are small and written at once; waiting to coalesce them only adds latency. */
 function onConnection(socket: Socket): void {
@@ -45,19 +44,11 @@ function onClientError(err: Error & { code?: string }, socket: Duplex): void {
   );
 }
 
-/** A wildcard bind address is not something a client can dial; report the loopback instead. */
-function dialableHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
 export class HttpWorker implements EngineWorker {
   readonly name = HTTP_WORKER_NAME;
-  private state: State = 'new';
+  private readonly lifecycle = new ListenerLifecycle(HTTP_WORKER_NAME);
   private server: Server | null = null;
   private boundPort: number | null = null;
-  private closing: Promise<void> | null = null;
   private readonly routes = new RouteTable();
   private pipeline: HttpPipeline | null = null;
 
@@ -67,8 +58,7 @@ export class HttpWorker implements EngineWorker {
   ) {}
 
   async start(context: EngineContext): Promise<void> {
-    if (this.state !== 'new') throw new Error(`${HTTP_WORKER_NAME} can only be started once`);
-    this.state = 'running';
+    if (this.lifecycle.state !== 'IDLE' || this.server !== null) throw new Error(`${HTTP_WORKER_NAME} can only be started once`);
     const pipeline = (this.pipeline = new HttpPipeline({
       context,
       routes: this.routes,
@@ -80,13 +70,7 @@ export class HttpWorker implements EngineWorker {
     server.on('connection', onConnection);
     server.on('clientError', onClientError);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.config.port, this.config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await this.lifecycle.listen(server, this.config.port, this.config.host);
     const address = server.address();
     this.boundPort = typeof address === 'object' && address !== null ? address.port : this.config.port;
 
@@ -105,22 +89,18 @@ export class HttpWorker implements EngineWorker {
 
   /** Closes the listener and every open connection, idle keep-alive ones included (idempotent). */
   stop(): Promise<void> {
-    if (this.closing !== null) return this.closing;
-    const server = this.server;
-    this.state = 'closing';
-    this.closing = new Promise<void>((resolve) => {
-      if (server === null || !server.listening) {
-        this.state = 'closed';
-        resolve();
-        return;
-      }
-      server.close(() => {
-        this.state = 'closed';
-        resolve();
-      });
-      server.closeAllConnections();
-    });
-    return this.closing;
+    return this.lifecycle.close(
+      () =>
+        new Promise<void>((resolve) => {
+          const server = this.server;
+          if (server === null || !server.listening) {
+            resolve();
+            return;
+          }
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
   }
 
   /** New requests get 503 with `Retry-After` (never a 404 from routes already gone); resolves once those in flight are answered. */

@@ -1,6 +1,7 @@
 import type { EngineContext } from '../../core/types';
 import type { Clock, TimerHandle } from '../../lib/clock';
 import { MAX_TIMER_DELAY_MS } from '../../lib/clock';
+import { withDeadline } from '../../lib/deadline';
 import type { QueueSettings } from './config';
 import type { QueueStore, StoredJob } from './store';
 
@@ -61,12 +62,7 @@ export class QueueDispatcher {
     this.stopping = true;
     this.clearTimer();
     if (this.inFlight.size === 0 || timeoutMs <= 0) return;
-    let timeout: TimerHandle | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timeout = this.clock.setTimeout(resolve, timeoutMs);
-    });
-    await Promise.race([Promise.allSettled([...this.inFlight]).then(() => undefined), expired]);
-    if (timeout !== undefined) this.clock.clearTimeout(timeout);
+    await withDeadline(Promise.allSettled([...this.inFlight]), timeoutMs, () => undefined, this.clock);
   }
 
   private pump(): void {
