@@ -126,7 +126,7 @@ export {
   type WebSocketConstructor,
 } from '../client';
 export { PubSub } from './messaging/pubsub.service';
-export { Queue, type EnqueueReceipt } from './messaging/queue.service';
+export { Queue, type EnqueueOptions, type EnqueueReceipt } from './messaging/queue.service';
 
 // Application
 export { IIIFactory, type ApplicationOptions } from './application/factory';

@@ -8,6 +8,7 @@ import { StateService } from '../state/state.service';
 import { EngineCapabilities } from './capabilities';
 import { StreamService } from '../streams/stream.service';
 import { ENGINE_URLS, III_CLIENT, LOGGER, QUEUE_ROUTES } from '../tokens';
+import type { QueueRoute } from '../messaging/queue.service';
 import type { EngineUrls } from './engine-connection';
 
 /** What every module can inject without importing anything. */
@@ -17,7 +18,7 @@ export function coreRecipes(client: () => IIIClient, logger: Logger, urls: () =>
     factoryRecipe(III_CLIENT, client, [], 'CoreModule'),
     factoryRecipe(ENGINE_URLS, urls, [], 'CoreModule'),
     valueRecipe(LOGGER, logger),
-    valueRecipe(QUEUE_ROUTES, new Map<string, string>()),
+    valueRecipe(QUEUE_ROUTES, new Map<string, QueueRoute>()),
     classRecipe(EngineCapabilities, EngineCapabilities),
     classRecipe(StateService, StateService),
     classRecipe(ReactionsService, ReactionsService),

@@ -12,6 +12,7 @@ import { buildInvoker, type Invoker, type ParamStage } from '../pipeline/invoker
 import { NO_GLOBALS, type GlobalEnhancers, type PipeTransform } from '../pipeline/types';
 import { reactionInvoker, type IdempotencySupport } from '../state/reaction-scope';
 import { StreamService } from '../streams/stream.service';
+import type { QueueRoute } from '../messaging/queue.service';
 import { QUEUE_ROUTES } from '../tokens';
 import { EngineCapabilities } from './capabilities';
 import type { TriggerAdapter } from '../triggers/adapter';
@@ -42,8 +43,8 @@ export interface ExploreContext {
   readonly construct: EnhancerBuilder;
   readonly rootModule: ModuleNode;
   readonly globals: GlobalEnhancers;
-  /** Filled with each `@OnQueue('name')` function's queue (what `Queue.enqueue` defaults to). */
-  readonly queueRoutes: Map<string, string>;
+  /** Filled with each `@OnQueue` function's queue and retries (what `Queue.enqueue` defaults to). */
+  readonly queueRoutes: Map<string, QueueRoute>;
   /** Whether reactions' state writes get idempotency keys (known once the application starts). */
   readonly capabilities: IdempotencySupport;
 }
@@ -55,7 +56,7 @@ export interface ExploreContext {
 export function exploreContext(injector: Injector, logger: Logger, globals: GlobalEnhancers = NO_GLOBALS): ExploreContext {
   return {
     streams: injector.get(StreamService),
-    queueRoutes: injector.get<Map<string, string>>(QUEUE_ROUTES),
+    queueRoutes: injector.get<Map<string, QueueRoute>>(QUEUE_ROUTES),
     logger,
     construct: (m, c, role) => injector.construct(m, c, role),
     rootModule: injector.rootModule,
@@ -102,7 +103,7 @@ function exploreController(cls: Type, instance: object, node: ModuleNode, ctx: E
     if (typeof method !== 'function') {
       throw new FrameworkError('INVALID_HANDLER', `${cls.name}.${meta.method} is not a method`);
     }
-    if (meta.kind === 'queue' && meta.queue !== undefined) ctx.queueRoutes.set(functionId, meta.queue);
+    if (meta.kind === 'queue') ctx.queueRoutes.set(functionId, { queue: meta.queue, retry: meta.retry });
     const condition = conditionDefinition(meta, functionId, { module, class: cls }, ctx.logger);
     const adapterConfig = adapter.config(meta, controller.prefix);
     const config = condition === null ? adapterConfig : { ...adapterConfig, condition_function_id: condition.functionId };

@@ -113,6 +113,13 @@ export interface PubSubTriggerMeta extends TriggerMetaBase {
 export interface QueueTriggerMeta extends TriggerMetaBase {
   kind: 'queue';
   queue?: string;
+  /** The consumer's own retry policy, carried by each job `Queue.enqueue` makes for it. */
+  retry?: QueueRetry;
+}
+/** Retries of one queue consumer's jobs: `maxAttempts` deliveries in all, the first retry after `backoffMs`, doubling. */
+export interface QueueRetry {
+  readonly maxAttempts?: number;
+  readonly backoffMs?: number;
 }
 export interface FnTriggerMeta extends TriggerMetaBase {
   kind: 'fn';

@@ -19,6 +19,8 @@ import { itEmbeddedOnly } from '../../support/semantics';
 
 const ticks: CronEvent[] = [];
 const jobs: unknown[] = [];
+/** When each delivery of a failing job started, by the engine's (fake) clock. */
+const flakyRuns: Array<{ n: number; at: number }> = [];
 
 @Controller('jobs')
 class JobsController {
@@ -31,7 +33,13 @@ class JobsController {
   @Fn() ping() {
     return 'pong';
   }
+  /** The default queue retries 3 times from 1 s; this consumer's jobs twice, 50 ms apart. */
+  @OnQueue('default', { retry: { maxAttempts: 2, backoffMs: 50 } }) flaky(data: { n: number }) {
+    flakyRuns.push({ n: data.n, at: clockNow() });
+    throw new Error('always fails');
+  }
 }
+let clockNow: () => number = () => 0;
 @Module({ controllers: [JobsController] })
 class JobsModule {}
 
@@ -59,6 +67,26 @@ describe('createTestApp', () => {
     expect(receipt.messageReceiptId).toEqual(expect.any(String));
     await t.settle();
     expect(jobs).toEqual([{ n: 1 }]);
+  });
+
+  itEmbeddedOnly('builtin-queue', "retries a job by its @OnQueue retry, or by Queue.enqueue's, then dead-letters it", async () => {
+    clockNow = () => t.clock.now();
+    const start = t.clock.now();
+    await t.app.get(Queue).enqueue('jobs::flaky', { n: 1 });
+    await t.app.get(Queue).enqueue('jobs::flaky', { n: 2 }, { retry: { maxAttempts: 3, backoffMs: 10 } });
+    await t.settle();
+    await t.clock.tick(1_000);
+    const runs = (n: number) => flakyRuns.filter((r) => r.n === n).map((r) => r.at - start);
+    expect(runs(1)).toEqual([0, 50]);
+    expect(runs(2)).toEqual([0, 10, 30]);
+    const dead = await t.app.client.trigger<object, Array<{ function_id: string; attempts: number; data: { n: number } }>>({
+      function_id: 'engine::queue::dlq_messages',
+      payload: { queue: 'default' },
+    });
+    expect(dead.map((d) => [d.data.n, d.attempts]).sort()).toEqual([
+      [1, 2],
+      [2, 3],
+    ]);
   });
 });
 

@@ -116,7 +116,7 @@ export class QueueDispatcher {
   private recordFailure(job: StoredJob, error: string): void {
     this.counters.failed += 1;
     const now = this.clock.now();
-    const maxAttempts = Math.max(1, this.settings.max_retries);
+    const maxAttempts = Math.max(1, job.max_attempts ?? this.settings.max_retries);
     if (job.attempts >= maxAttempts) {
       this.store.bury(job.id, now, error);
       this.context.logger.warn('Queue job moved to the dead-letter list', {
@@ -128,7 +128,7 @@ export class QueueDispatcher {
       });
       return;
     }
-    const delay = backoffDelay(this.settings.backoff_ms, job.attempts);
+    const delay = backoffDelay(job.backoff_ms ?? this.settings.backoff_ms, job.attempts);
     this.store.retryLater(job.id, now + delay, error);
     this.context.logger.debug('Queue job will be retried', { queue: job.queue, job_id: job.id, delay_ms: delay, error });
   }

@@ -10,7 +10,9 @@ import { QueueStore } from './store';
 
 /**
  * `iii-queue`: the embedded provider behind `TriggerAction.Enqueue` (engine.md §12.3). The engine calls
- * `engine::queue::enqueue {queue, function_id, data, messageReceiptId, traceparent?, baggage?}`;
+ * `engine::queue::enqueue {queue, function_id, data, messageReceiptId, traceparent?, baggage?}`
+ * (plus, from workers that call it directly, `max_attempts?` and `backoff_ms?`: this job's retries
+ * instead of the queue's);
  * we commit the job to SQLite (`ctx.storage.database`) before answering, so an acknowledged job
  * survives a crash or restart, and deliver it to `function_id` with retries and a dead-letter
  * list (see dispatcher.ts and functions.ts). Delivery is at-least-once: a job interrupted by a
@@ -72,7 +74,8 @@ export class QueueWorker implements EngineWorker {
     await Promise.all([...this.dispatchers.values()].map((d) => d.stop(this.config.shutdown_timeout_ms)));
   }
 
-  private enqueue(input: unknown): { messageReceiptId: string } {
+  /** Echoes a job's own retry settings, so a caller can tell they were applied (the framework's `Queue`). */
+  private enqueue(input: unknown): { messageReceiptId: string; retry?: { max_attempts?: number; backoff_ms?: number } } {
     const store = this.store;
     if (this.state !== 'running' || store === undefined) {
       throw new EngineError('queue_stopped', 'The queue worker is shutting down');
@@ -91,11 +94,14 @@ export class QueueWorker implements EngineWorker {
         group_key: groupKeyOf(dispatcher.settings, request.data),
         traceparent: request.traceparent,
         baggage: request.baggage,
+        max_attempts: request.max_attempts,
+        backoff_ms: request.backoff_ms,
       },
       this.clock.now(),
     );
     dispatcher.wake();
-    return { messageReceiptId };
+    if (request.max_attempts === undefined && request.backoff_ms === undefined) return { messageReceiptId };
+    return { messageReceiptId, retry: { max_attempts: request.max_attempts, backoff_ms: request.backoff_ms } };
   }
 }
 

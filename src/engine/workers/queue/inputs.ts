@@ -12,6 +12,10 @@ export interface EnqueueInput {
   messageReceiptId?: string;
   traceparent?: string;
   baggage?: string;
+  /** Delivery attempts of this job before it is dead-lettered (≥ 1), instead of the queue's. */
+  max_attempts?: number;
+  /** First retry delay of this job in ms (≥ 0, doubled each retry), instead of the queue's. */
+  backoff_ms?: number;
 }
 
 export function readObject(input: unknown, fn: string): Record<string, unknown> {
@@ -30,6 +34,8 @@ export function readEnqueueInput(input: unknown): EnqueueInput {
     throw new EngineError('function_id_not_set', 'Function id is required');
   }
   const receipt = optionalString(record, 'messageReceiptId', 'engine::queue::enqueue');
+  const maxAttempts = optionalInteger(record, 'max_attempts', 1);
+  const backoffMs = optionalInteger(record, 'backoff_ms', 0);
   return {
     queue,
     function_id: functionId,
@@ -38,7 +44,18 @@ export function readEnqueueInput(input: unknown): EnqueueInput {
     // Trace context is best-effort: anything but a string is dropped rather than refused.
     traceparent: typeof record.traceparent === 'string' ? record.traceparent : undefined,
     baggage: typeof record.baggage === 'string' ? record.baggage : undefined,
+    ...(maxAttempts !== undefined && { max_attempts: maxAttempts }),
+    ...(backoffMs !== undefined && { backoff_ms: backoffMs }),
   };
+}
+
+function optionalInteger(record: Record<string, unknown>, key: string, min: number): number | undefined {
+  const value = record[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new EngineError('INVALID_ARGUMENTS', `engine::queue::enqueue: '${key}' must be an integer >= ${min}`);
+  }
+  return value;
 }
 
 /** `{queue}` (alias `topic`), required and non-empty. */

@@ -17,6 +17,10 @@ export interface NewJob {
   group_key?: string;
   traceparent?: string;
   baggage?: string;
+  /** This job's delivery attempts before the dead-letter list (else the queue's `max_retries`). */
+  max_attempts?: number;
+  /** This job's first retry delay, doubled each retry (else the queue's `backoff_ms`). */
+  backoff_ms?: number;
 }
 
 export interface StoredJob {
@@ -28,6 +32,8 @@ export interface StoredJob {
   group_key: string | null;
   traceparent: string | null;
   baggage: string | null;
+  max_attempts: number | null;
+  backoff_ms: number | null;
   status: JobStatus;
   /** Deliveries started so far (incremented when a job is claimed). */
   attempts: number;
@@ -56,7 +62,9 @@ CREATE TABLE IF NOT EXISTS iii_queue_jobs (
   available_at INTEGER NOT NULL,
   enqueued_at  INTEGER NOT NULL,
   failed_at    INTEGER,
-  last_error   TEXT
+  last_error   TEXT,
+  max_attempts INTEGER,
+  backoff_ms   INTEGER
 );
 CREATE INDEX IF NOT EXISTS iii_queue_jobs_by_state ON iii_queue_jobs (queue, status, available_at, seq);
 `;
@@ -89,10 +97,13 @@ export class QueueStore {
 
   constructor(private readonly db: Database) {
     db.exec(SCHEMA);
+    addMissingColumns(db);
     this.insertStmt = db.prepare(
       `INSERT OR IGNORE INTO iii_queue_jobs
-         (id, queue, function_id, data, group_key, traceparent, baggage, status, attempts, available_at, enqueued_at)
-       VALUES (@id, @queue, @function_id, @data, @group_key, @traceparent, @baggage, 'ready', 0, @now, @now)`,
+         (id, queue, function_id, data, group_key, traceparent, baggage, max_attempts, backoff_ms,
+          status, attempts, available_at, enqueued_at)
+       VALUES (@id, @queue, @function_id, @data, @group_key, @traceparent, @baggage, @max_attempts, @backoff_ms,
+          'ready', 0, @now, @now)`,
     );
     this.claimableStmt = db.prepare(CLAIMABLE);
     this.markRunningStmt = db.prepare(
@@ -141,6 +152,8 @@ export class QueueStore {
       group_key: job.group_key ?? null,
       traceparent: job.traceparent ?? null,
       baggage: job.baggage ?? null,
+      max_attempts: job.max_attempts ?? null,
+      backoff_ms: job.backoff_ms ?? null,
       now,
     });
     return result.changes === 1;
@@ -205,6 +218,14 @@ export class QueueStore {
 
   discardOne(queue: string, id: string): boolean {
     return this.discardOneStmt.run(queue, id).changes === 1;
+  }
+}
+
+/** Databases written before per-job retry settings existed get their columns (NULL: the queue's settings). */
+function addMissingColumns(db: Database): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(iii_queue_jobs)').all() as Array<{ name: string }>).map((c) => c.name));
+  for (const column of ['max_attempts', 'backoff_ms']) {
+    if (!columns.has(column)) db.exec(`ALTER TABLE iii_queue_jobs ADD COLUMN ${column} INTEGER`);
   }
 }
 

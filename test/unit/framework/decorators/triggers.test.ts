@@ -123,6 +123,17 @@ describe('@Subscribe, @OnQueue, @Fn', () => {
     ]);
   });
 
+  it('@OnQueue records a retry policy and refuses a wrong one where it is written', () => {
+    class R {
+      @OnQueue('emails', { retry: { maxAttempts: 5, backoffMs: 200 } }) send(): void {}
+    }
+    expect(readTriggers(R)).toEqual([{ kind: 'queue', method: 'send', queue: 'emails', retry: { maxAttempts: 5, backoffMs: 200 } }]);
+    expect(codeOf(() => OnQueue('q', { retry: { maxAttempts: 0 } }))).toBe('INVALID_DECORATOR_ARGUMENT');
+    expect(codeOf(() => OnQueue('q', { retry: { backoffMs: -1 } }))).toBe('INVALID_DECORATOR_ARGUMENT');
+    expect(codeOf(() => OnQueue('q', { retry: { attempts: 2 } as never }))).toBe('INVALID_DECORATOR_ARGUMENT');
+    expect(codeOf(() => OnQueue('q', { retries: 2 } as never))).toBe('INVALID_DECORATOR_ARGUMENT');
+  });
+
   it('reject empty names', () => {
     expect(codeOf(() => Subscribe(''))).toBe('INVALID_DECORATOR_ARGUMENT');
     expect(codeOf(() => OnQueue(''))).toBe('INVALID_DECORATOR_ARGUMENT');
