@@ -114,4 +114,23 @@ describe('import rules', () => {
       .filter((file) => !allowed.has(file) && readFileSync(path.join(ROOT, file), 'utf8').includes('Promise.race('));
     expect(racing).toEqual([]);
   });
+
+  it('workers receive the bridge connection from the worker table: they import its types, never BridgeClient itself', () => {
+    const clientModules = new Set(['src/engine/adapters/bridge', 'src/engine/adapters/bridge/index', 'src/engine/adapters/bridge/client']);
+    const valueImports = sourceFiles(path.join(SRC, 'engine', 'workers')).flatMap((file) => {
+      const text = readFileSync(file, 'utf8');
+      const from = path.relative(ROOT, file);
+      return [...text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)';/gms)]
+        .filter((m) => m[1] === undefined && clientModules.has(path.relative(ROOT, path.resolve(path.dirname(file), m[2] as string))))
+        .map((m) => `${from} → ${m[2]}`);
+    });
+    expect(valueImports).toEqual(['src/engine/workers/index.ts → ../adapters/bridge']);
+  });
+
+  it('the worker manager sees the kernel as WorkerManagerKernel (reads through the registry views), never EngineCore', () => {
+    const bad = sourceFiles(path.join(SRC, 'engine', 'worker-manager'))
+      .filter((file) => /\bEngineCore\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(ROOT, file));
+    expect(bad).toEqual([]);
+  });
 });

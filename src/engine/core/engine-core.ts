@@ -30,6 +30,27 @@ export interface RoutedInvocationOptions extends InvocationOptions {
   invocationId?: string;
 }
 
+/**
+ * The kernel as the worker manager (the engine's socket front) sees it: it reads the registries
+ * only through the read-only views every built-in worker gets (`registry`), and changes them only
+ * through the named mutations below (a worker's registrations, its departure).
+ */
+export interface WorkerManagerKernel {
+  readonly registry: EngineRegistryView;
+  readonly functions: Pick<FunctionRegistry, 'register' | 'unregister' | 'removeOwnedBy'>;
+  readonly triggers: Pick<
+    TriggerRegistry,
+    'registerType' | 'unregisterType' | 'registerTrigger' | 'unregisterTrigger' | 'park' | 'removeTriggersOwnedBy' | 'removeTypesOwnedBy'
+  >;
+  readonly workers: Pick<WorkerDirectory, 'add' | 'remove'>;
+  readonly invocations: InvocationTable;
+  readonly logger: EngineLogger;
+  readonly upgradeHandlers: readonly UpgradeHandler[];
+  invoke(functionId: string, data: unknown, options?: RoutedInvocationOptions): Promise<unknown>;
+  service<K extends ServiceName>(name: K): EngineServices[K] | undefined;
+  workerLeft(workerId: string): void;
+}
+
 /** What a worker table entry declares when it is given its context. */
 export interface ContextOptions {
   /** Services the worker may `use` (those provided by workers started before it). */
@@ -45,7 +66,7 @@ export interface ContextOptions {
  * front) uses it directly. Capabilities are registered while the engine starts; after `seal()`
  * a registration fails with `LateRegistrationError`.
  */
-export class EngineCore {
+export class EngineCore implements WorkerManagerKernel {
   readonly workers = new WorkerDirectory();
   /** Who may register over whom (ownership; off unless the config turns it on). */
   readonly registrations = new RegistrationPolicy((workerId) => this.workers.get(workerId)?.principal);
@@ -59,8 +80,8 @@ export class EngineCore {
   private readonly leaveHooks: Array<(workerId: string) => void> = [];
   private readonly services = new Map<ServiceName, EngineServices[ServiceName]>();
   private sealed = false;
-  /** The read-only registry views every context shares. */
-  private readonly registryView: EngineRegistryView;
+  /** The read-only registry views every context (and the worker manager) reads through. */
+  readonly registry: EngineRegistryView;
   /** What `settle()` asks: does any worker have work due? */
   readonly idleProbes = new IdleProbes();
   /** Told of every invocation and its outcome when set (the dev console); unset, `invoke` pays one check. */
@@ -77,7 +98,7 @@ export class EngineCore {
     this.functions = new FunctionRegistry({ pooling: embedded, policy: this.registrations });
     this.triggers = new TriggerRegistry(logger, { pooling: embedded, policy: this.registrations });
     this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger, { ordered: embedded });
-    this.registryView = {
+    this.registry = {
       functions: this.functions,
       triggers: this.triggers,
       workers: this.workers,
@@ -190,7 +211,7 @@ export class EngineCore {
         if (!needs.has(name)) throw new UndeclaredServiceError(workerName, name);
         return this.service(name);
       },
-      registry: this.registryView,
+      registry: this.registry,
       storage: this.storage,
       logger,
       clock: this.clock,

@@ -15,6 +15,7 @@ import type { TriggerRegistry } from './trigger-registry';
 import type { WorkerDirectory } from './worker-directory';
 import type { StateEventType } from '../../protocol/triggers';
 import type { Clock } from '../lib/clock';
+import type { BridgeClient, BridgeClientOptions } from '../adapters/bridge/client';
 
 /** Any JSON value as it crosses the wire. */
 export type { Json };
@@ -178,7 +179,23 @@ export interface EngineWorker {
  * Builds a worker from its `config:` block of config.yaml (after `${VAR:default}` expansion).
  * A port of 0 means "any free port" (tests); the worker reports the bound one through `url()`.
  */
-export type WorkerFactory = (config: Record<string, unknown>) => EngineWorker;
+export type WorkerFactory = (config: Record<string, unknown>, adapters?: WorkerAdapters) => EngineWorker;
+
+/**
+ * Storage backends the worker table hands a worker instead of the worker importing them: today the
+ * `bridge` adapter (`engine/adapters/bridge`), a connection to another iii engine that `iii-state`
+ * and `iii-stream` keep their data on. Tests hand in fakes the same way.
+ */
+export interface WorkerAdapters {
+  openBridge(options: BridgeClientOptions): BridgeClient;
+}
+
+/** For a worker built without the table's adapters (unit tests): asking for one is a clear error. */
+export const NO_ADAPTERS: WorkerAdapters = {
+  openBridge: (options) => {
+    throw new Error(`${options.owner}: adapter "bridge" needs the worker table's adapters (build the worker through the table)`);
+  },
+};
 
 /**
  * Key/value storage shared by the workers. Namespaces keep workers apart (`state`, `stream`,

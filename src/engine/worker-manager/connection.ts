@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
+import type { RoutedInvocationOptions, WorkerManagerKernel } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject, isUuid, newId } from '../core/ids';
 import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
@@ -66,7 +66,7 @@ export class WorkerConnection implements ConnectedWorker {
   private readonly gate: GateScope;
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: WorkerManagerKernel,
     private readonly socket: WebSocket,
     request: IncomingMessage,
     readonly listener: WorkerManagerOptions,
@@ -330,7 +330,7 @@ export class WorkerConnection implements ConnectedWorker {
   }
 
   private async unregisterTrigger(id: string): Promise<void> {
-    const entry = this.core.triggers.getTrigger(id);
+    const entry = this.core.registry.triggers.getTrigger(id);
     if (entry === undefined) return;
     // A worker may only withdraw its own triggers (engine-owned ones have no worker).
     if (entry.record.worker_id !== undefined && entry.record.worker_id !== this.id) return;
@@ -339,9 +339,9 @@ export class WorkerConnection implements ConnectedWorker {
 
   /** A provider's answer to a forwarded `registertrigger` (engine.md §3.6); errors park and forward. */
   private acceptTriggerResult(frame: InboundFrameOf<'triggerregistrationresult'>): void {
-    const entry = this.core.triggers.getTrigger(frame.id);
+    const entry = this.core.registry.triggers.getTrigger(frame.id);
     if (entry === undefined) return;
-    const type = this.core.triggers.getType(entry.record.trigger_type);
+    const type = this.core.registry.triggers.getType(entry.record.trigger_type);
     if (type?.owner.kind !== 'connection' || type.owner.workerId !== this.id) return; // spoofing guard
     const waiter = this.confirmations.get(frame.id);
     this.confirmations.delete(frame.id);
@@ -355,7 +355,7 @@ export class WorkerConnection implements ConnectedWorker {
       waiter.reject(new Error(`${String(body.code ?? 'UNKNOWN')}: ${String(body.message ?? '')}`));
       return;
     }
-    const origin = entry.record.worker_id === undefined ? undefined : this.core.workers.get(entry.record.worker_id);
+    const origin = entry.record.worker_id === undefined ? undefined : this.core.registry.workers.get(entry.record.worker_id);
     origin?.send(registrationFailed(entry.record, frame.error));
   }
 
@@ -396,7 +396,7 @@ export class WorkerConnection implements ConnectedWorker {
   private async reattach(frame: InboundFrameOf<'reattach'>): Promise<void> {
     const previousId = frame.previous_worker_id;
     if (!isUuid(previousId) || previousId === this.id) return;
-    const previous = this.core.workers.get(previousId);
+    const previous = this.core.registry.workers.get(previousId);
     if (previous === undefined || frame.reattach_token === undefined) return;
     if (frame.reattach_token !== previous.reattachToken) {
       this.core.logger.warn(`worker ${this.id}: reattach to ${previousId} refused (bad token)`);

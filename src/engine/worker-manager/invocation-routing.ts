@@ -1,7 +1,7 @@
 import type { ErrorBody } from '../../protocol/errors';
 import type { InboundFrameOf, OutboundFrame, OutboundFrameOf } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
-import type { EngineCore, RoutedInvocationOptions } from '../core/engine-core';
+import type { RoutedInvocationOptions, WorkerManagerKernel } from '../core/engine-core';
 import { isPlainObject, newId } from '../core/ids';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, forbiddenMessage, type Session } from './rbac';
@@ -58,7 +58,7 @@ function forwarded(frame: InvokeFrame): RoutedInvocationOptions {
  * without reply, otherwise one `invocationresult` when the caller gave an `invocation_id`.
  * Runs concurrently with the connection's other frames.
  */
-export async function routeInvocation(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): Promise<void> {
+export async function routeInvocation(core: WorkerManagerKernel, caller: CallerConnection, frame: InvokeFrame): Promise<void> {
   if (!admit(core, caller, frame)) return;
   const middlewareId = caller.listener.middlewareFunctionId;
   if (middlewareId !== undefined && !frame.function_id.startsWith('engine::')) {
@@ -80,10 +80,10 @@ export async function routeInvocation(core: EngineCore, caller: CallerConnection
 }
 
 /** engine.md §13.2: a denied call is answered at once with `FORBIDDEN` (a random id when the caller gave none). */
-function admit(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): boolean {
+function admit(core: WorkerManagerKernel, caller: CallerConnection, frame: InvokeFrame): boolean {
   const rbac = caller.listener.rbac;
   if (rbac === undefined) return true;
-  const decision = decideAccess(rbac, caller.session, frame.function_id, core.functions.get(frame.function_id)?.metadata);
+  const decision = decideAccess(rbac, caller.session, frame.function_id, core.registry.functions.get(frame.function_id)?.metadata);
   if (decision === 'allowed') return true;
   const error = new EngineError('FORBIDDEN', forbiddenMessage(frame.function_id, decision));
   reply(caller, frame.invocation_id ?? newId(), frame.function_id, { error: error.toBody() });
@@ -95,7 +95,7 @@ function admit(core: EngineCore, caller: CallerConnection, frame: InvokeFrame): 
  * whatever the action (void and enqueue callers get a result under a random id). It receives the
  * payload as sent (no `_caller_worker_id`) and the session context.
  */
-async function viaMiddleware(core: EngineCore, caller: CallerConnection, frame: InvokeFrame, middlewareId: string): Promise<void> {
+async function viaMiddleware(core: WorkerManagerKernel, caller: CallerConnection, frame: InvokeFrame, middlewareId: string): Promise<void> {
   const input = {
     function_id: frame.function_id,
     payload: frame.data,
@@ -111,7 +111,7 @@ async function viaMiddleware(core: EngineCore, caller: CallerConnection, frame: 
   }
 }
 
-async function enqueue(core: EngineCore, caller: CallerConnection, frame: InvokeFrame, queue: string): Promise<void> {
+async function enqueue(core: WorkerManagerKernel, caller: CallerConnection, frame: InvokeFrame, queue: string): Promise<void> {
   const messageReceiptId = newId();
   const request = {
     queue,
@@ -128,7 +128,7 @@ async function enqueue(core: EngineCore, caller: CallerConnection, frame: Invoke
   } catch (err) {
     const error = toEngineError(err);
     const message =
-      error.code === 'function_not_found' && !core.functions.has(ENQUEUE_FUNCTION_ID)
+      error.code === 'function_not_found' && !core.registry.functions.has(ENQUEUE_FUNCTION_ID)
         ? `${NO_QUEUE_PROVIDER} (underlying: ${error.message})`
         : error.message;
     outcome = { error: new EngineError('enqueue_error', message).toBody() };
@@ -151,7 +151,7 @@ function toError(value: unknown): EngineError {
 }
 
 /** Settles the pending invocation a worker answered; late or spoofed results are dropped. */
-export function acceptResult(core: EngineCore, from: CallerConnection, frame: ResultFrame): void {
+export function acceptResult(core: WorkerManagerKernel, from: CallerConnection, frame: ResultFrame): void {
   const outcome = frame.error !== undefined ? { error: toError(frame.error) } : { result: frame.hasResult ? frame.result : undefined };
   if (!core.invocations.settle(frame.invocation_id, from.id, outcome)) {
     core.logger.debug(`dropped result for unknown invocation ${frame.invocation_id}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { EngineCore } from '../core/engine-core';
+import type { WorkerManagerKernel } from '../core/engine-core';
 import type { HandshakeErrorFrame } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
 import { withDeadline } from '../lib/deadline';
@@ -41,7 +41,7 @@ export class WorkerListener {
   private readonly lifecycle = new ListenerLifecycle('iii-worker-manager');
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: WorkerManagerKernel,
     readonly options: WorkerManagerOptions,
   ) {
     this.server = this.createServer();

@@ -1,4 +1,4 @@
-import type { EngineCore } from '../core/engine-core';
+import type { WorkerManagerKernel } from '../core/engine-core';
 import { toEngineError } from '../core/errors';
 import { isPlainObject } from '../core/ids';
 import type { RbacConfig, Session } from './rbac';
@@ -29,7 +29,7 @@ export interface TriggerRegistration {
 }
 
 export interface GateScope {
-  readonly core: EngineCore;
+  readonly core: WorkerManagerKernel;
   readonly rbac: RbacConfig | undefined;
   readonly session: Session;
   /** Names the connection in denial logs. */

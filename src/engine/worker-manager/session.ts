@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { EngineCore } from '../core/engine-core';
+import type { WorkerManagerKernel } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject } from '../core/ids';
 import { withDeadline } from '../lib/deadline';
@@ -76,7 +76,7 @@ export function parseAuthResult(result: unknown): Session {
  * rejects with `AUTH_ERROR` when the function fails, returns nothing usable, or does not answer
  * within the handshake timeout (the SDK gives up on the upgrade by then anyway).
  */
-export async function authenticate(core: EngineCore, options: WorkerManagerOptions, input: AuthInput): Promise<Session> {
+export async function authenticate(core: WorkerManagerKernel, options: WorkerManagerOptions, input: AuthInput): Promise<Session> {
   const functionId = options.rbac?.authFunctionId;
   if (functionId === undefined) return OPEN_SESSION;
   try {

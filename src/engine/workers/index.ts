@@ -4,8 +4,9 @@
  * only an `EngineContext` (the kernel's one door). Workers never import each other: what one
  * offers another goes through a named service (`provides` / `needs`).
  */
+import { BridgeClient } from '../adapters/bridge';
 import type { ServiceName } from '../core/services';
-import type { EngineWorker } from '../core/types';
+import type { EngineWorker, WorkerAdapters } from '../core/types';
 import { createChannelsWorker } from './channels';
 import { createCronWorker } from './cron';
 import { createEngineFunctionsWorker, createObservabilityWorker, ENGINE_FUNCTIONS_WORKER, OBSERVABILITY_WORKER } from './engine-fn';
@@ -31,6 +32,9 @@ export interface WorkerEntry {
   create(config: Record<string, unknown>): EngineWorker;
 }
 
+/** What the table hands the workers that keep data elsewhere (`adapter: bridge`). */
+const ADAPTERS: WorkerAdapters = { openBridge: (options) => new BridgeClient(options) };
+
 export const WORKER_TABLE: readonly WorkerEntry[] = [
   { name: ENGINE_FUNCTIONS_WORKER, always: true, create: () => createEngineFunctionsWorker() },
   { name: OBSERVABILITY_WORKER, always: true, create: () => createObservabilityWorker() },
@@ -41,8 +45,8 @@ export const WORKER_TABLE: readonly WorkerEntry[] = [
     provides: ['http-channels'],
     create: () => createChannelsWorker(),
   },
-  { name: 'iii-state', create: createStateWorker },
-  { name: 'iii-stream', provides: ['stream-subscribers'], create: createStreamWorker },
+  { name: 'iii-state', create: (config) => createStateWorker(config, ADAPTERS) },
+  { name: 'iii-stream', provides: ['stream-subscribers'], create: (config) => createStreamWorker(config, ADAPTERS) },
   { name: 'iii-http', needs: ['http-channels'], create: createHttpWorker },
   { name: 'iii-pubsub', create: createPubsubWorker },
   { name: 'iii-cron', create: createCronWorker },

@@ -1,8 +1,8 @@
 /**
  * `iii-state`: key/value state in scopes, with reactive `state` triggers (engine.md §7).
  */
-import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
-import { BridgeClient, type BridgeAdapterConfig } from '../../adapters/bridge';
+import { NO_ADAPTERS, type EngineContext, type EngineWorker, type WorkerAdapters, type WorkerFactory } from '../../core/types';
+import type { BridgeAdapterConfig, BridgeClient } from '../../adapters/bridge';
 import { BridgeStateFunctions } from './bridged-functions';
 import { parseStateConfig, type StateConfig } from './config';
 import { StateFunctions } from './functions';
@@ -21,7 +21,7 @@ export type { DeadLetter } from './reaction-store';
 
 export const STATE_WORKER_NAME = 'iii-state';
 
-export const createStateWorker: WorkerFactory = (config) => new StateWorker(parseStateConfig(config));
+export const createStateWorker: WorkerFactory = (config, adapters = NO_ADAPTERS) => new StateWorker(parseStateConfig(config), adapters);
 
 class StateWorker implements EngineWorker {
   readonly name = STATE_WORKER_NAME;
@@ -31,7 +31,10 @@ class StateWorker implements EngineWorker {
   private bridge: BridgeClient | undefined;
   private compaction: { timer: object; clock: EngineContext['clock'] } | undefined;
 
-  constructor(private readonly config: StateConfig) {}
+  constructor(
+    private readonly config: StateConfig,
+    private readonly adapters: WorkerAdapters,
+  ) {}
 
   async start(ctx: EngineContext): Promise<void> {
     if (this.config.adapterName !== undefined && this.config.adapterName !== 'kv' && this.config.bridge === undefined) {
@@ -110,9 +113,9 @@ class StateWorker implements EngineWorker {
     compact();
   }
 
-  /** Adapter `bridge`: the same functions, forwarded to another engine (`./bridged-functions.ts` over `adapters/bridge`). */
+  /** Adapter `bridge`: the same functions, forwarded to another engine over the connection the worker table hands in. */
   private bridged(ctx: EngineContext, config: BridgeAdapterConfig): BridgeStateFunctions {
-    this.bridge = new BridgeClient({ config, owner: STATE_WORKER_NAME, logger: ctx.logger });
+    this.bridge = this.adapters.openBridge({ config, owner: STATE_WORKER_NAME, logger: ctx.logger });
     const { triggersEnabled } = this.config;
     return new BridgeStateFunctions({ context: ctx, client: this.bridge, triggers: this.triggers, triggersEnabled });
   }

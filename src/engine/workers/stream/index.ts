@@ -7,7 +7,7 @@
  * log (`event-log.ts`, which numbers it), then to matching `stream` triggers (through
  * `EngineContext.fire`, which keeps per-trigger order), then to subscribed clients.
  */
-import type { EngineContext, EngineWorker, WorkerFactory } from '../../core/types';
+import { NO_ADAPTERS, type EngineContext, type EngineWorker, type WorkerAdapters, type WorkerFactory } from '../../core/types';
 import { StreamBridge } from './bridge/stream-bridge';
 import { parseStreamConfig, type StreamWorkerConfig } from './config';
 import { StreamEventLog } from './event-log';
@@ -26,7 +26,10 @@ class StreamWorker implements EngineWorker {
   private bridge: StreamBridge | undefined;
   private compaction: NodeJS.Timeout | undefined;
 
-  constructor(private readonly config: StreamWorkerConfig) {}
+  constructor(
+    private readonly config: StreamWorkerConfig,
+    private readonly adapters: WorkerAdapters,
+  ) {}
 
   async start(context: EngineContext): Promise<void> {
     if (this.server !== undefined) throw new Error(`${STREAM_WORKER_NAME}: already started`);
@@ -49,7 +52,14 @@ class StreamWorker implements EngineWorker {
     const operations = new StreamOperations({ context, store: new StreamStore(context.storage.kv), log, publish });
     // Adapter `bridge`: items live on another engine; its events come back through `emit`.
     const emit = (message: StreamMessage<StreamChangeEvent>): void => publish(log.append(message));
-    const bridge = this.config.bridge && new StreamBridge({ context, config: this.config.bridge, emit });
+    const remote = this.config.bridge;
+    const bridge =
+      remote &&
+      new StreamBridge({
+        context,
+        emit,
+        client: this.adapters.openBridge({ config: remote, owner: STREAM_WORKER_NAME, logger: context.logger }),
+      });
     this.bridge = bridge;
     const reader = bridge?.reader(operations) ?? operations;
     server = new StreamServer(
@@ -102,7 +112,7 @@ function compact(log: StreamEventLog, context: EngineContext): void {
   }
 }
 
-export const createStreamWorker: WorkerFactory = (config) => new StreamWorker(parseStreamConfig(config));
+export const createStreamWorker: WorkerFactory = (config, adapters = NO_ADAPTERS) => new StreamWorker(parseStreamConfig(config), adapters);
 
 export { parseStreamConfig } from './config';
 export type { StreamWorkerConfig } from './config';

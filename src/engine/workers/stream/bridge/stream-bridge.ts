@@ -15,8 +15,7 @@ import { customFunctionId, type CustomOperation } from '../custom';
 import type { ChangeSink, StreamOperations } from '../operations';
 import { parseStreamTriggerConfig, STREAM_TRIGGER_TYPE } from '../triggers';
 import type { GroupRef, ItemRef } from '../types';
-import { BridgeClient, type BridgeSdkFactory } from '../../../adapters/bridge/client';
-import type { BridgeAdapterConfig } from '../../../adapters/bridge/config';
+import type { BridgeClient } from '../../../adapters/bridge/client';
 import { forwardPayload, stringField } from '../../../adapters/bridge/payload';
 import { announcement, STREAM_EVENTS_TOPIC } from './stream-announce';
 import { StreamRelay } from './stream-relay';
@@ -36,10 +35,10 @@ const CUSTOM_OPERATION: Readonly<Record<string, CustomOperation>> = {
 
 export interface StreamBridgeOptions {
   context: Pick<EngineContext, 'hasFunction' | 'logger'>;
-  config: BridgeAdapterConfig;
+  /** The connection to the remote engine (opened by the worker table's adapters, owned by this bridge). */
+  client: BridgeClient;
   /** Where relayed change events go (local `stream` triggers, then subscribed clients). */
   emit: ChangeSink;
-  connect?: BridgeSdkFactory;
 }
 
 export class StreamBridge {
@@ -51,12 +50,7 @@ export class StreamBridge {
   private readonly joined = new Set<string>();
 
   constructor(private readonly options: StreamBridgeOptions) {
-    this.client = new BridgeClient({
-      config: options.config,
-      owner: 'iii-stream',
-      logger: options.context.logger,
-      ...(options.connect !== undefined && { connect: options.connect }),
-    });
+    this.client = options.client;
     this.relay = new StreamRelay(this.client, options.emit, options.context.logger);
   }
 

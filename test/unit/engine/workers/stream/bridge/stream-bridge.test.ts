@@ -1,4 +1,5 @@
 import type { BuiltinFunction, BuiltinTriggerType, TriggerRecord } from '../../../../../../src/engine/core/types';
+import { BridgeClient } from '../../../../../../src/engine/adapters/bridge';
 import { StreamBridge } from '../../../../../../src/engine/workers/stream/bridge/stream-bridge';
 import { DEFAULT_EVENT_LOG } from '../../../../../../src/engine/workers/stream/config';
 import { StreamEventLog } from '../../../../../../src/engine/workers/stream/event-log';
@@ -17,7 +18,8 @@ function setup() {
   const emitted: Array<StreamMessage<StreamChangeEvent>> = [];
   const emit = (message: StreamMessage<StreamChangeEvent>): void => void emitted.push(message);
   const factory = fakeFactory();
-  const bridge = new StreamBridge({ context, config: CONFIG, emit, connect: factory.connect });
+  const client = new BridgeClient({ config: CONFIG, owner: 'iii-stream', logger: context.logger, connect: factory.connect });
+  const bridge = new StreamBridge({ context, emit, client });
   const log = new StreamEventLog(context.storage.database, DEFAULT_EVENT_LOG);
   const operations = new StreamOperations({ context, store: new StreamStore(context.storage.kv), log, publish: emit });
   const functions = new Map<string, BuiltinFunction>(bridge.functions(streamFunctions(operations)).map((fn) => [fn.id, fn]));
