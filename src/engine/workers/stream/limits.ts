@@ -5,6 +5,7 @@
  * A client past a limit gets a close code or an `error` event it can show (docs/streams-protocol.md).
  */
 import { EngineError } from '../../core/errors';
+import { withDeadline } from '../../lib/deadline';
 
 export interface StreamLimits {
   /** Live subscriptions one connection may hold; a join beyond gets an `error` event `subscription_limit`. */
@@ -140,9 +141,7 @@ export class FrameRate {
 
 /** Rejects when `promise` has not settled within `ms` (a guard that never answers refuses the join). */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  return withDeadline(promise, ms, (): never => {
+    throw new Error(`no answer within ${ms} ms`);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
