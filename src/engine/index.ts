@@ -19,6 +19,7 @@ import { parseWorkerManagerOptions } from './worker-manager/options';
 import { WorkerListener } from './worker-manager/listener';
 import { DevConsole, type ConsoleOptions } from './console/server';
 import { inStartOrder, WORKER_TABLE, workerEntry, type WorkerEntry } from './workers';
+import { withDeadline } from './lib/deadline';
 
 export * from './core/types';
 export { EngineError, toEngineError, type ErrorBody } from './core/errors';
@@ -156,13 +157,8 @@ class RunningEngine implements EngineHandle {
   }
 
   async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
     const drained = Promise.all(this.workers.map((worker) => worker.drain?.().catch(() => undefined))).then(() => true);
-    const done = await Promise.race([drained, late]);
-    clearTimeout(timer);
+    const done = await withDeadline(drained, timeoutMs, () => false);
     if (!done) this.logger.warn(`requests still in flight after ${timeoutMs} ms of draining`);
     return done;
   }
