@@ -19,8 +19,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$run_dir"; }
 trap cleanup EXIT
 
+# Each engine runs in its own directory, so each has its own ./data database: two engines on one
+# database file would hand out the same change-log sequence numbers (the fixtures give the bridge
+# backend in-memory state, which the embedded engine, storing per engine rather than per worker,
+# does not read from the adapter config).
 start_engine() { # name config
-  (cd "$run_dir" && exec node "$cli" --config "$2" >"$run_dir/$1.log" 2>&1) &
+  mkdir -p "$run_dir/$1"
+  (cd "$run_dir/$1" && exec node "$cli" --config "$2" >"$run_dir/$1.log" 2>&1) &
   pids+=($!)
 }
 wait_port() { for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
