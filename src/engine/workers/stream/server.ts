@@ -2,14 +2,16 @@
  * The stream listener (engine.md §8.3): its own HTTP server, WebSocket upgrades on `/` and on the path form
  * `/stream/{stream_name}/{group_id}` (which joins that group at once), the optional auth function
  * called before the upgrade, and the fan-out of change events to subscribed clients.
- * Lifecycle: idle → running → closing → closed; `close()` is idempotent.
+ * Lifecycle: the engine listeners' shared one (`engine/lib/listener`): IDLE → RUNNING → CLOSING →
+ * CLOSED; `drain()` refuses new connections (503) while RUNNING; `close()` is idempotent.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EngineContext, Json } from '../../core/types';
 import { parseClientFrame, resumeFields, type ClientFrameData } from '../../../protocol/stream';
+import { withDeadline } from '../../lib/deadline';
+import { dialableUrl, ListenerLifecycle } from '../../lib/listener';
 import { OriginPolicy } from '../../security/origins';
 import { CLOSE_FLOODING, CLOSE_TOO_SLOW, StreamConnection, type ConnectionDeps } from './connection';
 import type { StreamEventLog } from './event-log';
@@ -63,7 +65,7 @@ interface AuthInput {
 }
 
 export class StreamServer {
-  private state: 'idle' | 'running' | 'closing' | 'closed' = 'idle';
+  private readonly lifecycle = new ListenerLifecycle('iii-stream');
   /** Shutting down: connected clients keep receiving, new connections are refused (503). */
   private draining = false;
   private readonly http: Server;
@@ -73,7 +75,6 @@ export class StreamServer {
   /** Sockets waiting for the auth function; destroyed if the server closes meanwhile. */
   private readonly authenticating = new Set<Duplex>();
   private readonly connectionDeps: ConnectionDeps;
-  private closing: Promise<void> | undefined;
   /** Which browser pages may connect (checked before the auth function runs). */
   readonly origins: OriginPolicy;
   private readonly limits: StreamLimits;
@@ -103,28 +104,14 @@ export class StreamServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
   }
 
-  listen(): Promise<void> {
-    if (this.state !== 'idle') return Promise.reject(new Error('iii-stream: server already started'));
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.http.once('error', onError);
-      this.http.listen(this.options.port, this.options.host, () => {
-        this.http.off('error', onError);
-        this.http.on('error', (err) => this.deps.context.logger.error('stream listener error', { error: String(err) }));
-        this.state = 'running';
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    await this.lifecycle.listen(this.http, this.options.port, this.options.host);
+    this.http.on('error', (err) => this.deps.context.logger.error('stream listener error', { error: String(err) }));
   }
 
   /** `ws://host:port` of the bound listener; a wildcard bind is reported as loopback (connectable). */
   url(): string | undefined {
-    const address = this.http.address() as AddressInfo | null;
-    if (this.state !== 'running' || address === null || typeof address === 'string') return undefined;
-    let host = address.address;
-    if (host === '0.0.0.0') host = '127.0.0.1';
-    else if (host === '::') host = '::1';
-    return `ws://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    return this.lifecycle.running ? dialableUrl('ws', this.http) : undefined;
   }
 
   /** Subscriptions per stream group (the dev console). */
@@ -148,13 +135,10 @@ export class StreamServer {
 
   /** Closes every client socket and the listener. Leave triggers are not run while shutting down. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+    return this.lifecycle.close((wasListening) => this.shutdown(wasListening));
   }
 
-  private async shutdown(): Promise<void> {
-    const wasListening = this.state === 'running';
-    this.state = 'closing';
+  private async shutdown(wasListening: boolean): Promise<void> {
     for (const socket of this.authenticating) socket.destroy();
     this.authenticating.clear();
     const sockets = [...this.connections.keys()];
@@ -166,7 +150,6 @@ export class StreamServer {
         this.http.closeAllConnections();
       });
     }
-    this.state = 'closed';
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -180,8 +163,8 @@ export class StreamServer {
     // A reset during the handshake must not become an uncaught 'error' event.
     socket.on('error', () => undefined);
     const route = this.routeOf(req.url);
-    if (route === undefined || this.state !== 'running' || this.draining) {
-      refuse(socket, route !== undefined || this.state !== 'running' ? '503 Service Unavailable' : '404 Not Found');
+    if (route === undefined || !this.lifecycle.running || this.draining) {
+      refuse(socket, route !== undefined || !this.lifecycle.running ? '503 Service Unavailable' : '404 Not Found');
       return;
     }
     if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -208,7 +191,7 @@ export class StreamServer {
     this.authenticating.add(socket);
     void this.authenticate(authFunction, req).then((context) => {
       this.authenticating.delete(socket);
-      if (this.state !== 'running' || socket.destroyed) {
+      if (!this.lifecycle.running || socket.destroyed) {
         socket.destroy();
         return;
       }
@@ -259,7 +242,7 @@ export class StreamServer {
   }
 
   private onConnection(ws: WebSocket, context: Json, join: ClientFrameData | undefined): void {
-    if (this.state !== 'running') {
+    if (!this.lifecycle.running) {
       ws.terminate();
       return;
     }
@@ -279,7 +262,7 @@ export class StreamServer {
     ws.on('error', (err) => this.deps.context.logger.debug('stream client socket error', { error: String(err) }));
     ws.once('close', () => {
       this.connections.delete(ws);
-      void connection.closedBySocket(this.state === 'running');
+      void connection.closedBySocket(this.lifecycle.running);
     });
     if (join !== undefined) connection.enqueue('join', join);
   }
@@ -358,12 +341,7 @@ async function closeSockets(sockets: WebSocket[]): Promise<void> {
       }),
   );
   for (const ws of sockets) ws.close(1001, 'server shutting down');
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_GRACE_MS);
-  });
-  await Promise.race([Promise.all(closed), grace]);
-  clearTimeout(timer);
+  await withDeadline(Promise.all(closed), CLOSE_GRACE_MS);
   for (const ws of sockets) if (ws.readyState !== ws.CLOSED) ws.terminate();
   await Promise.all(closed);
 }
