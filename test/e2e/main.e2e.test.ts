@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as path from 'path';
-import { Api, tempDataDir, waitFor } from './support/app';
+import { Api, tempDataDir } from './support/app';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -38,9 +38,22 @@ function runMain(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Program {
   return { child, output: () => out, exited };
 }
 
+/** Resolves once the banner is complete or the program has exited, whichever comes first. */
+function bannerOrExit(program: Program): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!program.output().includes('Press Ctrl-C to stop.')) return;
+      program.child.stdout.off('data', check);
+      resolve();
+    };
+    program.child.stdout.on('data', check);
+    void program.exited.then(() => resolve());
+    check();
+  });
+}
+
 async function pageUrlOf(program: Program): Promise<string> {
-  // Generous: the first start transpiles the whole tree, and CI runs other suites alongside.
-  await waitFor(() => program.output().includes('Press Ctrl-C to stop.') || program.child.exitCode !== null, 60_000, 'startup banner');
+  await bannerOrExit(program); // bounded by the test's timeout: the first start transpiles the whole tree
   const match = /page:\s+(http:\/\/\S+?)\/?\n/.exec(program.output());
   if (!match) throw new Error(`no page URL in output:\n${program.output()}`);
   return match[1] as string;

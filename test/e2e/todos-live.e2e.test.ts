@@ -1,9 +1,11 @@
 /**
  * The reference app's live parts end to end: metrics kept by a reaction, the `todos-live` stream
- * seen through a real WebSocket client, and data surviving a restart on SQLite.
+ * seen through a real WebSocket client, and data surviving a restart on SQLite. Nothing sleeps or
+ * polls: `app.settle()` resolves once every reaction has caught up and every stream frame it caused
+ * has reached the connected clients.
  */
 import type { Todo } from '../../src/modules/todos/todo.entity';
-import { portsOf, startApp, StreamRecorder, tempDataDir, waitFor, type RunningApp } from './support/app';
+import { portsOf, startApp, StreamRecorder, tempDataDir, type RunningApp } from './support/app';
 import { itEmbeddedOnly } from '../support/semantics';
 
 type Metrics = { total: number; completed: number; active: number };
@@ -24,11 +26,8 @@ describe('todo app: metrics', () => {
   });
 
   async function metricsSettleTo(expected: Metrics): Promise<void> {
-    await waitFor(
-      async () => JSON.stringify((await app.api.metrics()).body) === JSON.stringify(expected),
-      3000,
-      `metrics ${JSON.stringify(expected)}`,
-    );
+    await app.settle();
+    expect((await app.api.metrics()).body).toEqual(expected);
   }
 
   it('starts at zero', async () => {
@@ -59,8 +58,9 @@ describe('todo app: metrics', () => {
     await app.api.patch(a.id, { title: 'renamed' });
     await app.api.create('');
     await app.api.delete('unknown');
-    await app.api.patch(a.id, { completed: true }); // a write after the others, to know they were processed
+    await metricsSettleTo({ total: 1, completed: 0, active: 1 });
 
+    await app.api.patch(a.id, { completed: true });
     await metricsSettleTo({ total: 1, completed: 1, active: 0 });
   });
 
@@ -79,9 +79,7 @@ describe('todo app: metrics', () => {
       const a = (await app.api.create('a')).body;
       await app.api.patch(a.id, { completed: true });
 
-      await waitFor(
-        () => JSON.stringify(live.last()?.event) === JSON.stringify({ type: 'update', data: { total: 1, completed: 1, active: 0 } }),
-      );
+      await app.settle();
       expect(live.messages.map((m) => m.event)).toEqual([
         { type: 'sync', data: null },
         { type: 'create', data: { total: 1, completed: 0, active: 1 } },
@@ -106,7 +104,7 @@ describe('todo app: stream todos-live / all', () => {
   it('syncs a joining client with the current todos', async () => {
     await app.api.create('one');
     await app.api.create('two');
-    await waitFor(async () => (await app.api.metrics()).body.total === 2); // reactions have run
+    await app.settle(); // the mirroring reaction has run
 
     const live = await StreamRecorder.join<Todo>(app.stream, { stream: 'todos-live', group: 'all' });
     try {
@@ -139,7 +137,7 @@ describe('todo app: stream todos-live / all', () => {
         `delete:${a.id}`,
         `create:${c.id}`,
       ];
-      await waitFor(() => live.changes().length >= expected.length);
+      await app.settle();
       expect(live.changes()).toEqual(expected);
       const events = live.messages.slice(1).map((m) => m.event);
       expect(events[2]).toEqual({ type: 'update', data: { ...a, completed: true, updatedAt: expect.any(String) } });
@@ -168,7 +166,7 @@ describe('todo app: stream todos-live / all', () => {
         }
       }
 
-      await waitFor(() => live.changes().length >= expected.length);
+      await app.settle();
       expect(live.changes()).toEqual(expected);
       const mirrored = [...(live.live?.items.values() ?? [])].map((t) => t.id).sort();
       expect(mirrored).toEqual((await app.api.list()).body.map((t) => t.id).sort());
@@ -191,7 +189,7 @@ describe('todo app: stream todos-live / all', () => {
       const other = (await app.api.create('other')).body;
       await app.api.delete(todo.id);
 
-      await waitFor(() => recorder.changes().length >= 3);
+      await app.settle();
       expect(recorder.changes()).toEqual([`update:${todo.id}`, `create:${other.id}`, `delete:${todo.id}`]);
       expect(itemEvents).toEqual([`update:${todo.id}`, `delete:${todo.id}`]);
     } finally {
@@ -206,7 +204,8 @@ describe('todo app: stream todos-live / all', () => {
       const a = (await app.api.create('shared')).body;
       await app.api.patch(a.id, { completed: true });
 
-      await waitFor(() => first.changes().length === 2 && second.changes().length === 2);
+      await app.settle();
+      expect(first.changes()).toEqual([`create:${a.id}`, `update:${a.id}`]);
       expect(second.changes()).toEqual(first.changes());
     } finally {
       first.close();
@@ -225,7 +224,8 @@ describe('todo app: persistence', () => {
         const a = (await first.api.create('persist a')).body;
         await first.api.create('persist b');
         await first.api.patch(a.id, { completed: true });
-        await waitFor(async () => (await first.api.metrics()).body.completed === 1);
+        await first.settle();
+        expect((await first.api.metrics()).body).toEqual({ total: 2, completed: 1, active: 1 });
         before = (await first.api.list()).body;
       } finally {
         await first.close();
@@ -265,14 +265,16 @@ describe('todo app: persistence', () => {
         const ports = portsOf(first);
         const kept = (await first.api.create('kept')).body;
         live = await StreamRecorder.join<Todo>(first.stream, { stream: 'todos-live', group: 'all' });
-        await waitFor(() => live?.live?.items.has(kept.id));
+        await first.settle();
+        expect(live.live?.items.has(kept.id)).toBe(true);
         await first.close();
-        await waitFor(() => live?.client.status === 'reconnecting');
+        await live.reaches('reconnecting');
 
         second = await startApp({ dataDir: data.dir, ports });
+        await live.reaches('open');
         const added = (await second.api.create('added after restart')).body;
 
-        await waitFor(() => live?.live?.items.has(added.id), 5000, 'resume after reconnect');
+        await second.settle();
         expect([...(live.live?.items.keys() ?? [])].sort()).toEqual([kept.id, added.id].sort());
         // One sync only: the re-join resumed from the last seq, which the restarted engine still knew.
         const syncs = live.messages.filter((m) => m.event.type === 'sync');

@@ -98,6 +98,8 @@ export class EngineCore implements WorkerManagerKernel {
     this.functions = new FunctionRegistry({ pooling: embedded, policy: this.registrations });
     this.triggers = new TriggerRegistry(logger, { pooling: embedded, policy: this.registrations });
     this.dispatcher = new TriggerDispatcher((id, data, options) => this.invoke(id, data, options), logger, { ordered: embedded });
+    // Fired triggers (pub/sub, cron, stream triggers…) count as work until their handler returns.
+    this.idleProbes.add('engine:fired-triggers', () => this.dispatcher.isIdle());
     this.registry = {
       functions: this.functions,
       triggers: this.triggers,

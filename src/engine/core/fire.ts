@@ -38,6 +38,8 @@ export class TriggerDispatcher {
   private readonly queues = new Map<string, Delivery[]>();
   private closed = false;
   private readonly ordered: boolean;
+  /** Deliveries handed in and not finished (condition, then handler), for the engine's `settle()`. */
+  private inFlight = 0;
 
   constructor(
     private readonly invoke: Invoker,
@@ -53,6 +55,7 @@ export class TriggerDispatcher {
     const withCondition = options.withCondition !== false;
     for (const trigger of triggers) {
       const delivery: Delivery = { trigger, payload, withMetadata, conditionId: conditionOf(trigger, withCondition) };
+      this.inFlight++;
       if (!this.ordered) {
         void this.dispatchUnordered(delivery);
         continue;
@@ -70,9 +73,15 @@ export class TriggerDispatcher {
     }
   }
 
+  /** True when every event fired so far has been handled (its handler returned or failed). */
+  isIdle(): boolean {
+    return this.inFlight === 0;
+  }
+
   /** Drops queued events and ignores later fires (engine shutdown). */
   close(): void {
     this.closed = true;
+    for (const queue of this.queues.values()) this.inFlight -= queue.length;
     this.queues.clear();
   }
 
@@ -86,13 +95,18 @@ export class TriggerDispatcher {
       }
       if (next.conditionId === undefined || (await this.conditionHolds(next, next.conditionId))) {
         this.dispatch(next);
+      } else {
+        this.inFlight--;
       }
     }
   }
 
   private async dispatchUnordered(delivery: Delivery): Promise<void> {
-    if (delivery.conditionId !== undefined && !(await this.conditionHolds(delivery, delivery.conditionId))) return;
-    if (!this.closed) this.dispatch(delivery);
+    if ((delivery.conditionId === undefined || (await this.conditionHolds(delivery, delivery.conditionId))) && !this.closed) {
+      this.dispatch(delivery);
+    } else {
+      this.inFlight--;
+    }
   }
 
   private async conditionHolds(delivery: Delivery, conditionId: string): Promise<boolean> {
@@ -109,13 +123,17 @@ export class TriggerDispatcher {
 
   private dispatch(delivery: Delivery): void {
     const { trigger } = delivery;
-    this.invoke(trigger.function_id, delivery.payload, this.optionsFor(delivery)).catch((err: unknown) => {
-      const error = toEngineError(err);
-      this.logger.error(`trigger ${trigger.id} (${trigger.trigger_type}) → ${trigger.function_id} failed`, {
-        code: error.code,
-        error: error.message,
+    this.invoke(trigger.function_id, delivery.payload, this.optionsFor(delivery))
+      .catch((err: unknown) => {
+        const error = toEngineError(err);
+        this.logger.error(`trigger ${trigger.id} (${trigger.trigger_type}) → ${trigger.function_id} failed`, {
+          code: error.code,
+          error: error.message,
+        });
+      })
+      .finally(() => {
+        this.inFlight--;
       });
-    });
   }
 
   private optionsFor(delivery: Delivery): InvocationOptions {

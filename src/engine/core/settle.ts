@@ -1,8 +1,10 @@
 /**
- * `settle()`: resolves once the engine has no work due. Each worker that schedules work on its own
- * (state-trigger cursors, the queue, the stream server) registers an idle probe; settling waits,
- * turn by turn of the event loop, until every probe reports idle on several consecutive turns —
- * a reaction that writes state makes new work, so one idle reading is not enough.
+ * `settle()`: resolves once the engine has no work due. Each part that schedules work on its own
+ * registers an idle probe: state-trigger cursors, the queue, the trigger dispatcher (fired
+ * triggers whose handler has not returned) and the stream server (joins being answered, frames not
+ * yet handed to a client's socket). Settling waits, turn by turn of the event loop, until every
+ * probe reports idle on several consecutive turns — a reaction that writes state makes new work,
+ * so one idle reading is not enough.
  */
 import { EngineError } from './errors';
 

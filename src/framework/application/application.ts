@@ -129,11 +129,13 @@ export class IIIApplication {
 
   /**
    * Resolves once the engine has nothing due: every state reaction caught up with the writes made
-   * so far (retries not yet due excepted), no queue job running. For tests and tools. On the
-   * engine this application embeds, and on one that offers `engine::settle` (detected through
-   * `engine::capabilities`), the engine says so; on an engine without it (a real iii engine) it
-   * waits until round trips to the engine pass with no handler call of this process running or
-   * arriving (`./settle.ts`). Rejects with `SETTLE_TIMEOUT` after `timeoutMs`.
+   * so far (retries not yet due excepted), no queue job running, every fired trigger (pub/sub,
+   * cron, stream) handled, and every stream frame caused so far written to the connected clients'
+   * sockets. For tests and tools. On the engine this application embeds, and on one that offers
+   * `engine::settle` (detected through `engine::capabilities`), the engine says so; on an engine
+   * without it (a real iii engine) it waits until round trips to the engine pass with no handler
+   * call of this process running or arriving (`./settle.ts`). Rejects with `SETTLE_TIMEOUT` after
+   * `timeoutMs`.
    */
   async settle(timeoutMs = 10_000): Promise<void> {
     const { engine, client, injector } = this.parts;

@@ -11,8 +11,10 @@ export interface TestApp {
   readonly urls: EngineUrls;
   /**
    * Resolves once nothing is due: every state reaction has caught up with the writes made so far
-   * (and the writes those reactions made), every queued job and retry due by the clock has run.
-   * Await it instead of sleeping or polling.
+   * (and the writes those reactions made), every queued job and retry due by the clock has run,
+   * and every stream frame they caused has been written to the connected clients' sockets (a
+   * client in the test's process has received it once `settle()` resolves). Await it instead of
+   * sleeping or polling.
    */
   settle(): Promise<void>;
   /**

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import WebSocket from 'ws';
-import { LiveGroup, StreamClient, type IIIApplication, type StreamMessage } from '../../../src/framework';
+import {
+  LiveGroup,
+  StreamClient,
+  type ConnectionStatus,
+  type IIIApplication,
+  type StreamMessage,
+  type StreamSubscription,
+} from '../../../src/framework';
 import { bootstrap } from '../../../src/main';
 import type { Todo } from '../../../src/modules/todos/todo.entity';
 
@@ -14,6 +21,11 @@ export interface RunningApp {
   /** `ws://127.0.0.1:<port>` of the stream listener. */
   readonly stream: string;
   readonly api: Api;
+  /**
+   * Resolves once every reaction has caught up with the writes made so far and every stream frame
+   * they caused has reached the connected clients (`app.settle()`): await it, never sleep or poll.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,7 +54,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     throw new Error(`the embedded engine reported no REST or stream URL: ${JSON.stringify(app.urls)}`);
   }
   const base = http.replace(/\/$/, '');
-  return { app, http: base, stream, api: new Api(base), close: () => app.close() };
+  return { app, http: base, stream, api: new Api(base), settle: () => app.settle(), close: () => app.close() };
 }
 
 /** The ports a running app listens on, to start a successor on the same ones. */
@@ -120,18 +132,31 @@ export class StreamRecorder<T = unknown> {
   readonly client: StreamClient;
   readonly messages: Array<StreamMessage<T>> = [];
   readonly live: LiveGroup<T> | null;
+  private readonly subscription: StreamSubscription;
+  private readonly statusWaiters: Array<{ status: ConnectionStatus; resolve(): void }> = [];
 
   private constructor(url: string, target: { stream: string; group: string; item?: string }) {
-    this.client = new StreamClient(url, { WebSocket, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+    this.client = new StreamClient(url, {
+      WebSocket,
+      reconnect: { initialDelayMs: 20, maxDelayMs: 200 },
+      onStatus: (status) => this.statusChanged(status),
+    });
     this.live = target.item === undefined ? new LiveGroup<T>(this.client, target, {}) : null;
-    this.client.join<T>(target, { onMessage: (m) => this.messages.push(m) });
+    this.subscription = this.client.join<T>(target, { onMessage: (m) => this.messages.push(m) });
   }
 
   /** Joins and waits for the first sync, so later writes are guaranteed to be seen. */
   static async join<T>(url: string, target: { stream: string; group: string; item?: string }): Promise<StreamRecorder<T>> {
     const recorder = new StreamRecorder<T>(url, target);
-    await waitFor(() => recorder.messages.some((m) => m.event.type === 'sync'));
+    const synced = await Promise.all([recorder.subscription.synced, recorder.live?.subscription.synced ?? true]);
+    if (!synced.every(Boolean)) throw new Error(`joining ${target.stream}/${target.group} was refused`);
     return recorder;
+  }
+
+  /** Resolves when the connection reaches `status` (e.g. `reconnecting` after the server went away). */
+  reaches(status: ConnectionStatus): Promise<void> {
+    if (this.client.status === status) return Promise.resolve();
+    return new Promise((resolve) => this.statusWaiters.push({ status, resolve }));
   }
 
   /** The non-sync events, as `type:id` strings. */
@@ -146,22 +171,11 @@ export class StreamRecorder<T = unknown> {
   close(): void {
     this.client.close();
   }
-}
 
-/** Polls a condition (bounded) for effects that have no event to await, e.g. reactions. */
-export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 3000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await condition();
-      if (value) return value;
-    } catch (error) {
-      last = error;
+  private statusChanged(status: ConnectionStatus): void {
+    for (const waiter of this.statusWaiters.filter((w) => w.status === status)) {
+      this.statusWaiters.splice(this.statusWaiters.indexOf(waiter), 1);
+      waiter.resolve();
     }
-    if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -104,6 +104,15 @@ export class StreamConnection implements SubscriptionSink {
     this.socket.send(frame, TEXT_FRAME);
   }
 
+  /**
+   * Nothing of this client's is pending (for the engine's `settle()`): no join or leave queued, and
+   * every frame sent so far handed to the kernel (`bufferedAmount` 0). A client being dropped or
+   * gone has nothing more coming.
+   */
+  isFlushed(): boolean {
+    return this.state !== 'open' || (this.queued === 0 && this.socket.bufferedAmount === 0);
+  }
+
   /** The socket closed: forget its subscriptions and tell `stream:leave` triggers (unless shutting down). */
   async closedBySocket(notifyLeave: boolean): Promise<void> {
     this.state = 'closed';

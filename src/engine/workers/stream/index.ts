@@ -68,6 +68,7 @@ class StreamWorker implements EngineWorker {
     );
     this.server = server;
     context.provide('stream-subscribers', { groups: () => server?.subscriberGroups() ?? [] });
+    context.registerIdleProbe('clients', () => server?.isFlushed() ?? true);
     // Bind first: a taken port fails the start before anything is registered.
     await server.listen();
     const functions = streamFunctions(operations);

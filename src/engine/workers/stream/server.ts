@@ -133,6 +133,16 @@ export class StreamServer {
     this.draining = true;
   }
 
+  /**
+   * True when every stream delivery made so far has reached the clients' sockets and no join is
+   * being answered or authenticated (the engine's `settle()` waits for it).
+   */
+  isFlushed(): boolean {
+    if (this.authenticating.size > 0) return false;
+    for (const connection of this.connections.values()) if (!connection.isFlushed()) return false;
+    return true;
+  }
+
   /** Closes every client socket and the listener. Leave triggers are not run while shutting down. */
   close(): Promise<void> {
     return this.lifecycle.close((wasListening) => this.shutdown(wasListening));
