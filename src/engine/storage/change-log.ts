@@ -6,8 +6,11 @@
  *
  * Tables (in the engine database; a `:memory:` one for memory storage):
  * - `state_changes`: seq (global, increasing), scope, key, per-key version, event type, old/new value;
- * - `state_versions`: the last version of every key ever written (kept after a delete, so a key
- *   re-created later continues its numbering);
+ * - `state_versions`: the last version of every key written, with the seq of its last change and
+ *   whether that change deleted it (kept after a delete, so a key re-created later continues its
+ *   numbering);
+ * - `state_version_floors`: per scope, the highest version of the deleted keys whose rows
+ *   compaction dropped; a key without a row starts above it, so no key's version ever goes back;
  * - `state_applied`: idempotency keys of writes already applied, with the reply they got;
  * - `state_log_meta`: the last sequence number handed out (survives compaction of every record).
  *
@@ -35,6 +38,10 @@ const SCHEMA = `
     key     TEXT NOT NULL,
     version INTEGER NOT NULL,
     PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS state_version_floors (
+    scope   TEXT PRIMARY KEY,
+    version INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS state_applied (
     idempotency_key TEXT PRIMARY KEY,
@@ -78,7 +85,7 @@ interface Row {
 interface Statements {
   insert: Statement<[number, string, string, number, string, string, string, number]>;
   version: Statement<[string, string], { version: number }>;
-  setVersion: Statement<[string, string, number]>;
+  setVersion: Statement<[string, string, number, number, number]>;
   applied: Statement<[string], { result: string }>;
   remember: Statement<[string, string, number]>;
   read: Statement<[number, number], Row>;
@@ -90,7 +97,21 @@ interface Statements {
   seqAtOffsetFromHead: Statement<[number], { seq: number }>;
   newestOlderThan: Statement<[number], { seq: number | null }>;
   forgetApplied: Statement<[number]>;
+  raiseFloors: Statement<[number]>;
+  dropDeletedVersions: Statement<[number]>;
+  floors: Statement<[], { scope: string; version: number }>;
 }
+
+/**
+ * Columns added to `state_versions` after its first release: `seq` (of the key's last change) and
+ * `deleted` (that change was a delete). Rows from before have 0 for both, so they are never dropped.
+ */
+const VERSION_COLUMNS = [
+  'ALTER TABLE state_versions ADD COLUMN seq INTEGER NOT NULL DEFAULT 0',
+  'ALTER TABLE state_versions ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0',
+];
+/** Only deletes pay for this index: it finds the droppable rows without scanning every key. */
+const DELETED_VERSIONS_INDEX = 'CREATE INDEX IF NOT EXISTS state_versions_deleted ON state_versions (seq) WHERE deleted = 1';
 
 export class StateChangeLog {
   private readonly statements: Statements;
@@ -100,19 +121,25 @@ export class StateChangeLog {
   private pendingVersions = new Map<string, number>();
   private pendingApplied = new Map<string, string>();
   private readonly listeners = new Set<(head: number) => void>();
+  /** `state_version_floors` in memory (one entry per scope that ever had versions dropped). */
+  private floors = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
     private readonly now: () => number = Date.now,
   ) {
     db.exec(SCHEMA);
+    const columns = new Set((db.pragma('table_info(state_versions)') as Array<{ name: string }>).map((column) => column.name));
+    if (!columns.has('seq')) for (const statement of VERSION_COLUMNS) db.exec(statement);
+    db.exec(DELETED_VERSIONS_INDEX);
     this.statements = {
       insert: db.prepare(
         'INSERT INTO state_changes (seq, scope, key, version, event_type, old_value, new_value, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       version: db.prepare('SELECT version FROM state_versions WHERE scope = ? AND key = ?'),
       setVersion: db.prepare(
-        'INSERT INTO state_versions (scope, key, version) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version',
+        'INSERT INTO state_versions (scope, key, version, seq, deleted) VALUES (?, ?, ?, ?, ?) ' +
+          'ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, seq = excluded.seq, deleted = excluded.deleted',
       ),
       applied: db.prepare('SELECT result FROM state_applied WHERE idempotency_key = ?'),
       remember: db.prepare('INSERT OR IGNORE INTO state_applied (idempotency_key, result, at) VALUES (?, ?, ?)'),
@@ -127,7 +154,15 @@ export class StateChangeLog {
       seqAtOffsetFromHead: db.prepare('SELECT seq FROM state_changes ORDER BY seq DESC LIMIT 1 OFFSET ?'),
       newestOlderThan: db.prepare('SELECT MAX(seq) AS seq FROM state_changes WHERE at < ?'),
       forgetApplied: db.prepare('DELETE FROM state_applied WHERE at < ?'),
+      raiseFloors: db.prepare(
+        'INSERT INTO state_version_floors (scope, version) ' +
+          'SELECT scope, MAX(version) FROM state_versions WHERE deleted = 1 AND seq < ? GROUP BY scope ' +
+          'ON CONFLICT (scope) DO UPDATE SET version = MAX(version, excluded.version)',
+      ),
+      dropDeletedVersions: db.prepare('DELETE FROM state_versions WHERE deleted = 1 AND seq < ?'),
+      floors: db.prepare('SELECT scope, version FROM state_version_floors'),
     };
+    this.loadFloors();
     this.committedHead = this.statements.head.get()?.value ?? 0;
     this.nextSeq = this.committedHead + 1;
   }
@@ -169,7 +204,11 @@ export class StateChangeLog {
     result?: Json;
   }): PreparedChange {
     const versionKey = `${write.scope}\u0000${write.key}`;
-    const current = this.pendingVersions.get(versionKey) ?? this.statements.version.get(write.scope, write.key)?.version ?? 0;
+    const current =
+      this.pendingVersions.get(versionKey) ??
+      this.statements.version.get(write.scope, write.key)?.version ??
+      this.floors.get(write.scope) ??
+      0;
     const version = current + 1;
     this.pendingVersions.set(versionKey, version);
     const record: ChangeRecord = {
@@ -203,7 +242,7 @@ export class StateChangeLog {
         encodeValue(record.new_value),
         record.at,
       );
-      s.setVersion.run(record.scope, record.key, record.version);
+      s.setVersion.run(record.scope, record.key, record.version, record.seq, record.event_type === 'state:deleted' ? 1 : 0);
       if (applied !== undefined) s.remember.run(applied.key, applied.result, record.at);
       head = Math.max(head, record.seq);
     }
@@ -234,19 +273,33 @@ export class StateChangeLog {
    * Drops records beyond the retention policy. `keepFrom` is the lowest seq a live trigger still
    * needs: the age limit never drops it, the count limit does (a trigger that far behind loses
    * the dropped changes, and says so when it reads past the gap). Returns the number dropped.
+   *
+   * The version rows of deleted keys whose delete is no longer in the log go too, each scope's
+   * floor raised to the highest version dropped in the same transaction: a key re-created later
+   * (or any new key of that scope) continues above it. Rows of keys that exist stay, as do rows
+   * whose last change is still in the log.
    */
   compact(policy: RetentionPolicy, keepFrom: number = Number.POSITIVE_INFINITY): number {
     const byCount = policy.maxRecords > 0 ? (this.statements.seqAtOffsetFromHead.get(policy.maxRecords)?.seq ?? 0) : 0;
     const byAge = Math.min(this.statements.newestOlderThan.get(this.now() - policy.maxAgeMs)?.seq ?? 0, keepFrom - 1);
     const upTo = Math.max(byCount, byAge);
     this.statements.forgetApplied.run(this.now() - policy.maxAgeMs);
-    if (upTo <= 0) return 0;
-    return this.db.transaction(() => this.statements.dropUpTo.run(upTo).changes)();
+    return this.db.transaction(() => {
+      const dropped = upTo > 0 ? this.statements.dropUpTo.run(upTo).changes : 0;
+      const oldest = this.oldest();
+      this.statements.raiseFloors.run(oldest);
+      if (this.statements.dropDeletedVersions.run(oldest).changes > 0) this.loadFloors();
+      return dropped;
+    })();
   }
 
   /** Number of retained records (diagnostics and tests). */
   size(): number {
     return this.statements.count.get()?.n ?? 0;
+  }
+
+  private loadFloors(): void {
+    this.floors = new Map(this.statements.floors.all().map((row) => [row.scope, row.version]));
   }
 
   private clearPending(): void {

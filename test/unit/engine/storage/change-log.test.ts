@@ -93,6 +93,81 @@ describe.each(['memory', 'sqlite'] as const)('state change log (%s storage)', (k
     await log.write(set('s', 'k0', 'again'));
     expect(log.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[11, 2]]);
   });
+  it('drops the version rows of deleted keys once their delete is compacted, and no version ever goes back', async () => {
+    const log = storage.stateLog;
+    const versionRows = (): Array<[string, string, number]> =>
+      (
+        storage.database.prepare('SELECT scope, key, version FROM state_versions ORDER BY scope, key').all() as Array<{
+          scope: string;
+          key: string;
+          version: number;
+        }>
+      ).map((row) => [row.scope, row.key, row.version]);
+    await log.write(set('s', 'gone', 1));
+    await log.write(set('s', 'gone', 2));
+    await log.write(del('s', 'gone')); // version 3
+    await log.write(set('s', 'kept', 1));
+    await log.write(set('t', 'other', 1));
+    await log.write(del('t', 'other')); // version 2, its delete still in the log below
+
+    // Keeps the last record only: the delete of s/gone is compacted, the one of t/other is not.
+    log.compact({ maxRecords: 1, maxAgeMs: 1e9 });
+    expect(versionRows()).toEqual([
+      ['s', 'kept', 1],
+      ['t', 'other', 2],
+    ]);
+    // A re-created key continues above its old versions; so does a new key of the same scope.
+    await log.write(set('s', 'gone', 'again'));
+    await log.write(set('s', 'new', 1));
+    await log.write(set('s', 'kept', 2));
+    await log.write(set('t', 'other', 'again'));
+    await log.write(set('u', 'fresh', 1));
+    expect(log.read(6, 10).map((r) => [r.scope, r.key, r.version])).toEqual([
+      ['s', 'gone', 4],
+      ['s', 'new', 4],
+      ['s', 'kept', 2],
+      ['t', 'other', 3],
+      ['u', 'fresh', 1],
+    ]);
+  });
+});
+
+describe('state version compaction across a restart (sqlite)', () => {
+  it('keeps the scope floor, so a key deleted and compacted before the restart continues its numbering', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    try {
+      const first = openStorage({ kind: 'sqlite', directory });
+      for (let i = 0; i < 5; i++) await first.stateLog.write(set('s', 'k', i));
+      await first.stateLog.write(del('s', 'k')); // version 6
+      first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+      await first.close();
+      const second = openStorage({ kind: 'sqlite', directory });
+      await second.stateLog.write(set('s', 'k', 'back'));
+      expect(second.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['k', 7]]);
+      await second.close();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('upgrades a database whose state_versions predates the seq and deleted columns, keeping its rows', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    try {
+      const raw = new BetterSqlite3(path.join(directory, 'iii.db'));
+      raw.exec(
+        'CREATE TABLE state_versions (scope TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID',
+      );
+      raw.prepare("INSERT INTO state_versions VALUES ('s', 'old', 9)").run();
+      raw.close();
+      const storage = openStorage({ kind: 'sqlite', directory });
+      storage.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+      await storage.stateLog.write(set('s', 'old', 'next'));
+      expect(storage.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['old', 10]]);
+      await storage.close();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('state change log durability (sqlite)', () => {
