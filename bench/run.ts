@@ -19,6 +19,7 @@ import { fanOut, writeToSubscriber } from './scenarios/live';
 import { coldStart, routeCount } from './scenarios/startup';
 import { enginePaths, frameworkVsSdk } from './scenarios/in-process';
 import { replicaThroughput } from './scenarios/replicas';
+import { changeLogCost } from './scenarios/change-log';
 
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 
@@ -52,6 +53,7 @@ function plan(): Plan {
       ['cold-start', () => coldStart(1)],
       ['framework', () => frameworkVsSdk(32, 600)],
       ['replicas', () => replicaThroughput({ replicas: [1, 2, 3], rounds: 1, seconds: 1, connections: 32 })],
+      ['change-log', () => changeLogCost({ rounds: 1, operations: 2_000, concurrency: 64, perSecond: 1_000, seconds: 1 })],
     ];
   }
   const peers = pick(['ours', 'nest-fastify', 'nest-express', 'node-http']);
@@ -87,6 +89,7 @@ function plan(): Plan {
     ['framework', () => frameworkVsSdk(32, 20_000)],
     ['engine', () => enginePaths((full) => full)],
     ['replicas', () => replicaThroughput({ replicas: [1, 2, 3], rounds: 2, seconds: 5, connections: 32 })],
+    ['change-log', () => changeLogCost({ rounds: 5, operations: 20_000, concurrency: 64, perSecond: 1_000, seconds: 10 })],
   ];
 }
 

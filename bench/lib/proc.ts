@@ -130,9 +130,10 @@ export interface LoadProcess {
   stop(): Promise<void>;
 }
 
-export function startLoad(script: string, config: object): LoadProcess {
+/** `cpu`: the load core by default; SERVER_CPU for a process that is itself the thing measured. */
+export function startLoad(script: string, config: object, cpu: string = LOAD_CPU): LoadProcess {
   const child = fork(join(DIST, 'bench', 'load', script), [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  pin(child.pid as number, LOAD_CPU);
+  pin(child.pid as number, cpu);
   const next = <T>(type: string, timeoutMs = 120_000): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: { type?: string }): void => {

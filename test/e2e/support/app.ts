@@ -179,3 +179,24 @@ export class StreamRecorder<T = unknown> {
     }
   }
 }
+
+/**
+ * Polls a condition (bounded) for effects that have no event to await. The reference app's own
+ * tests await `settle()` instead; this remains for effects outside one engine (e.g. several processes).
+ */
+export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 3000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
