@@ -25,6 +25,8 @@ interface Lag {
 }
 
 const config = JSON.parse(process.argv[2] as string) as Config;
+// iii-sdk prints its progress ("[iii] Worker registered…") with console.debug: not bench output.
+console.debug = () => undefined;
 const iii = registerWorker(config.worker, { workerName: 'bench-state-writer', otel: { enabled: false }, enableMetricsReporting: false });
 let round = 0;
 
