@@ -47,7 +47,8 @@ export async function changeLogCost(options: ChangeLogOptions): Promise<Section>
     ],
     notes: [
       `Storage level: median of ${options.rounds} alternating rounds of ${options.operations} writes in one process pinned to the server core; ` +
-        `rounds (writes/s): plain ${storage.plainRounds.join(', ')}; logged ${storage.loggedRounds.join(', ')}.`,
+        `rounds (writes/s): plain ${storage.plainRounds.join(', ')}; logged ${storage.loggedRounds.join(', ')}; ` +
+        `logged/plain per round ${storage.loggedRounds.map((logged, i) => (logged / (storage.plainRounds[i] ?? NaN)).toFixed(2)).join(', ')}.`,
       `Through the engine: the engine (\`dist/src/engine/cli.js\`, SQLite) pinned to the server core, the writer and the reaction in one ` +
         `iii-sdk worker process on the load core. Reaction lag: ${count(engine.lag)} of ${engine.written} writes reacted to; ` +
         `state::set acknowledgement p99 ${percentile(engine.ack, 99)} ms.`,
