@@ -8,9 +8,9 @@
  * - `GET /todos/metrics` equals the counts of `GET /todos` (each change counted exactly once);
  * - a fresh `todos-live/all` sync equals `GET /todos`.
  */
-import type { Todo } from '../../src/modules/todos/todo.entity';
 import { ensureAppBuilt, startAppProcess, type AppProcess } from './support/app-process';
-import { Api, StreamRecorder, tempDataDir } from './support/app';
+import { Api, tempDataDir } from './support/app';
+import { expectDerivedViewsMatch } from './support/derived-views';
 import { itEmbeddedOnly } from '../support/semantics';
 
 const CLIENTS = 24;
@@ -74,16 +74,7 @@ async function expectConsistent(app: AppProcess, ledger: Ledger): Promise<void> 
   for (const id of ledger.uncertain) if (ids.has(id)) ledger.alive.add(id);
   ledger.uncertain.clear();
 
-  const completed = todos.filter((t) => t.completed).length;
-  expect((await api.metrics()).body).toEqual({ total: todos.length, completed, active: todos.length - completed });
-
-  const live = await StreamRecorder.join<Todo>(app.stream, { stream: 'todos-live', group: 'all' });
-  try {
-    const byId = (a: Todo, b: Todo): number => a.id.localeCompare(b.id);
-    expect([...(live.live?.items.values() ?? [])].sort(byId)).toEqual([...todos].sort(byId));
-  } finally {
-    live.close();
-  }
+  await expectDerivedViewsMatch(app, todos);
 }
 
 describe('reactions across kill -9 (the built app as a child process on SQLite)', () => {

@@ -6,9 +6,9 @@
  * every acknowledged todo is there, `GET /todos/metrics` equals the real counts (no reaction lost)
  * and a fresh `todos-live` sync equals `GET /todos`. Several rounds, SIGTERM and SIGINT.
  */
-import type { Todo } from '../../src/modules/todos/todo.entity';
 import { ensureAppBuilt, startAppProcess, type AppProcess } from '../e2e/support/app-process';
-import { Api, StreamRecorder, tempDataDir } from '../e2e/support/app';
+import { Api, tempDataDir } from '../e2e/support/app';
+import { expectDerivedViewsMatch } from '../e2e/support/derived-views';
 
 const CLIENTS = 16;
 const ROUNDS: NodeJS.Signals[] = ['SIGTERM', 'SIGTERM', 'SIGINT', 'SIGTERM'];
@@ -67,15 +67,7 @@ async function expectConsistent(app: AppProcess, acknowledged: Set<string>): Pro
   const todos = (await api.list()).body;
   const ids = new Set(todos.map((t) => t.id));
   expect([...acknowledged].filter((id) => !ids.has(id))).toEqual([]);
-  const completed = todos.filter((t) => t.completed).length;
-  expect((await api.metrics()).body).toEqual({ total: todos.length, completed, active: todos.length - completed });
-  const live = await StreamRecorder.join<Todo>(app.stream, { stream: 'todos-live', group: 'all' });
-  try {
-    const byId = (a: Todo, b: Todo): number => a.id.localeCompare(b.id);
-    expect([...(live.live?.items.values() ?? [])].sort(byId)).toEqual([...todos].sort(byId));
-  } finally {
-    live.close();
-  }
+  await expectDerivedViewsMatch(app, todos);
 }
 
 describe('a shutdown that drains (the built app as a child process, under load)', () => {
