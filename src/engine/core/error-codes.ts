@@ -50,6 +50,7 @@ export const ENGINE_ERROR_CODES = [
   // storage
   'STORAGE_INVALID_VALUE',
   'STORAGE_OPEN_FAILED',
+  'DATA_DIR_IN_USE',
   'STORAGE_WRITE_FAILED',
   'STORAGE_CLOSED',
   'serialization_error',

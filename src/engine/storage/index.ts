@@ -10,6 +10,7 @@ import type { Database } from 'better-sqlite3';
 import { EngineError } from '../core/errors';
 import type { ChangeRecord, EngineStorage, KvStore, LoggedWrite, LoggedWriteOutcome, LogRetention, StateLog } from '../core/types';
 import { StateChangeLog } from './change-log';
+import { lockDataDirectory, type DataDirectoryLock } from './data-dir-lock';
 import { MemoryKvStore } from './memory-kv';
 import { SqliteKvStore } from './sqlite-kv';
 
@@ -18,6 +19,7 @@ export const STATE_NAMESPACE = 'state';
 
 export { MemoryKvStore } from './memory-kv';
 export { SqliteKvStore } from './sqlite-kv';
+export { LOCK_FILE } from './data-dir-lock';
 
 export type StorageOptions = { kind: 'sqlite'; directory: string } | { kind: 'memory' };
 
@@ -31,22 +33,43 @@ export function openStorage(options: StorageOptions): EngineStorage {
     const kv = new MemoryKvStore(log);
     return new OpenedStorage(kv, new LoggedState(log, kv), db, () => kv.close());
   }
-  const db = openDatabaseFile(options.directory);
+  const lock = lockDirectory(options.directory);
+  let db: Database | undefined;
   try {
+    db = openDatabaseFile(options.directory);
     const log = new StateChangeLog(db);
     const kv = new SqliteKvStore(db, log);
-    return new OpenedStorage(kv, new LoggedState(log, kv), db, () => kv.close());
+    const opened = db;
+    return new OpenedStorage(kv, new LoggedState(log, kv), db, () => {
+      // The lock goes last: a successor may open the file only once this database is closed.
+      try {
+        kv.close();
+        if (opened.open) opened.close();
+      } finally {
+        lock.release();
+      }
+    });
   } catch (err) {
-    db.close();
+    db?.close();
+    lock.release();
     throw err;
   }
+}
+
+/** Creates the directory and takes its one-engine lock (`DATA_DIR_IN_USE` when another engine holds it). */
+function lockDirectory(directory: string): DataDirectoryLock {
+  try {
+    fs.mkdirSync(directory, { recursive: true });
+  } catch (err) {
+    throw new EngineError('STORAGE_OPEN_FAILED', `Cannot create the data directory ${directory}: ${(err as Error).message}`);
+  }
+  return lockDataDirectory(directory);
 }
 
 function openDatabaseFile(directory: string): Database {
   const file = path.join(directory, DATABASE_FILE);
   let db: Database;
   try {
-    fs.mkdirSync(directory, { recursive: true });
     db = new BetterSqlite3(file);
   } catch (err) {
     throw new EngineError('STORAGE_OPEN_FAILED', `Cannot open the engine database ${file}: ${(err as Error).message}`);

@@ -90,6 +90,7 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     III_DATA_DIR: options.dataDir,
   };
   const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env });
+  killOnExit(child);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -112,6 +113,22 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
       return exited;
     },
   };
+}
+
+const live = new Set<ChildProcessWithoutNullStreams>();
+let exitHookInstalled = false;
+
+/**
+ * A test that times out never reaches its cleanup: the app it started must not outlive the jest
+ * worker (it would hold ports, a data directory and a core).
+ */
+function killOnExit(child: ChildProcessWithoutNullStreams): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => live.forEach((running) => running.kill('SIGKILL')));
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
 }
 
 /** Waits for `Press Ctrl-C to stop.` and reads the URLs above it. */
