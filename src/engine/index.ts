@@ -27,6 +27,7 @@ export type { EngineConfig, WorkerConfigEntry } from './config';
 export { ENGINE_SEMANTICS_ENV, type EngineSemantics } from './core/semantics';
 export type { SecureEngineOptions } from './security/secure-profile';
 export { WORKER_TOKEN_HEADER } from './security/worker-token';
+export { installInProcessTransport, IN_PROCESS_SCHEME, type WebSocketModule } from './worker-manager/in-process';
 export { DEFAULT_CONSOLE_PORT, ConsoleHostError, type ConsoleOptions } from './console/server';
 
 export interface StartEngineOptions {
@@ -61,6 +62,13 @@ export interface StartEngineOptions {
    */
   localSocket?: boolean;
   /**
+   * Also serve the first worker listener at an in-process address (`urls.inProcess`,
+   * `iii+inproc://<id>/`) for a worker in this process (the framework's own): the same handshake,
+   * secrets and JSON frames, handed over in memory — no socket, no WebSocket framing. A worker
+   * reaches it through `ws` once `installInProcessTransport` was given the `ws` module it uses.
+   */
+  inProcessWorker?: boolean;
+  /**
    * The dev console (`urls.console`): a read-only, loopback-only page of this engine's workers,
    * functions, triggers, state, streams, invocations and reactions. Off unless given; `true` is
    * port 3113 (0 with `ephemeralPorts`).
@@ -73,6 +81,8 @@ export interface EngineUrls extends ProtocolEngineUrls {
   readonly workers: string[];
   /** `ws+unix:<path>:/` of the first worker listener's local socket, when `localSocket` asked for one. */
   readonly local?: string;
+  /** `iii+inproc://<id>/` of the first worker listener, when `inProcessWorker` asked for one. */
+  readonly inProcess?: string;
   /** `http://127.0.0.1:3113/` of the dev console, when enabled. */
   readonly console?: string;
 }
@@ -244,8 +254,10 @@ export async function startEngine(options: StartEngineOptions = {}): Promise<Eng
     // Only a speed-up: the worker falls back to the TCP listener.
     logger.warn('local worker socket unavailable; the in-process worker uses TCP', { error: toEngineError(err).message });
   }
+  const inProcess = options.inProcessWorker === true ? listeners[0]?.listenInProcess() : undefined;
   engine.urls = {
     ...(local !== undefined && { local }),
+    ...(inProcess !== undefined && { inProcess }),
     worker: listeners[0]?.url() ?? '',
     workers: listeners.map((listener) => listener.url()),
     ...(urlOf('iii-http') !== undefined && { http: urlOf('iii-http') }),

@@ -4,7 +4,7 @@
  * name of the secret presented is the worker's principal for ownership (replicas of one app share
  * it; a worker holding another secret cannot take their registrations).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tokenMatches, WORKER_TOKEN_HEADER } from './worker-token';
 
 /** Close code of a refused handshake: 1008 "policy violation". */
@@ -15,8 +15,18 @@ export type WorkerSecrets = ReadonlyMap<string, string>;
 
 export type HandshakeOutcome = { refused: string } | { refused?: undefined; principal: string | undefined };
 
+/**
+ * What a worker's handshake shows the listener: a WebSocket upgrade's `IncomingMessage`, or the
+ * same fields for an in-process connection (the headers its worker gave, no remote address).
+ */
+export interface HandshakeRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly url?: string;
+  readonly socket: { readonly remoteAddress?: string };
+}
+
 /** Refuses with a close reason, or accepts with the principal the secret names (none without secrets). */
-export function checkWorkerHandshake(request: IncomingMessage, secrets: WorkerSecrets | undefined): HandshakeOutcome {
+export function checkWorkerHandshake(request: HandshakeRequest, secrets: WorkerSecrets | undefined): HandshakeOutcome {
   if (request.headers.origin !== undefined) return { refused: 'browser origins are not accepted on the worker port' };
   if (secrets === undefined || secrets.size === 0) return { principal: undefined };
   const header = request.headers[WORKER_TOKEN_HEADER];

@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import type { RoutedInvocationOptions, WorkerManagerKernel } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject, isUuid, newId } from '../core/ids';
@@ -18,10 +17,25 @@ import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, OPEN_SESSION, type Session } from './rbac';
 import { gateFunction, gateTrigger, gateTriggerType, withPrefix, type GateScope } from './registration-gate';
+import type { HandshakeRequest } from '../security/handshake';
 import { remoteAddress } from './session';
 import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
+
+/**
+ * What a worker connection needs of its socket: a `ws` WebSocket, or the listener's end of an
+ * in-process connection (which hands text frames over as strings).
+ */
+export interface WorkerSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  send(text: string): void;
+  terminate(): void;
+  on(event: 'message', listener: (data: RawData | string, isBinary: boolean) => void): this;
+  on(event: 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+}
 
 function rawToBuffer(data: RawData): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -67,8 +81,8 @@ export class WorkerConnection implements ConnectedWorker {
 
   constructor(
     private readonly core: WorkerManagerKernel,
-    private readonly socket: WebSocket,
-    request: IncomingMessage,
+    private readonly socket: WorkerSocket,
+    request: HandshakeRequest,
     readonly listener: WorkerManagerOptions,
     private readonly writes?: WriteCoalescer,
     /** What the listener's auth function granted (everything when it has none). */
@@ -136,13 +150,19 @@ export class WorkerConnection implements ConnectedWorker {
     return this.cleanupDone;
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  private onMessage(data: RawData | string, isBinary: boolean): void {
     if (this.closed) return;
-    const bytes = rawToBuffer(data);
-    if (isBinary && isTelemetryFrame(bytes)) return; // OTel telemetry: accepted and discarded.
+    let text: string;
+    if (typeof data === 'string') {
+      text = data;
+    } else {
+      const bytes = rawToBuffer(data);
+      if (isBinary && isTelemetryFrame(bytes)) return; // OTel telemetry: accepted and discarded.
+      text = bytes.toString('utf8');
+    }
     let frame: InboundFrame | null;
     try {
-      frame = parseFrame(bytes.toString('utf8'));
+      frame = parseFrame(text);
     } catch (err) {
       this.core.logger.warn(`worker ${this.id}: invalid frame dropped`, { error: toEngineError(err).message });
       return;

@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { WorkerManagerKernel } from '../core/engine-core';
 import type { HandshakeErrorFrame } from '../../protocol/frames';
 import { EngineError, toEngineError } from '../core/errors';
 import { withDeadline } from '../lib/deadline';
 import { dialableHost, ListenerLifecycle } from '../lib/listener';
-import { WorkerConnection } from './connection';
+import { WorkerConnection, type WorkerSocket } from './connection';
+import { addInProcessEndpoint, type InProcessOpening } from './in-process';
+import type { InProcessSocket } from './in-process-socket';
 import type { WorkerManagerOptions } from './options';
-import { checkWorkerHandshake, CLOSE_REFUSED } from '../security/handshake';
+import { checkWorkerHandshake, CLOSE_REFUSED, type HandshakeRequest } from '../security/handshake';
 import { OPEN_SESSION, type Session } from './rbac';
 import { authInput, authenticate } from './session';
 import { WriteCoalescer } from './write-coalescer';
@@ -24,6 +26,22 @@ const CLEANUP_WAIT_MS = 5_000;
 
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** A just-opened worker connection: a `ws` WebSocket from an upgrade, or the listener's in-process end. */
+type OpenedSocket = WorkerSocket & { close(code?: number, reason?: string): void };
+
+/** A connection on `/` or `/otel` awaiting the listener's decision: an HTTP upgrade, or an in-process opening. */
+interface PendingConnection {
+  readonly request: HandshakeRequest;
+  readonly url: URL;
+  /** `/` (a worker), not `/otel` (telemetry: accepted, frames discarded). */
+  readonly worker: boolean;
+  /** Refuses without opening (`503 Service Unavailable`, …). */
+  refuse(status: string): void;
+  open(opened: (socket: OpenedSocket) => void): void;
+  /** Coalesces a real socket's writes per tick. */
+  readonly writes?: WriteCoalescer;
 }
 
 /**
@@ -38,6 +56,9 @@ export class WorkerListener {
   private readonly workers = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly telemetry = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: false });
   private readonly connections = new Set<WorkerConnection>();
+  /** The in-process address (`listenInProcess`) and the listener's ends of its open connections. */
+  private inProcess: { url: string; remove: () => void } | undefined;
+  private readonly inProcessSockets = new Set<InProcessSocket>();
   private readonly lifecycle = new ListenerLifecycle('iii-worker-manager');
 
   constructor(
@@ -96,6 +117,20 @@ export class WorkerListener {
     return `ws+unix:${this.local.path}:/`;
   }
 
+  /**
+   * Also serves this listener at an in-process address, for a worker in the engine's own process
+   * (see `in-process.ts`): the same handshake, secrets, RBAC and frames as `/`, handed over in
+   * memory. Its other paths (data channels, `/otel`) are served by the local socket when there is
+   * one, else by the TCP port. Resolves the `iii+inproc:` address.
+   */
+  listenInProcess(): string {
+    this.inProcess ??= addInProcessEndpoint({
+      open: (opening) => this.onInProcessOpen(opening),
+      socketUrl: () => (this.local === undefined ? this.url() : `ws+unix:${this.local.path}:/`),
+    });
+    return this.inProcess.url;
+  }
+
   /** Stops accepting, closes every socket and waits for each worker's cleanup. Idempotent. */
   close(): Promise<void> {
     return this.lifecycle.close(() => this.shutdown());
@@ -106,6 +141,7 @@ export class WorkerListener {
     const serversClosed = Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const client of this.workers.clients) client.terminate();
     for (const client of this.telemetry.clients) client.terminate();
+    for (const socket of this.inProcessSockets) socket.terminate();
     // A stuck provider must not hang shutdown.
     await withDeadline(Promise.all([...this.connections].map((connection) => connection.cleanup())), CLEANUP_WAIT_MS, () =>
       this.core.logger.warn(`worker cleanup still running after ${CLEANUP_WAIT_MS}ms; closing anyway`),
@@ -117,6 +153,7 @@ export class WorkerListener {
       serversClosed,
     ]);
     if (this.local !== undefined) rmSync(this.local.directory, { recursive: true, force: true });
+    this.inProcess?.remove();
   }
 
   private onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -133,13 +170,15 @@ export class WorkerListener {
       return;
     }
     if (url.pathname === '/' || url.pathname === '/otel') {
-      const handshake = checkWorkerHandshake(request, this.options.secrets);
-      if (handshake.refused !== undefined) {
-        this.refuseWorker(request, socket, head, handshake.refused);
-        return;
-      }
-      if (this.options.rbac?.authFunctionId === undefined) this.upgrade(request, socket, head, url, OPEN_SESSION);
-      else void this.authenticateThenUpgrade(request, socket, head, url);
+      const server = url.pathname === '/' ? this.workers : this.telemetry;
+      this.admit({
+        request,
+        url,
+        worker: server === this.workers,
+        refuse: (status) => refuse(socket, status),
+        open: (opened) => server.handleUpgrade(request, socket, head, opened),
+        writes: new WriteCoalescer(socket),
+      });
       return;
     }
     for (const handler of this.core.upgradeHandlers) {
@@ -154,17 +193,47 @@ export class WorkerListener {
     refuse(socket, '404 Not Found');
   }
 
+  /** A connection to the in-process address: the same decisions as an upgrade on `/`. */
+  private onInProcessOpen(opening: InProcessOpening): void {
+    if (!this.lifecycle.running) {
+      opening.refuse(503);
+      return;
+    }
+    this.admit({
+      request: opening.request,
+      url: new URL(opening.request.url ?? '/', 'http://localhost'),
+      worker: true,
+      refuse: (status) => opening.refuse(Number.parseInt(status, 10)),
+      open: (opened) => {
+        const socket = opening.accept();
+        this.inProcessSockets.add(socket);
+        socket.once('close', () => this.inProcessSockets.delete(socket));
+        opened(socket);
+      },
+    });
+  }
+
+  /** Checks the handshake (secret, Origin, auth function), then opens the connection or refuses it. */
+  private admit(pending: PendingConnection): void {
+    const handshake = checkWorkerHandshake(pending.request, this.options.secrets);
+    if (handshake.refused !== undefined) {
+      this.refuseWorker(pending, handshake.refused);
+      return;
+    }
+    if (this.options.rbac?.authFunctionId === undefined) this.open(pending, OPEN_SESSION);
+    else void this.authenticateThenOpen(pending);
+  }
+
   /**
    * Completes the upgrade only to close it at once with a reason the client can read (a bare
    * HTTP refusal would leave the SDK with nothing but "unexpected response"). No frame is read.
    */
-  private refuseWorker(request: IncomingMessage, socket: Duplex, head: Buffer, reason: string): void {
-    const origin = request.headers.origin;
-    this.core.logger.warn(`worker connection from ${request.socket.remoteAddress ?? '?'} refused: ${reason}`, {
+  private refuseWorker(pending: PendingConnection, reason: string): void {
+    const origin = pending.request.headers.origin;
+    this.core.logger.warn(`worker connection from ${pending.request.socket.remoteAddress ?? '?'} refused: ${reason}`, {
       ...(origin !== undefined && { origin }),
     });
-    const server = new URL(request.url ?? '/', 'http://localhost').pathname === '/' ? this.workers : this.telemetry;
-    server.handleUpgrade(request, socket, head, (ws) => {
+    pending.open((ws) => {
       ws.on('error', () => undefined);
       ws.on('message', () => undefined);
       ws.close(CLOSE_REFUSED, reason);
@@ -176,24 +245,23 @@ export class WorkerListener {
    * itself completes either way, because a refusal is told over the socket (an `AUTH_ERROR` frame,
    * then a Close frame without status).
    */
-  private async authenticateThenUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+  private async authenticateThenOpen(pending: PendingConnection): Promise<void> {
     let outcome: Session | EngineError;
     try {
-      outcome = await authenticate(this.core, this.options, authInput(request, url));
+      outcome = await authenticate(this.core, this.options, authInput(pending.request, pending.url));
     } catch (err) {
       outcome = toEngineError(err);
-      this.core.logger.warn(`worker connection from ${request.socket.remoteAddress ?? '?'} refused`, { error: outcome.message });
+      this.core.logger.warn(`worker connection from ${pending.request.socket.remoteAddress ?? '?'} refused`, { error: outcome.message });
     }
     if (!this.lifecycle.running) {
-      refuse(socket, '503 Service Unavailable');
+      pending.refuse('503 Service Unavailable');
       return;
     }
-    this.upgrade(request, socket, head, url, outcome);
+    this.open(pending, outcome);
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, outcome: Session | EngineError): void {
-    const server = url.pathname === '/' ? this.workers : this.telemetry;
-    server.handleUpgrade(request, socket, head, (ws) => {
+  private open(pending: PendingConnection, outcome: Session | EngineError): void {
+    pending.open((ws) => {
       ws.on('error', () => undefined);
       if (outcome instanceof EngineError) {
         const refusal: HandshakeErrorFrame = { type: 'error', error: { code: outcome.code, message: outcome.message } };
@@ -201,7 +269,7 @@ export class WorkerListener {
         ws.close();
         return;
       }
-      if (server === this.workers) this.acceptWorker(ws, request, socket, outcome);
+      if (pending.worker) this.acceptWorker(ws, pending, outcome);
     });
   }
 
@@ -209,15 +277,15 @@ export class WorkerListener {
    * The identity ownership goes by: the RBAC session an auth function granted (same context ⇒
    * same principal), else the name of the secret presented, else none (the connection alone).
    */
-  private principalOf(request: IncomingMessage, session: Session): string | undefined {
+  private principalOf(request: HandshakeRequest, session: Session): string | undefined {
     if (this.options.rbac?.authFunctionId !== undefined) return `rbac:${this.options.port}:${JSON.stringify(session.context ?? null)}`;
     const handshake = checkWorkerHandshake(request, this.options.secrets);
     return handshake.refused === undefined ? handshake.principal : undefined;
   }
 
-  private acceptWorker(ws: WebSocket, request: IncomingMessage, socket: Duplex, session: Session): void {
-    const connection = new WorkerConnection(this.core, ws, request, this.options, new WriteCoalescer(socket), session);
-    connection.principal = this.principalOf(request, session);
+  private acceptWorker(ws: OpenedSocket, pending: PendingConnection, session: Session): void {
+    const connection = new WorkerConnection(this.core, ws, pending.request, this.options, pending.writes, session);
+    connection.principal = this.principalOf(pending.request, session);
     this.connections.add(connection);
     ws.on('close', () => {
       void connection.cleanup().then(() => this.connections.delete(connection));

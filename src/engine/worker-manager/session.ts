@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import type { WorkerManagerKernel } from '../core/engine-core';
 import { EngineError, toEngineError } from '../core/errors';
 import { isPlainObject } from '../core/ids';
 import { withDeadline } from '../lib/deadline';
+import type { HandshakeRequest } from '../security/handshake';
 import { OPEN_SESSION, type Session } from './rbac';
 import type { WorkerManagerOptions } from './options';
 
@@ -13,14 +13,14 @@ export interface AuthInput {
   ip_address: string;
 }
 
-export function remoteAddress(request: IncomingMessage): string | null {
+export function remoteAddress(request: HandshakeRequest): string | null {
   const address = request.socket.remoteAddress;
   if (address === undefined) return null;
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
 /** Header names lower-cased (Node already does), repeated headers joined as HTTP allows. */
-export function authInput(request: IncomingMessage, url: URL): AuthInput {
+export function authInput(request: HandshakeRequest, url: URL): AuthInput {
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;

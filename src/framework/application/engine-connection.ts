@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type * as EngineModule from '../../engine';
 import type { StartEngineOptions } from '../../engine';
 import type { EngineUrls } from '../../protocol/urls';
@@ -11,8 +12,9 @@ export type { EngineUrls };
 export interface EngineConnection {
   readonly urls: EngineUrls;
   /**
-   * Where this process's own worker connects, when not `urls.worker`: the embedded engine's local
-   * unix socket (same handshake and frames as `urls.worker`, without TCP per frame).
+   * Where this process's own worker connects, when not `urls.worker`: the embedded engine's
+   * in-process address (same handshake and JSON frames as `urls.worker`, passed in memory), or its
+   * local unix socket when asked for (`engine: { inProcessWorker: false, localSocket: true }`).
    */
   readonly ownWorkerUrl?: string;
   /** The worker secret to present at the handshake (embedded engine's, or env `III_WORKER_TOKEN`). */
@@ -53,12 +55,14 @@ export async function connectEngine(
   try {
     // A plain require keeps the engine (and its native SQLite binding) unloaded in connect-only apps.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEngine } = require('../../engine') as typeof EngineModule;
-    const handle = await startEngine({ localSocket: true, ...engine });
-    const { local, ...urls } = handle.urls;
+    const { startEngine, installInProcessTransport } = require('../../engine') as typeof EngineModule;
+    const handle = await startEngine({ inProcessWorker: true, ...engine });
+    const { local, inProcess, ...urls } = handle.urls;
+    if (inProcess !== undefined) installInProcessTransport(sdkWebSocketModule());
+    const ownWorkerUrl = inProcess ?? local;
     return {
       urls,
-      ...(local !== undefined && { ownWorkerUrl: local }),
+      ...(ownWorkerUrl !== undefined && { ownWorkerUrl }),
       ...(handle.workerToken !== undefined && { workerToken: handle.workerToken }),
       close: () => handle.close(),
       settle: (timeoutMs) => handle.settle(timeoutMs),
@@ -72,6 +76,12 @@ export async function connectEngine(
     wrapped.stack = `${wrapped.stack ?? ''}\nCaused by: ${err.stack ?? err.message}`;
     throw wrapped;
   }
+}
+
+/** The `ws` module iii-sdk loads (resolved from iii-sdk's own directory), whose `WebSocket` it constructs. */
+function sdkWebSocketModule(): EngineModule.WebSocketModule {
+  const sdkRequire = createRequire(require.resolve('iii-sdk'));
+  return sdkRequire('ws') as EngineModule.WebSocketModule;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
