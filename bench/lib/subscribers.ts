@@ -5,8 +5,8 @@ import type { RunningServer } from './proc';
 
 export interface SubscriberGroup {
   processes: LoadProcess[];
-  /** Starts counting (drops anything pushed before). */
-  measure(): Promise<void>;
+  /** Starts counting (drops anything pushed before); resolves to each process's CPU seconds so far. */
+  measure(): Promise<number[]>;
   report(): Promise<{ latencies: Histogram; delivered: number; cpuSeconds: number }>;
   close(): Promise<void>;
 }
@@ -27,7 +27,8 @@ export async function subscribe(server: RunningServer, count: number, processes:
   return {
     processes: children,
     async measure() {
-      await Promise.all(children.map((child) => child.ask({ type: 'measure' }, 'measuring')));
+      const replies = await Promise.all(children.map((child) => child.ask<{ cpu: number }>({ type: 'measure' }, 'measuring')));
+      return replies.map((reply) => reply.cpu);
     },
     async report() {
       const reports = await Promise.all(

@@ -18,7 +18,7 @@ interface Config {
 const config = JSON.parse(process.argv[2] as string) as Config;
 const TITLE = /"title":"bench ([0-9.]+)"/;
 const latencies: Histogram = {};
-const changes = new Map<string, { count: number; last: number }>();
+const changes = new Map<string, { count: number; first: number; last: number }>();
 const sockets: WebSocket[] = [];
 let since = Infinity;
 let delivered = 0;
@@ -32,11 +32,15 @@ function onMessage(data: WebSocket.RawData): void {
   const sent = Number(match[1]);
   if (sent < since) return; // an older todo, replayed in a sync
   record(latencies, now - sent);
-  const change = changes.get(match[1] as string) ?? { count: 0, last: 0 };
+  let change = changes.get(match[1] as string);
+  if (change === undefined) {
+    change = { count: 0, first: now, last: 0 };
+    changes.set(match[1] as string, change);
+  }
   change.count++;
   change.last = now;
-  changes.set(match[1] as string, change);
-  if (change.count === config.notifyAt) process.send?.({ type: 'change', sent, last: now });
+  // `cpu`: this process's CPU seconds so far, so the bench sees how busy the load core was.
+  if (change.count === config.notifyAt) process.send?.({ type: 'change', sent, first: change.first, last: now, cpu: cpuSeconds() });
 }
 
 /** Opens one connection; resolves on its first message (the sync after the join or on connect). */
@@ -65,16 +69,20 @@ async function openAll(): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(64, config.count) }, lane));
 }
 
+function cpuSeconds(): number {
+  const cpu = process.cpuUsage();
+  return (cpu.user + cpu.system) / 1e6;
+}
+
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'measure') {
     since = wallMs();
     delivered = 0;
     changes.clear();
     for (const key of Object.keys(latencies)) delete latencies[Number(key)];
-    process.send?.({ type: 'measuring' });
+    process.send?.({ type: 'measuring', cpu: cpuSeconds() });
   } else if (message.type === 'report') {
-    const cpu = process.cpuUsage();
-    process.send?.({ type: 'report', latencies, delivered, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    process.send?.({ type: 'report', latencies, delivered, cpuSeconds: cpuSeconds() });
   } else if (message.type === 'close') {
     for (const socket of sockets) socket.terminate();
     process.exit(0);

@@ -118,6 +118,13 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
   return section;
 }
 
+/** A subscriber process's report of one change: when its first and last connection got it, its CPU seconds then. */
+interface Arrival {
+  first: number;
+  last: number;
+  cpu: number;
+}
+
 export interface FanOutOptions {
   clients: number;
   changes: number;
@@ -127,6 +134,7 @@ export interface FanOutOptions {
 /** `clients` connections on ours and on bare ws; RSS per connection; then one change at a time to all. */
 export async function fanOut(options: FanOutOptions): Promise<Section> {
   const rows: Section['rows'] = [];
+  const notes: string[] = [];
   for (const name of (BASELINE_DIST === undefined ? ['ours', 'ws-bare'] : ['baseline', 'ours', 'ws-bare']) as ServerName[]) {
     const server = await startFresh(name);
     try {
@@ -136,11 +144,13 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
       try {
         await sleep(1_000);
         const perConnection = (rssKiB(server.pid) - rss0) / options.clients;
-        await live.measure();
+        let loadCpu = await live.measure();
         const lasts: number[] = [];
+        const firsts: number[] = [];
+        const loadBusy: number[] = [];
         const cpu0 = cpuSeconds(server.pid);
         for (let k = 0; k < options.changes; k++) {
-          const arrivals = live.processes.map((p) => p.next<{ last: number }>('change', 30_000));
+          const arrivals = live.processes.map((p) => p.next<Arrival>('change', 30_000));
           const sent = wallMs();
           const response = await fetch(`${server.urls.http}/todos`, {
             method: 'POST',
@@ -148,7 +158,15 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
             body: JSON.stringify({ title: `bench ${sent.toFixed(3)}` }),
           });
           await response.arrayBuffer();
-          lasts.push(Math.max(...(await Promise.all(arrivals)).map((a) => a.last)) - sent);
+          const arrived = await Promise.all(arrivals);
+          const last = Math.max(...arrived.map((a) => a.last));
+          lasts.push(last - sent);
+          firsts.push(Math.min(...arrived.map((a) => a.first)) - sent);
+          // The subscriber processes share the load core: their CPU time over the change's wall
+          // time says whether they, not the server, set the pace (100 % = saturated).
+          const spent = arrived.reduce((sum, a, i) => sum + a.cpu - (loadCpu[i] as number), 0);
+          loadBusy.push((100 * spent * 1000) / Math.max(1, last - sent));
+          loadCpu = arrived.map((a) => a.cpu);
           await sleep(100);
         }
         const cpu = cpuSeconds(server.pid) - cpu0;
@@ -162,6 +180,10 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
             cpu: (cpu * 1e6) / (options.changes * options.clients),
           },
         });
+        notes.push(
+          `${name}: first client after a median ${median(firsts).toFixed(1)} ms (the write's path to the first socket); ` +
+            `the subscriber processes kept the load core ${median(loadBusy).toFixed(0)} % busy until the last client (median).`,
+        );
       } finally {
         await live.close();
       }
@@ -181,7 +203,7 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
       { key: 'cpu', label: 'server CPU µs/delivery' },
     ],
     rows,
-    notes: [],
+    notes,
     targets: [],
   };
   const ours = rows.find((r) => r.server === 'ours')?.values;
