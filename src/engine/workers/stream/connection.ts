@@ -3,12 +3,14 @@
  * and the guard against a client that does not read. Frames from one client are handled strictly
  * in arrival order.
  */
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { EngineContext, Json, TriggerRecord } from '../../core/types';
 import type { ClientFrameData } from '../../../protocol/stream';
 import type { StreamEventLog } from './event-log';
 import { withTimeout, type StreamLimits } from './limits';
 import type { StreamOperations } from './operations';
+import type { Outbox, OutboxClient } from './outbox';
 import type { Subscription, SubscriptionIndex, SubscriptionSink } from './subscriptions';
 import type { StreamTriggers } from './triggers';
 import { streamMessage, type JoinLeaveEvent, type StreamFrame, type StreamMessage } from './types';
@@ -22,6 +24,8 @@ export interface ConnectionDeps {
   /** Positions for syncs and the events a resuming client missed. */
   log: Pick<StreamEventLog, 'head' | 'version' | 'replay'>;
   index: SubscriptionIndex;
+  /** Writes each client's frames once per task (shared by every connection). */
+  outbox: Outbox;
   maxBufferedBytes: number;
   /** false (`iii-0.22` semantics): `since` is ignored, every join gets a fresh sync. */
   resumable: boolean;
@@ -42,8 +46,6 @@ const DROP_STALL_MS = 2000;
 
 /** The `code` of an `error` event refusing a join (docs/streams-protocol.md). */
 export type JoinErrorCode = 'subscription_limit' | 'duplicate_subscription';
-/** Frames are UTF-8 JSON: sent as text messages although handed over as Buffers. */
-const TEXT_FRAME = { binary: false } as const;
 
 /** Where a sync stands: the group's seq and epoch, and the item's version for an item sync. */
 interface GroupPosition {
@@ -52,7 +54,7 @@ interface GroupPosition {
   version?: number | undefined;
 }
 
-export class StreamConnection implements SubscriptionSink {
+export class StreamConnection implements SubscriptionSink, OutboxClient {
   private readonly subscriptions = new Map<string, Subscription>();
   /** (stream, group, item) → subscription id: one subscription per target and connection. */
   private readonly targets = new Map<string, string>();
@@ -61,6 +63,8 @@ export class StreamConnection implements SubscriptionSink {
   /** `dropping`: we asked the socket to close; `closed`: it did. Only `open` sends or subscribes. */
   private state: 'open' | 'dropping' | 'closed' = 'open';
   private dropTimer: NodeJS.Timeout | undefined;
+  /** Whole WebSocket frames waiting for the outbox's write at the end of this task. */
+  private frames: Buffer[] = [];
 
   /** Whether this client is still served (not being dropped or closed). */
   get isOpen(): boolean {
@@ -69,6 +73,12 @@ export class StreamConnection implements SubscriptionSink {
 
   constructor(
     private readonly socket: WebSocket,
+    /**
+     * The upgraded TCP socket under `socket`. Frames are prebuilt (`textFrame`), so they are written
+     * here directly; `ws` writes its own frames (close, pong) synchronously to the same socket and
+     * queues none (no compression), so the order of messages holds, and `bufferedAmount` counts both.
+     */
+    private readonly wire: Pick<Duplex, 'write'>,
     /** The `context` the auth function attached to this connection (`null` without one). */
     private readonly authContext: Json,
     private readonly deps: ConnectionDeps,
@@ -90,7 +100,20 @@ export class StreamConnection implements SubscriptionSink {
       });
   }
 
+  /** Queues a whole frame; the outbox writes this task's frames together (`write`). */
   deliver(frame: Buffer): void {
+    if (this.state !== 'open' || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.frames.length === 0) this.deps.outbox.schedule(this);
+    this.frames.push(frame);
+  }
+
+  takeFrames(): Buffer[] {
+    const frames = this.frames;
+    this.frames = [];
+    return frames;
+  }
+
+  write(data: Buffer): void {
     if (this.state !== 'open' || this.socket.readyState !== WebSocket.OPEN) return;
     // `bufferedAmount` counts what the kernel has not accepted yet: a client that stopped reading
     // makes it grow without bound, so it is cut off instead of holding memory for everyone.
@@ -101,7 +124,7 @@ export class StreamConnection implements SubscriptionSink {
       this.drop(CLOSE_TOO_SLOW, 'client too slow');
       return;
     }
-    this.socket.send(frame, TEXT_FRAME);
+    this.wire.write(data);
   }
 
   /**
@@ -110,12 +133,13 @@ export class StreamConnection implements SubscriptionSink {
    * gone has nothing more coming.
    */
   isFlushed(): boolean {
-    return this.state !== 'open' || (this.queued === 0 && this.socket.bufferedAmount === 0);
+    return this.state !== 'open' || (this.queued === 0 && this.frames.length === 0 && this.socket.bufferedAmount === 0);
   }
 
   /** The socket closed: forget its subscriptions and tell `stream:leave` triggers (unless shutting down). */
   async closedBySocket(notifyLeave: boolean): Promise<void> {
     this.state = 'closed';
+    this.frames = [];
     if (this.dropTimer !== undefined) clearInterval(this.dropTimer);
     const removed = [...this.subscriptions.values()];
     this.subscriptions.clear();
@@ -129,6 +153,7 @@ export class StreamConnection implements SubscriptionSink {
   drop(code: number, reason: string): void {
     if (this.state !== 'open') return;
     this.state = 'dropping';
+    this.frames = [];
     for (const subscription of this.subscriptions.values()) this.deps.index.remove(subscription);
     // The close frame queues behind what the client has not read yet: keep the socket while that
     // drains, so the client reads the code (a slow reader used to see 1006 instead of 1013).
@@ -323,7 +348,7 @@ export class StreamConnection implements SubscriptionSink {
   private send(message: StreamMessage): void {
     let frame: Buffer;
     try {
-      frame = Buffer.from(this.deps.index.serialise(message));
+      frame = this.deps.index.frame(message);
     } catch (err) {
       this.deps.context.logger.error('stream frame could not be serialised', { error: String(err) });
       return;

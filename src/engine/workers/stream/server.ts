@@ -17,6 +17,7 @@ import { CLOSE_FLOODING, CLOSE_TOO_SLOW, StreamConnection, type ConnectionDeps }
 import type { StreamEventLog } from './event-log';
 import { ConnectionCounter, DEFAULT_STREAM_LIMITS, FrameRate, normaliseAddress, withTimeout, type StreamLimits } from './limits';
 import type { StreamOperations } from './operations';
+import { Outbox } from './outbox';
 import { SubscriptionIndex, unnumberedFrame } from './subscriptions';
 import type { StreamTriggers } from './triggers';
 import type { StreamFrame } from './types';
@@ -90,6 +91,7 @@ export class StreamServer {
     this.connectionDeps = {
       ...deps,
       index: this.index,
+      outbox: new Outbox((err) => deps.context.logger.error('stream frames could not be written', { error: String(err) })),
       maxBufferedBytes: options.maxBufferedBytes,
       resumable: options.resumable,
       limits: this.limits,
@@ -248,15 +250,17 @@ export class StreamServer {
   }
 
   private accept(req: IncomingMessage, socket: Duplex, head: Buffer, accepted: { context: Json; join: ClientFrameData | undefined }): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, accepted.context, accepted.join));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, accepted));
   }
 
-  private onConnection(ws: WebSocket, context: Json, join: ClientFrameData | undefined): void {
+  /** `socket`: the TCP socket `ws` was upgraded from (the connection writes prebuilt frames to it). */
+  private onConnection(ws: WebSocket, socket: Duplex, accepted: { context: Json; join: ClientFrameData | undefined }): void {
     if (!this.lifecycle.running) {
       ws.terminate();
       return;
     }
-    const connection = new StreamConnection(ws, context, this.connectionDeps);
+    const { context, join } = accepted;
+    const connection = new StreamConnection(ws, socket, context, this.connectionDeps);
     this.connections.set(ws, connection);
     const rate = new FrameRate(this.limits.framesPerSecond);
     ws.on('message', (raw: RawData) => {

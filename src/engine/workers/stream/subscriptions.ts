@@ -2,13 +2,14 @@
  * Client subscriptions, indexed by `(stream, group)` so an event costs one map lookup rather
  * than a walk over every connection.
  */
+import { textFrame } from './outbox';
 import type { StreamFrame } from './types';
 
 /** Where a subscription's frames go (one per client connection). */
 export interface SubscriptionSink {
   /**
-   * Sends an already serialised frame, UTF-8 JSON sent as a text message (or drops the client if
-   * it cannot keep up). The same bytes go to every subscriber of an event.
+   * Sends a whole WebSocket text frame (`textFrame`: header and UTF-8 JSON), or drops the client
+   * if it cannot keep up. The same Buffer goes to every subscriber of an event: never modify it.
    */
   deliver(frame: Buffer): void;
 }
@@ -46,7 +47,12 @@ export function unnumberedFrame(message: object): string {
 export class SubscriptionIndex {
   private readonly byGroup = new Map<string, Set<Subscription>>();
 
-  constructor(readonly serialise: FrameSerialiser = (message) => JSON.stringify(message)) {}
+  constructor(private readonly serialise: FrameSerialiser = (message) => JSON.stringify(message)) {}
+
+  /** The WebSocket frame clients receive for `message`. */
+  frame(message: object): Buffer {
+    return textFrame(this.serialise(message));
+  }
 
   add(subscription: Subscription): void {
     const key = groupKey(subscription.streamName, subscription.groupId);
@@ -74,8 +80,8 @@ export class SubscriptionIndex {
   publish(message: StreamFrame): void {
     const set = this.byGroup.get(groupKey(message.streamName, message.groupId));
     if (set === undefined) return;
-    // One serialisation and one UTF-8 encoding per event: the frame (seq included) is the same
-    // for every subscriber, and ws sends a Buffer without copying or re-encoding it.
+    // One serialisation, one UTF-8 encoding and one WebSocket header per event: the frame (seq
+    // included) is the same bytes for every subscriber.
     let frame: Buffer | undefined;
     // A delivery may drop a slow client, which deletes its subscriptions from `set` mid-loop;
     // a Set iterator simply skips entries deleted before they are reached.
@@ -85,7 +91,7 @@ export class SubscriptionIndex {
         subscription.pending.push(message);
         continue;
       }
-      frame ??= Buffer.from(this.serialise(message));
+      frame ??= this.frame(message);
       subscription.sink.deliver(frame);
     }
   }

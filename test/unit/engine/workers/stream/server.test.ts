@@ -93,6 +93,22 @@ describe('stream listener', () => {
     ]);
   });
 
+  it('delivers writes committed in one batch to group and item subscribers whole and in order, large and non-ASCII values too', async () => {
+    const group = await connect();
+    const item = await connect();
+    group.join('all', 's', 'g');
+    item.join('b-only', 's', 'g', 'b');
+    await Promise.all([group.received(1), item.received(1)]);
+    const values = ['x'.repeat(70_000), 'grüße 😀', { n: 3 }, 'y'.repeat(200)];
+    // Not awaited one by one: the writes are committed together and announced in one task.
+    await Promise.all(values.map((value, i) => set(i === 1 ? 'b' : `item-${i}`, value)));
+    const frames = (await group.received(5)).slice(1);
+    expect(frames.map((f) => f.event.data)).toEqual(values);
+    expect(frames.map((f) => f.seq)).toEqual([1, 2, 3, 4]);
+    expect((await item.received(2))[1]).toMatchObject({ id: 'b', event: { type: 'create', data: 'grüße 😀' } });
+    expect(item.frames).toHaveLength(2);
+  });
+
   it('gives item subscriptions only their item and no id-less events', async () => {
     const client = await connect();
     client.join('item', 's', 'g', 'a');
