@@ -79,7 +79,7 @@ function plan(): Plan {
           perSecond: 1_000,
           seconds: 5,
           rounds: 1,
-          servers: ['ours', 'nest-fastify'],
+          servers: pick(['ours', 'nest-fastify']),
           absolute: { p50: 3, p99: 10 },
         }),
     ],
