@@ -17,6 +17,11 @@
  * Records and versions are *prepared* synchronously when the KV store queues a write (so two
  * writes of one key in one tick get versions n and n+1), *persisted* inside the KV store's commit
  * transaction and *published* to listeners after it commits.
+ *
+ * The newest committed records also stay in memory (a bounded tail, as stored: values as JSON
+ * text): a reader that keeps up with the log, as every live state trigger does, reads them from
+ * there instead of querying SQLite once per reader per commit. Values are decoded for every read,
+ * so readers never share objects.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { ChangeRecord, Json, StateEventType } from '../core/types';
@@ -71,6 +76,10 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxRecords: 100_000, maxAgeMs: 7 * 24 * 3600_000 });
 
+/** The in-memory tail keeps at most this many records and this many bytes of value text. */
+const TAIL_RECORDS = 4_096;
+const TAIL_BYTES = 8 * 1024 * 1024;
+
 interface Row {
   seq: number;
   scope: string;
@@ -123,6 +132,9 @@ export class StateChangeLog {
   private readonly listeners = new Set<(head: number) => void>();
   /** `state_version_floors` in memory (one entry per scope that ever had versions dropped). */
   private floors = new Map<string, number>();
+  /** Rows persisted in the open transaction, and the newest committed rows (`seq` ascending). */
+  private uncommitted: Row[] = [];
+  private readonly tail = new CommittedTail();
 
   constructor(
     private readonly db: Database,
@@ -179,7 +191,9 @@ export class StateChangeLog {
 
   /** Committed records after `afterSeq`, in sequence order. */
   read(afterSeq: number, limit: number): ChangeRecord[] {
-    return this.statements.read.all(afterSeq, limit).map(toRecord);
+    if (afterSeq >= this.committedHead) return [];
+    const rows = this.tail.after(afterSeq, limit) ?? this.statements.read.all(afterSeq, limit);
+    return rows.map(toRecord);
   }
 
   /** The reply remembered for an idempotency key (queued or committed), or undefined. */
@@ -232,16 +246,18 @@ export class StateChangeLog {
     let head = 0;
     for (const { record, applied } of changes) {
       const s = this.statements;
-      s.insert.run(
-        record.seq,
-        record.scope,
-        record.key,
-        record.version,
-        record.event_type,
-        encodeValue(record.old_value),
-        encodeValue(record.new_value),
-        record.at,
-      );
+      const row: Row = {
+        seq: record.seq,
+        scope: record.scope,
+        key: record.key,
+        version: record.version,
+        event_type: record.event_type,
+        old_value: encodeValue(record.old_value),
+        new_value: encodeValue(record.new_value),
+        at: record.at,
+      };
+      s.insert.run(row.seq, row.scope, row.key, row.version, row.event_type, row.old_value, row.new_value, row.at);
+      this.uncommitted.push(row);
       s.setVersion.run(record.scope, record.key, record.version, record.seq, record.event_type === 'state:deleted' ? 1 : 0);
       if (applied !== undefined) s.remember.run(applied.key, applied.result, record.at);
       head = Math.max(head, record.seq);
@@ -251,6 +267,7 @@ export class StateChangeLog {
 
   /** The transaction that persisted the prepared changes committed: publish them. */
   committed(): void {
+    for (const row of this.uncommitted) this.tail.push(row);
     this.clearPending();
     const head = this.nextSeq - 1;
     if (head <= this.committedHead) return;
@@ -286,6 +303,7 @@ export class StateChangeLog {
     this.statements.forgetApplied.run(this.now() - policy.maxAgeMs);
     return this.db.transaction(() => {
       const dropped = upTo > 0 ? this.statements.dropUpTo.run(upTo).changes : 0;
+      if (upTo > 0) this.tail.dropUpTo(upTo);
       const oldest = this.oldest();
       this.statements.raiseFloors.run(oldest);
       if (this.statements.dropDeletedVersions.run(oldest).changes > 0) this.loadFloors();
@@ -303,6 +321,7 @@ export class StateChangeLog {
   }
 
   private clearPending(): void {
+    if (this.uncommitted.length > 0) this.uncommitted = [];
     if (this.pendingVersions.size > 0) this.pendingVersions = new Map();
     if (this.pendingApplied.size > 0) this.pendingApplied = new Map();
   }
@@ -319,4 +338,49 @@ function toRecord(row: Row): ChangeRecord {
     new_value: decodeValue(row.new_value),
     at: row.at,
   };
+}
+
+/** The newest committed rows, contiguous up to the head, bounded by count and value bytes. */
+class CommittedTail {
+  private rows: Array<Row | undefined> = [];
+  /** Index of the oldest live row (rows before it are dropped lazily, in one splice). */
+  private start = 0;
+  private bytes = 0;
+
+  push(row: Row): void {
+    this.rows.push(row);
+    this.bytes += row.old_value.length + row.new_value.length;
+    while (this.rows.length - this.start > TAIL_RECORDS || (this.bytes > TAIL_BYTES && this.rows.length - this.start > 1)) this.shift();
+    if (this.start > TAIL_RECORDS) {
+      this.rows = this.rows.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  /** Up to `limit` rows after `afterSeq`, or undefined when older rows may be missing here. */
+  after(afterSeq: number, limit: number): Row[] | undefined {
+    const first = this.rows[this.start];
+    if (first === undefined || afterSeq < first.seq - 1) return undefined;
+    // Binary search for the first row above afterSeq (seqs ascend; rolled-back ones leave gaps).
+    let lo = this.start;
+    let hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.rows[mid] as Row).seq <= afterSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.rows.slice(lo, Math.min(this.rows.length, lo + limit)) as Row[];
+  }
+
+  /** Compaction dropped these from the table: readers must not see them here either. */
+  dropUpTo(seq: number): void {
+    while (this.start < this.rows.length && (this.rows[this.start] as Row).seq <= seq) this.shift();
+  }
+
+  private shift(): void {
+    const row = this.rows[this.start] as Row;
+    this.bytes -= row.old_value.length + row.new_value.length;
+    this.rows[this.start] = undefined;
+    this.start++;
+  }
 }

@@ -80,6 +80,37 @@ describe.each(['memory', 'sqlite'] as const)('state change log (%s storage)', (k
     expect(log.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[1, 1]]);
   });
 
+  it('reads the same records whether a reader keeps up (the in-memory tail) or lags beyond it (the table)', async () => {
+    const log = storage.stateLog;
+    const total = 5_000; // beyond the 4,096 records the tail keeps
+    for (let i = 0; i < total; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, j) => log.write(set('s', `k${(i + j) % 7}`, { n: i + j }))));
+    }
+    const seen: number[] = [];
+    for (let after = 0; after < log.head();) {
+      const batch = log.read(after, 256);
+      expect(batch.length).toBeGreaterThan(0);
+      for (const record of batch) expect(record.new_value).toEqual({ n: record.seq - 1 });
+      seen.push(...batch.map((r) => r.seq));
+      after = (batch[batch.length - 1] as { seq: number }).seq;
+    }
+    expect(seen).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(log.read(total - 3, 10).map((r) => [r.seq, r.key, r.version])).toEqual([
+      [4998, `k${4997 % 7}`, Math.floor(4997 / 7) + 1],
+      [4999, `k${4998 % 7}`, Math.floor(4998 / 7) + 1],
+      [5000, `k${4999 % 7}`, Math.floor(4999 / 7) + 1],
+    ]);
+    expect(log.read(total, 10)).toEqual([]);
+  });
+
+  it('hands every reader its own copy of the values', async () => {
+    const log = storage.stateLog;
+    await log.write(set('s', 'a', { tags: ['x'] }));
+    const [first] = log.read(0, 1);
+    (first?.new_value as { tags: string[] }).tags.push('mutated');
+    expect(log.read(0, 1)[0]?.new_value).toEqual({ tags: ['x'] });
+  });
+
   it('compacts to a count and an age, keeps what a live trigger needs from the age limit, and never reuses a seq', async () => {
     const log = storage.stateLog;
     for (let i = 0; i < 10; i++) await log.write(set('s', `k${i}`, i));
@@ -187,6 +218,27 @@ describe('state change log durability (sqlite)', () => {
       const second = openStorage({ kind: 'sqlite', directory });
       await second.stateLog.write(set('s', 'a', 3));
       expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[3, 3]]);
+      await second.close();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('reads across a restart: records committed before it (the table) then after it (the tail), in order', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    try {
+      const first = openStorage({ kind: 'sqlite', directory });
+      await first.stateLog.write(set('s', 'a', 1));
+      await first.stateLog.write(set('s', 'b', 1));
+      await first.close();
+      const second = openStorage({ kind: 'sqlite', directory });
+      await second.stateLog.write(set('s', 'a', 2));
+      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key, r.version])).toEqual([
+        [1, 'a', 1],
+        [2, 'b', 1],
+        [3, 'a', 2],
+      ]);
+      expect(second.stateLog.read(1, 1).map((r) => r.seq)).toEqual([2]);
       await second.close();
     } finally {
       fs.rmSync(directory, { recursive: true, force: true });
