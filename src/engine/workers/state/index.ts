@@ -96,7 +96,13 @@ class StateWorker implements EngineWorker {
       if (this.config.triggersEnabled) {
         this.triggers.deliverFromLog({ log, store, context: ctx, defaults: this.config.reactions });
       }
-      const admin = { store, log, context: ctx, liveIdentities: () => this.triggers.liveIdentities() };
+      const admin = {
+        store,
+        log,
+        context: ctx,
+        liveIdentities: () => this.triggers.liveIdentities(),
+        savePositions: () => this.triggers.savePositions(),
+      };
       for (const fn of reactionFunctions(admin)) ctx.registerFunction(fn);
       ctx.registerIdleProbe('state-triggers', () => this.triggers.isIdle());
     }

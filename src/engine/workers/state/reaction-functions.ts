@@ -25,6 +25,8 @@ export interface ReactionAdmin {
   log: StateLog;
   context: Pick<EngineContext, 'invoke' | 'clock'>;
   liveIdentities(): Set<string>;
+  /** Saves the live cursors' positions (they are saved lazily while delivering). */
+  savePositions(): void;
 }
 
 export function reactionFunctions(admin: ReactionAdmin): BuiltinFunction[] {
@@ -84,6 +86,7 @@ export function reactionFunctions(admin: ReactionAdmin): BuiltinFunction[] {
       id: 'state::reactions::cursors',
       description: 'Every state-trigger cursor: position, lag behind the change log, live or not',
       handler: () => {
+        admin.savePositions();
         const head = log.head();
         const live = admin.liveIdentities();
         return {

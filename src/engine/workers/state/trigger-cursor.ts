@@ -22,6 +22,12 @@ import type { ReactionStore } from './reaction-store';
 /** Errors meaning "nobody is there to take it", not "the reaction failed". */
 const NOT_AN_ATTEMPT: ReadonlySet<string> = new Set(['invocation_stopped', 'function_not_found']);
 const READ_BATCH = 256;
+/**
+ * How long a moved low-water mark may wait before it is saved: one upsert per cursor per interval
+ * instead of one per event-loop turn under load. A crash redelivers at most this much more (the
+ * delivery is at least once either way); close() and `state::reactions::cursors` save at once.
+ */
+export const SAVE_DELAY_MS = 100;
 
 /** The payload a state trigger's function receives (always with `version` and `seq` here). */
 export type StateEvent = StateChangeEvent<Json> & { version: number; seq: number };
@@ -76,7 +82,7 @@ export class TriggerCursor {
   private running = 0;
   private closed = false;
   private pumpQueued = false;
-  private saveQueued = false;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly target: CursorTarget,
@@ -142,7 +148,7 @@ export class TriggerCursor {
   /** Stops delivering and saves the low-water mark; deliveries still running are redelivered later. */
   close(): void {
     if (this.closed) return;
-    this.flushSave();
+    this.savePosition();
     this.closed = true;
     for (const lane of this.lanes.values()) {
       if (lane.retry !== undefined) this.deps.context.clock.clearTimeout(lane.retry);
@@ -291,13 +297,15 @@ export class TriggerCursor {
   private advance(): void {
     const oldest = this.outstanding.keys().next();
     const mark = oldest.done === true ? this.readPos : oldest.value - 1;
-    if (mark <= this.saved || this.saveQueued) return;
-    this.saveQueued = true;
-    setImmediate(() => this.flushSave());
+    if (mark <= this.saved || this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => this.savePosition(), SAVE_DELAY_MS);
+    this.saveTimer.unref();
   }
 
-  private flushSave(): void {
-    this.saveQueued = false;
+  /** Saves the low-water mark now if it moved (a save already scheduled is no longer needed). */
+  savePosition(): void {
+    if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     if (this.closed) return;
     const oldest = this.outstanding.keys().next();
     const mark = oldest.done === true ? this.readPos : oldest.value - 1;

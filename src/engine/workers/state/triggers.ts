@@ -116,6 +116,11 @@ export class StateTriggers implements TriggerTypeProvider {
     return lowest;
   }
 
+  /** Saves every live cursor's low-water mark now (before `state::reactions::cursors` reads them). */
+  savePositions(): void {
+    for (const cursor of this.cursors.values()) cursor.savePosition();
+  }
+
   /** Live cursors by identity (for `state::reactions::cursors`). */
   liveIdentities(): Set<string> {
     return new Set(this.cursors.keys());

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { EngineStorage, EngineWorker, TriggerRecord } from '../../../../../src/engine/core/types';
 import { openStorage } from '../../../../../src/engine/storage';
 import { createStateWorker } from '../../../../../src/engine/workers/state';
+import { ReactionStore, type CursorRow } from '../../../../../src/engine/workers/state/reaction-store';
 import { IdleProbes } from '../../../../../src/engine/core/settle';
 import { FakeClock } from '../../../../fakes/fake-clock';
 import { FakeEngineContext } from '../../../../fakes/fake-engine-context';
@@ -65,6 +66,11 @@ export class StateHarness {
     await this.storage.close();
     this.storage = openStorage({ kind: 'sqlite', directory: this.directory });
     await this.start();
+  }
+
+  /** The cursor rows as saved in the database (what a crash would leave). */
+  savedCursors(): CursorRow[] {
+    return new ReactionStore(this.storage.database).cursors();
   }
 
   call(id: string, data: unknown): Promise<unknown> {

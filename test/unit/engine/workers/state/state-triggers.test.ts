@@ -1,4 +1,5 @@
 import { parseTriggerConfig, targetOf } from '../../../../../src/engine/workers/state/triggers';
+import { SAVE_DELAY_MS } from '../../../../../src/engine/workers/state/trigger-cursor';
 import { StateHarness } from './state-harness';
 
 describe('state trigger type (delivered from the change log)', () => {
@@ -300,5 +301,31 @@ describe.each(['memory', 'sqlite'] as const)('state trigger delivery order and r
     await h.call('state::set', { scope: 's', key: 'new', value: 1 });
     await h.settle();
     expect(events.map((e) => e.key)).toEqual(['new']);
+  });
+});
+
+describe('state trigger cursor saving (sqlite)', () => {
+  it('saves a delivering cursor by itself shortly after it moves (no shutdown, no ::cursors call): a crash then redelivers nothing finished', async () => {
+    const h = await new StateHarness('sqlite').start();
+    try {
+      const first = await h.react('t::fn', { scope: 's' });
+      const start = h.savedCursors()[0]?.seq;
+      await h.call('state::set', { scope: 's', key: 'a', value: 1 });
+      await h.settle();
+      expect(first.events).toHaveLength(1);
+      // The save is deferred (at most SAVE_DELAY_MS): wait for it, bounded, reading only the table.
+      const deadline = Date.now() + SAVE_DELAY_MS * 20;
+      while (h.savedCursors()[0]?.seq === start && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, SAVE_DELAY_MS / 4));
+      }
+      expect(h.savedCursors()[0]?.seq).toBe(first.events[0]?.seq);
+      await h.reopenAfterCrash();
+      const second = await h.react('t::fn', { scope: 's' });
+      await h.call('state::set', { scope: 's', key: 'b', value: 2 });
+      await h.settle();
+      expect(second.events.map((e) => e.key)).toEqual(['b']);
+    } finally {
+      await h.close();
+    }
   });
 });
