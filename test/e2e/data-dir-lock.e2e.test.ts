@@ -7,6 +7,9 @@ import { startEngine } from '../../src/engine';
 import { ensureAppBuilt, startAppProcess, type AppProcess } from './support/app-process';
 import { Api, tempDataDir } from './support/app';
 
+// Three app processes start in turn; on a loaded machine each can take seconds.
+jest.setTimeout(180_000);
+
 describe('the data directory lock', () => {
   const data = tempDataDir();
   const running: AppProcess[] = [];
