@@ -64,15 +64,24 @@ export class InProcessSocket extends EventEmitter {
   private paused = false;
   private closeSent = false;
   private closeReceived: { code: number; reason: Buffer } | undefined;
+  /** `ws`'s `handshakeTimeout`: fails a connection not open in time. Internal, so `removeAllListeners` cannot strand it. */
+  private handshakeTimer: NodeJS.Timeout | undefined;
   private readonly flush = (): void => this.deliver();
 
-  /** `open` ⇒ already open (the accepting end); else CONNECTING until `connectTo` / `fail`. */
+  /**
+   * `open` ⇒ already open (the accepting end); else CONNECTING until `connectTo` / `fail`, and
+   * failed with `Opening handshake has timed out` after `handshakeTimeoutMs` if given.
+   */
   constructor(
     readonly url: string,
-    open = false,
+    options: { open?: boolean; handshakeTimeoutMs?: number } = {},
   ) {
     super();
-    this.state = open ? InProcessSocket.OPEN : InProcessSocket.CONNECTING;
+    this.state = options.open === true ? InProcessSocket.OPEN : InProcessSocket.CONNECTING;
+    const timeoutMs = options.handshakeTimeoutMs;
+    if (this.state === InProcessSocket.CONNECTING && timeoutMs !== undefined && timeoutMs > 0) {
+      this.handshakeTimer = setTimeout(() => this.fail(new Error('Opening handshake has timed out')), timeoutMs);
+    }
   }
 
   /** Links two ends: `this` (connecting) emits `open` before anything `accepted` sends. */
@@ -82,14 +91,21 @@ export class InProcessSocket extends EventEmitter {
       accepted.enqueue({ kind: 'end' });
       return;
     }
+    this.stopHandshakeTimer();
     this.peer = accepted;
     accepted.peer = this;
     this.enqueue({ kind: 'open' });
   }
 
+  private stopHandshakeTimer(): void {
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+  }
+
   /** The connection could not be opened: `error`, then `close` 1006 (as `ws` does). */
   fail(error: Error): void {
     if (this.state !== InProcessSocket.CONNECTING) return;
+    this.stopHandshakeTimer();
     this.state = InProcessSocket.CLOSING;
     this.enqueue({ kind: 'end', error });
   }
@@ -267,6 +283,7 @@ export class InProcessSocket extends EventEmitter {
   }
 
   private finish(code: number, reason: Buffer): void {
+    this.stopHandshakeTimer();
     this.state = InProcessSocket.CLOSED;
     this.peer = undefined;
     for (let i = this.next; i < this.inbox.length; i++) {

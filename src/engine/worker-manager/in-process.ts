@@ -80,13 +80,9 @@ function refused(url: string): Error {
 
 /** The worker's end of a new connection; the endpoint decides in a later macrotask, like a server. */
 function openInProcess(route: Extract<Route, { kind: 'in-process' }>, options: ClientOptions | undefined): InProcessSocket {
-  const client = new InProcessSocket(route.url);
-  const timeoutMs = options?.handshakeTimeout;
-  if (timeoutMs !== undefined && timeoutMs > 0) {
-    const timer = setTimeout(() => client.fail(new Error('Opening handshake has timed out')), timeoutMs);
-    const stop = (): void => clearTimeout(timer);
-    client.once('open', stop).once('close', stop);
-  }
+  const client = new InProcessSocket(route.url, {
+    ...(options?.handshakeTimeout !== undefined && { handshakeTimeoutMs: options.handshakeTimeout }),
+  });
   setImmediate(() => {
     if (client.readyState !== InProcessSocket.CONNECTING) return;
     const endpoint = endpoints.get(route.id);
@@ -99,7 +95,7 @@ function openInProcess(route: Extract<Route, { kind: 'in-process' }>, options: C
       endpoint.open({
         request,
         accept: () => {
-          const accepted = new InProcessSocket(route.url, true);
+          const accepted = new InProcessSocket(route.url, { open: true });
           client.connectTo(accepted);
           return accepted;
         },

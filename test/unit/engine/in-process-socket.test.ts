@@ -9,7 +9,7 @@ import { InProcessSocket } from '../../../src/engine/worker-manager/in-process-s
 /** A connected pair: `worker` (connecting, then open) and `engine` (the accepting end). */
 async function openPair(): Promise<{ worker: InProcessSocket; engine: InProcessSocket }> {
   const worker = new InProcessSocket('iii+inproc://test/');
-  const engine = new InProcessSocket('iii+inproc://test/', true);
+  const engine = new InProcessSocket('iii+inproc://test/', { open: true });
   worker.connectTo(engine);
   expect(worker.readyState).toBe(InProcessSocket.CONNECTING);
   await once(worker, 'open');
@@ -153,11 +153,18 @@ describe('InProcessSocket', () => {
     worker.on('error', (error: Error) => errors.push(error));
     const workerClosed = closeOf(worker);
     worker.close();
-    const engine = new InProcessSocket('iii+inproc://test/', true);
+    const engine = new InProcessSocket('iii+inproc://test/', { open: true });
     const engineClosed = closeOf(engine);
     worker.connectTo(engine);
     expect(await workerClosed).toEqual({ code: 1006, reason: '' });
     expect(errors.map((e) => e.message)).toEqual(['WebSocket was closed before the connection was established']);
     expect(await engineClosed).toEqual({ code: 1006, reason: '' });
+  });
+
+  it('fails an opening not answered within the handshake timeout, like ws', async () => {
+    const worker = new InProcessSocket('iii+inproc://test/', { handshakeTimeoutMs: 20 });
+    const error = new Promise<Error>((resolve) => worker.once('error', resolve));
+    expect(await closeOf(worker)).toEqual({ code: 1006, reason: '' });
+    expect((await error).message).toBe('Opening handshake has timed out');
   });
 });
