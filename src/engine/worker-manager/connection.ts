@@ -5,14 +5,8 @@ import { isPlainObject, isUuid, newId } from '../core/ids';
 import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
 import { withDeadline } from '../lib/deadline';
-import {
-  isTelemetryFrame,
-  parseFrame,
-  type InboundFrame,
-  type InboundFrameOf,
-  type OutboundFrame,
-  type OutboundFrameOf,
-} from '../../protocol/frames';
+import { type InboundFrame, type InboundFrameOf, type OutboundFrame, type OutboundFrameOf } from '../../protocol/frames';
+import { decodeFrame, FrameIntake, type WorkerSocket } from './frame-intake';
 import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
 import { decideAccess, OPEN_SESSION, type Session } from './rbac';
@@ -22,26 +16,6 @@ import { remoteAddress } from './session';
 import type { WriteCoalescer } from './write-coalescer';
 
 const REATTACH_WAIT_MS = 5_000;
-
-/**
- * What a worker connection needs of its socket: a `ws` WebSocket, or the listener's end of an
- * in-process connection (which hands text frames over as strings).
- */
-export interface WorkerSocket {
-  readonly readyState: number;
-  readonly OPEN: number;
-  send(text: string): void;
-  terminate(): void;
-  on(event: 'message', listener: (data: RawData | string, isBinary: boolean) => void): this;
-  on(event: 'close', listener: () => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-}
-
-function rawToBuffer(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return Buffer.from(data);
-}
 
 /** The `triggerregistrationresult` that tells a trigger's registering worker it was rejected (engine.md §3.6). */
 function registrationFailed(trigger: TriggerRecord, error: unknown): OutboundFrameOf<'triggerregistrationresult'> {
@@ -68,9 +42,10 @@ export class WorkerConnection implements ConnectedWorker {
   /** The identity proved at the handshake (set by the listener); undefined ⇒ this connection alone. */
   principal: string | undefined;
 
-  private chain: Promise<void> = Promise.resolve();
-  /** Frames waiting on `chain` or being applied there; 0 ⇒ an invocation frame may be applied at once. */
-  private queued = 0;
+  private readonly intake = new FrameIntake(
+    (frame) => (this.closed ? undefined : this.handle(frame)),
+    (frame, err) => this.core.logger.error(`worker ${this.id}: ${frame.type} failed`, { error: toEngineError(err).message }),
+  );
   /** `engine::register_trigger` calls waiting for this provider's acknowledgement, by trigger id. */
   private readonly confirmations = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
   private closed = false;
@@ -147,58 +122,21 @@ export class WorkerConnection implements ConnectedWorker {
     if (this.cleanupDone === undefined) {
       this.closed = true;
       // Let a registration frame already being applied finish first, so nothing it adds survives.
-      this.cleanupDone = this.chain.then(() => this.teardown());
+      this.cleanupDone = this.intake.drained().then(() => this.teardown());
     }
     return this.cleanupDone;
   }
 
   private onMessage(data: RawData | string, isBinary: boolean): void {
     if (this.closed) return;
-    let text: string;
-    if (typeof data === 'string') {
-      text = data;
-    } else {
-      const bytes = rawToBuffer(data);
-      if (isBinary && isTelemetryFrame(bytes)) return; // OTel telemetry: accepted and discarded.
-      text = bytes.toString('utf8');
-    }
     let frame: InboundFrame | null;
     try {
-      frame = parseFrame(text);
+      frame = decodeFrame(data, isBinary);
     } catch (err) {
       this.core.logger.warn(`worker ${this.id}: invalid frame dropped`, { error: toEngineError(err).message });
       return;
     }
-    if (frame === null) return;
-    // The hot frames, with no registration frame ahead of them, are applied at once: the same
-    // order, without a promise chain link per frame.
-    if (this.queued === 0 && (frame.type === 'invokefunction' || frame.type === 'invocationresult' || frame.type === 'ping')) {
-      this.apply(frame);
-      return;
-    }
-    this.queued++;
-    const current = frame;
-    this.chain = this.chain
-      .then(async () => {
-        try {
-          if (!this.closed) await this.handle(current);
-        } finally {
-          this.queued--;
-        }
-      })
-      .catch((err: unknown) => this.failed(current, err));
-  }
-
-  private apply(frame: InboundFrame): void {
-    try {
-      void this.handle(frame)?.catch((err: unknown) => this.failed(frame, err));
-    } catch (err) {
-      this.failed(frame, err);
-    }
-  }
-
-  private failed(frame: InboundFrame, err: unknown): void {
-    this.core.logger.error(`worker ${this.id}: ${frame.type} failed`, { error: toEngineError(err).message });
+    if (frame !== null) this.intake.push(frame);
   }
 
   /** Applies one frame; only registration work is awaited (it holds back the next frame). */
