@@ -188,6 +188,59 @@ describe('in-process worker address', () => {
   });
 });
 
+describe('in-process worker address on an RBAC listener', () => {
+  let engine: EngineHandle;
+  let main: IIIClient;
+  const authCalls: Array<{ headers: Record<string, string>; ip_address: string }> = [];
+
+  beforeAll(async () => {
+    // The first listener (the one with the in-process address) runs an auth function that a
+    // worker on the second, open listener provides.
+    engine = await startTestEngine({
+      inProcessWorker: true,
+      config: {
+        workers: [
+          { name: 'iii-worker-manager', config: { rbac: { auth_function_id: 'auth::check', expose_functions: ['match("engine::*")'] } } },
+          { name: 'iii-worker-manager', config: {} },
+        ],
+      },
+    });
+    main = connectWorker(engine.urls.workers[1] as string, { workerName: 'auth-provider' });
+    main.registerFunction('auth::check', async (input: { headers: Record<string, string>; ip_address: string }) => {
+      authCalls.push(input);
+      if (input.headers['x-test-token'] !== 'let-me-in') throw new Error('invalid token');
+      return { context: { user: 'ada' } };
+    });
+    await waitForFunctions(main, ['auth::check']);
+  });
+
+  afterAll(async () => {
+    await main.shutdown();
+    await engine.close();
+  });
+
+  it('runs the auth function on the handshake headers, then serves the session it grants', async () => {
+    const client = connectWorker(engine.urls.inProcess as string, {
+      workerName: 'rbac-in-process',
+      headers: { 'x-test-token': 'let-me-in' },
+    });
+    try {
+      await waitForFunctions(client, []);
+      expect(authCalls.at(-1)).toEqual(expect.objectContaining({ headers: expect.objectContaining({ 'x-test-token': 'let-me-in' }) }));
+    } finally {
+      await client.shutdown();
+    }
+  });
+
+  it('refuses with an AUTH_ERROR frame and a close without status when the auth function refuses', async () => {
+    const ws = new wsModule.WebSocket(engine.urls.inProcess as string, { headers: { 'x-test-token': 'guess' } });
+    const frames: unknown[] = [];
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await expect(closeOf(ws)).resolves.toEqual({ code: 1005, reason: '' });
+    expect(frames).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'AUTH_ERROR' }) }]);
+  });
+});
+
 describe('ws after installInProcessTransport', () => {
   let server: WebSocketServer;
   let url: string;
