@@ -61,7 +61,8 @@ export interface HttpChannelRef {
  *  3. calls `close()` once the request is over, whatever happened.
  */
 export interface HttpChannelHooks {
-  open(rawBody: Buffer): Promise<HttpRequestChannels>;
+  /** Synchronous: it runs on every routed request, and a promise would only cost a hop. */
+  open(rawBody: Buffer): HttpRequestChannels;
 }
 
 export interface HttpRequestChannels {

@@ -74,12 +74,12 @@ export function createHttpChannelHooks(
   const capacity = options.capacity ?? DEFAULT_CAPACITY;
   const streamOptions: StreamResponseOptions = { logger, absentResultGraceMs: options.absentResultGraceMs };
   return {
-    open: (rawBody: Buffer): Promise<HttpRequestChannels> => {
+    open: (rawBody: Buffer): HttpRequestChannels => {
       const requestBody = registry.create(capacity);
       const response = registry.create(capacity);
       response.claimReader();
       feedBody(requestBody, rawBody);
-      return Promise.resolve(new RequestChannels(registry, requestBody, response, streamOptions));
+      return new RequestChannels(registry, requestBody, response, streamOptions);
     },
   };
 }

@@ -145,7 +145,8 @@ export class HttpPipeline {
     rawPath: string,
   ): Promise<HttpReply | null> {
     const { config } = this.options;
-    const read = await readBody(exchange.req, config.bodyLimit);
+    const pending = readBody(exchange.req, config.bodyLimit);
+    const read = pending instanceof Promise ? await pending : pending;
     if (read.kind === 'aborted') return null;
     if (read.kind === 'too_large') {
       const tooLarge = statusReply(413, `Request body exceeds the limit of ${config.bodyLimit} bytes`);
@@ -158,10 +159,17 @@ export class HttpPipeline {
     const pathParams = extractPathParams(route.spec, rawPath);
     const queryParams = parseQuery(rawQuery);
     const trace = traceOptions(headers);
-    const middlewareInput = buildMiddlewareInput({ path_params: pathParams, query_params: queryParams, headers, method });
+    const routeMiddleware = route.spec.middlewareFunctionIds;
+    // Built only for routes that run middleware (most run none).
+    const middlewareInput =
+      this.globalMiddleware.length > 0 || routeMiddleware.length > 0
+        ? buildMiddlewareInput({ path_params: pathParams, query_params: queryParams, headers, method })
+        : undefined;
 
-    const early = await this.middleware(exchange, this.globalMiddleware, middlewareInput);
-    if (early !== undefined) return early;
+    if (middlewareInput !== undefined && this.globalMiddleware.length > 0) {
+      const early = await this.middleware(exchange, this.globalMiddleware, middlewareInput);
+      if (early !== undefined) return early;
+    } else if (isOver(exchange)) return null;
 
     const payload = buildPayload({
       method,
@@ -169,7 +177,7 @@ export class HttpPipeline {
       pathParams,
       queryParams,
       headers,
-      body: parseJsonBody(headers['content-type'], read.bytes),
+      body: read.bytes.length === 0 ? null : parseJsonBody(headers['content-type'], read.bytes),
     });
     if (route.spec.conditionFunctionId !== null) {
       exchange.stage = 'condition';
@@ -177,8 +185,10 @@ export class HttpPipeline {
       if (refused !== null || isOver(exchange)) return refused;
     }
 
-    const late = await this.middleware(exchange, route.spec.middlewareFunctionIds, middlewareInput);
-    if (late !== undefined) return late;
+    if (middlewareInput !== undefined && routeMiddleware.length > 0) {
+      const late = await this.middleware(exchange, routeMiddleware, middlewareInput);
+      if (late !== undefined) return late;
+    } else if (isOver(exchange)) return null;
 
     exchange.stage = 'handler';
     return this.invokeHandler(exchange, route, payload, read.bytes, trace);
@@ -226,12 +236,16 @@ export class HttpPipeline {
       }
     }
     // Channels seam (types.ts): the hooks decide between a streamed and a buffered reply.
-    const opened = await channels.open(rawBody);
+    const opened = channels.open(rawBody);
     // A streamed reply is written by the hooks, not sendReply: give it the listener-wide headers
     // (CORS) now; headers the function sets still override them, as in buffered replies.
     for (const [name, value] of exchange.corsHeaders) exchange.res.setHeader(name, value);
     try {
-      const withRefs = { ...payload, ...opened.refs };
+      // A condition saw the payload without refs (and may hold on to it): the handler gets a copy
+      // with them. Without a condition nobody else has the payload, so the refs are added to it.
+      const withRefs = route.spec.conditionFunctionId === null ? payload : { ...payload };
+      withRefs.request_body = opened.refs.request_body;
+      withRefs.response = opened.refs.response;
       const outcome = await opened.respond(context.invoke(route.functionId, withRefs, options), exchange.res);
       if (outcome.kind === 'streamed') return null;
       if (this.hangsOnAbsentResult(outcome.value)) return await untilClosed(exchange);

@@ -12,12 +12,23 @@ export type BodyReadResult =
   { readonly kind: 'ok'; readonly bytes: Buffer } | { readonly kind: 'too_large' } | { readonly kind: 'aborted' };
 
 const EMPTY = Buffer.alloc(0);
+const NO_BODY: BodyReadResult = Object.freeze({ kind: 'ok', bytes: EMPTY });
+
+/**
+ * A request without `content-length` and `transfer-encoding` has no body (RFC 9112 §6.3): there is
+ * nothing to wait for (Node discards the unread end of such a request itself).
+ */
+export function declaresNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined;
+}
 
 /**
  * Reads the whole body, refusing more than `limit` bytes. A declared `content-length` above the
  * limit is refused before a byte is read; a chunked body is cut off as soon as it crosses it.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyReadResult> {
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyReadResult> | BodyReadResult {
+  if (declaresNoBody(req)) return NO_BODY;
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve({ kind: 'too_large' });
   if (req.readableEnded) return Promise.resolve({ kind: 'ok', bytes: EMPTY });

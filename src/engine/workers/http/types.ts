@@ -4,6 +4,7 @@
  * mode) will plug in.
  */
 import type { HttpRequest } from '../../../protocol/triggers';
+import type { HttpChannelRef } from '../../core/services';
 import type { Json } from '../../core/types';
 
 /** A string-valued record (null prototype when built by this worker: `__proto__` is a plain key). */
@@ -16,6 +17,9 @@ export interface HttpRequestPayload extends HttpRequest<Json> {
   headers: StringRecord;
   body: Json;
   trigger: { type: 'http'; path: string; method: string };
+  /** Channel refs, added for the route's function only (never for its condition). */
+  request_body?: HttpChannelRef;
+  response?: HttpChannelRef;
 }
 
 /** A fully buffered HTTP reply. `body` null ⇒ no body bytes. */

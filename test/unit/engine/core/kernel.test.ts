@@ -19,14 +19,19 @@ describe('the kernel door (EngineContext capabilities)', () => {
 
     expect(() => late.serveUpgrade(() => false)).toThrow(LateRegistrationError);
     expect(() => late.onWorkerLeft(() => undefined)).toThrow(LateRegistrationError);
-    expect(() => late.provide('http-channels', { open: () => Promise.reject(new Error('unused')) })).toThrow(
-      /late-worker registered service http-channels/,
-    );
+    const unused = (): never => {
+      throw new Error('unused');
+    };
+    expect(() => late.provide('http-channels', { open: unused })).toThrow(/late-worker registered service http-channels/);
     expect(core.upgradeHandlers).toHaveLength(0);
   });
 
   it('hands a service only to a worker that declared it in its needs', () => {
-    const hooks = { open: () => Promise.reject(new Error('unused')) };
+    const hooks = {
+      open: (): never => {
+        throw new Error('unused');
+      },
+    };
     core.createContext('provider').provide('http-channels', hooks);
 
     expect(core.createContext('iii-http', { needs: ['http-channels'] }).use('http-channels')).toBe(hooks);

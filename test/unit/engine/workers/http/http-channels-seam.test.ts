@@ -17,7 +17,7 @@ describe('iii-http channels seam', () => {
     const opened: Buffer[] = [];
     let closed = 0;
     const hooks: HttpChannelHooks = {
-      open: async (rawBody) => {
+      open: (rawBody) => {
         opened.push(rawBody);
         return { refs, respond: async (result) => ({ kind: 'result', value: await result }), close: () => void closed++ };
       },
@@ -35,7 +35,7 @@ describe('iii-http channels seam', () => {
 
   it('lets the hooks write a streamed reply themselves', async () => {
     const hooks: HttpChannelHooks = {
-      open: async () => ({
+      open: () => ({
         refs,
         respond: async (result, res) => {
           await result;
