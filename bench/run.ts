@@ -11,9 +11,9 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { LOAD_CPU, pin, pinned } from './lib/proc';
+import { childrenCpuSeconds, LOAD_CPU, pin, pinned } from './lib/proc';
 import { met, sectionMarkdown, targetsMarkdown, type Section } from './lib/report';
-import { BASELINE_DIST, LABELS, type ServerName } from './lib/servers';
+import { BASELINE_DIST, LABELS, shareServers, stopSharedServers, type ServerName } from './lib/servers';
 import { httpPeers } from './scenarios/http';
 import { fanOut, writeToSubscriber } from './scenarios/live';
 import { coldStart, routeCount } from './scenarios/startup';
@@ -39,20 +39,25 @@ function pick(candidates: ServerName[]): ServerName[] {
   return wanted === undefined ? servers : servers.filter((name) => wanted.includes(name));
 }
 
-type Plan = Array<[id: string, run: () => Promise<Section>]>;
+type Scenario = [id: string, run: () => Promise<Section>];
+type Plan = Scenario[];
 
 function plan(): Plan {
   if (quick) {
+    // Every scenario once, with short unwarmed load runs and the GET, POST and latency scenarios
+    // on the same two servers (SHARED_SERVERS): a quick run's time is mostly CPU spent starting
+    // processes (the app alone takes 1-2 s of CPU) and running load generators.
     const two = pick(['ours', 'nest-fastify']);
+    const load = { rounds: 1, seconds: 0.5, connections: 32, warmUpSeconds: 0 };
     return [
-      ['get', () => httpPeers('GET', { rounds: 1, seconds: 1, connections: 32, subscribers: 0, servers: two })],
-      ['post', () => httpPeers('POST', { rounds: 1, seconds: 1, connections: 32, subscribers: 20, servers: two })],
-      ['latency', () => writeToSubscriber({ subscribers: 20, perSecond: 100, seconds: 1, rounds: 1, servers: two })],
-      ['fan-out', () => fanOut({ clients: 500, changes: 3, processes: 2 })],
-      ['routes', () => routeCount({ many: 100, rounds: 1, seconds: 1, connections: 32 })],
+      ['get', () => httpPeers('GET', { ...load, subscribers: 0, servers: two })],
+      ['post', () => httpPeers('POST', { ...load, subscribers: 20, servers: two })],
+      ['latency', () => writeToSubscriber({ subscribers: 20, perSecond: 100, seconds: 0.5, rounds: 1, servers: two })],
+      ['fan-out', () => fanOut({ clients: 500, changes: 3, processes: 2, settleMs: 200 })],
+      ['routes', () => routeCount({ ...load, many: 100 })],
       ['cold-start', () => coldStart(1)],
       ['framework', () => frameworkVsSdk(32, 600)],
-      ['replicas', () => replicaThroughput({ replicas: [1, 2, 3], rounds: 1, seconds: 1, connections: 32 })],
+      ['replicas', () => replicaThroughput({ ...load, replicas: [2] })],
       ['change-log', () => changeLogCost({ rounds: 1, operations: 2_000, concurrency: 64, perSecond: 1_000, seconds: 1 })],
     ];
   }
@@ -93,6 +98,24 @@ function plan(): Plan {
   ];
 }
 
+/** Runs one scenario and prints its table, its time and the CPU time of the processes it started. */
+async function runScenario([id, scenario]: Scenario): Promise<Section> {
+  const t0 = performance.now();
+  const cpu0 = childrenCpuSeconds();
+  // A scenario that fails (a server that never answers) is reported; the others still run.
+  const section = await scenario().catch((error: unknown): Section => ({
+    id,
+    title: `${id}: failed`,
+    columns: [],
+    rows: [],
+    notes: [String(error)],
+    targets: [],
+  }));
+  const cpu = (childrenCpuSeconds() - cpu0).toFixed(1);
+  console.log(`${sectionMarkdown(section, LABELS)}\n(${((performance.now() - t0) / 1000).toFixed(1)} s, its processes' CPU ${cpu} s)\n`);
+  return section;
+}
+
 async function main(): Promise<void> {
   pin(process.pid, LOAD_CPU);
   const started = new Date();
@@ -104,25 +127,14 @@ async function main(): Promise<void> {
     node: process.version,
     pinned: pinned(),
   };
-  const sections: Section[] = [];
   const only = process.argv
     .find((arg) => arg.startsWith('--only='))
     ?.slice(7)
     .split(',');
-  for (const [id, scenario] of plan().filter(([name]) => only === undefined || only.includes(name))) {
-    const t0 = performance.now();
-    // A scenario that fails (a server that never answers) is reported; the others still run.
-    const section = await scenario().catch((error: unknown): Section => ({
-      id,
-      title: `${id}: failed`,
-      columns: [],
-      rows: [],
-      notes: [String(error)],
-      targets: [],
-    }));
-    sections.push(section);
-    console.log(`${sectionMarkdown(section, LABELS)}\n(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
-  }
+  if (quick) shareServers(['ours', 'nest-fastify']);
+  const sections: Section[] = [];
+  for (const scenario of plan().filter(([name]) => only === undefined || only.includes(name))) sections.push(await runScenario(scenario));
+  await stopSharedServers();
   const targets = sections.flatMap((s) => s.targets);
   console.log(targetsMarkdown(sections, quick));
   const markdown = [

@@ -37,6 +37,17 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds used by this process's children that have exited (servers and load generators once stopped). */
+export function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
 /** Resident set size in KiB. */
 export function rssKiB(pid: number): number {
   try {

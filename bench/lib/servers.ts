@@ -67,6 +67,38 @@ export function serverSpec(name: ServerName, dataDir: string, port = 0): ServerS
   }
 }
 
+/** Servers `startShared` starts once and hands out again until `stopSharedServers` (empty: none). */
+const shared = new Map<ServerName, Promise<RunningServer> | undefined>();
+
+/**
+ * The quick run: `startShared(name)` of these servers returns one instance for the whole run (its
+ * data carries over from scenario to scenario), so each starts once.
+ */
+export function shareServers(names: ServerName[]): void {
+  for (const name of names) shared.set(name, undefined);
+}
+
+/** Stops the shared servers. */
+export async function stopSharedServers(): Promise<void> {
+  const running = await Promise.all([...shared.values()]);
+  shared.clear();
+  for (const server of running) await server?.stop();
+}
+
+/**
+ * `name` on fresh data, or the run's shared instance when `shareServers` named it; stopping a
+ * shared one does nothing (`stopSharedServers` does).
+ */
+export async function startShared(name: ServerName): Promise<RunningServer> {
+  if (!shared.has(name)) return startFresh(name);
+  let server = shared.get(name);
+  if (server === undefined) {
+    server = startFresh(name);
+    shared.set(name, server);
+  }
+  return { ...(await server), stop: () => Promise.resolve() };
+}
+
 /** Starts `name` on fresh data; stopping it also removes the data. */
 export async function startFresh(name: ServerName): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `iii-bench-${name}-`));

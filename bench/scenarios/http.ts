@@ -7,7 +7,7 @@
  */
 import { cpuSeconds, startLoad, type RunningServer } from '../lib/proc';
 import { median, ratio, type Section } from '../lib/report';
-import { startFresh, type ServerName } from '../lib/servers';
+import { startShared, type ServerName } from '../lib/servers';
 import { subscribe, type SubscriberGroup } from '../lib/subscribers';
 
 export interface HttpOptions {
@@ -17,6 +17,8 @@ export interface HttpOptions {
   /** Live subscribers on each server during POST runs. */
   subscribers: number;
   servers: ServerName[];
+  /** Seconds of unrecorded load per server before the rounds (default 1; 0 skips it: the quick run). */
+  warmUpSeconds?: number;
 }
 
 interface Run {
@@ -91,7 +93,7 @@ export async function httpPeers(method: 'GET' | 'POST', options: HttpOptions): P
   const body = JSON.stringify({ title: 'a todo from the load generator' });
   try {
     for (const name of options.servers) {
-      const server = await startFresh(name);
+      const server = await startShared(name);
       servers.push(server);
       const created = await fetch(`${server.urls.http}/todos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       const todo = (await created.json()) as { id: string };
@@ -105,7 +107,8 @@ export async function httpPeers(method: 'GET' | 'POST', options: HttpOptions): P
       connections: options.connections,
       seconds,
     });
-    for (const server of servers) await loadRun(server, config(server, 1)); // warm-up, not recorded
+    const warmUp = options.warmUpSeconds ?? 1;
+    if (warmUp > 0) for (const server of servers) await loadRun(server, config(server, warmUp)); // not recorded
     for (let round = 0; round < options.rounds; round++) {
       const order = servers.map((_, i) => servers[(i + round) % servers.length] as RunningServer);
       for (const server of order) {

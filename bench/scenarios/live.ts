@@ -5,7 +5,7 @@
 import { count, percentile, wallMs, type Histogram } from '../lib/histogram';
 import { cpuSeconds, rssKiB, startLoad, type RunningServer } from '../lib/proc';
 import { median, type Section } from '../lib/report';
-import { BASELINE_DIST, startFresh, type ServerName } from '../lib/servers';
+import { BASELINE_DIST, startFresh, startShared, type ServerName } from '../lib/servers';
 import { subscribe } from '../lib/subscribers';
 
 export interface LatencyOptions {
@@ -25,7 +25,7 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
   const servers: RunningServer[] = [];
   const results = new Map<string, Array<{ latencies: Histogram; expected: number; cpu: number; writeP99: number; loadCpu: number }>>();
   try {
-    for (const name of options.servers) servers.push(await startFresh(name));
+    for (const name of options.servers) servers.push(await startShared(name));
     for (let round = 0; round < options.rounds; round++) {
       for (let i = 0; i < servers.length; i++) {
         const server = servers[(i + round) % servers.length] as RunningServer;
@@ -129,6 +129,8 @@ export interface FanOutOptions {
   clients: number;
   changes: number;
   processes: number;
+  /** How long a server's memory is left to settle before and after the clients connect (default 1,000 ms). */
+  settleMs?: number;
 }
 
 /** `clients` connections on ours and on bare ws; RSS per connection; then one change at a time to all. */
@@ -137,12 +139,13 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
   const notes: string[] = [];
   for (const name of (BASELINE_DIST === undefined ? ['ours', 'ws-bare'] : ['baseline', 'ours', 'ws-bare']) as ServerName[]) {
     const server = await startFresh(name);
+    const settleMs = options.settleMs ?? 1_000;
     try {
-      await sleep(500);
+      await sleep(settleMs / 2);
       const rss0 = rssKiB(server.pid);
       const live = await subscribe(server, options.clients, options.processes, true);
       try {
-        await sleep(1_000);
+        await sleep(settleMs);
         const perConnection = (rssKiB(server.pid) - rss0) / options.clients;
         let loadCpu = await live.measure();
         const lasts: number[] = [];

@@ -17,6 +17,8 @@ export interface ReplicaOptions {
   rounds: number;
   seconds: number;
   connections: number;
+  /** Seconds of unrecorded GET load per cluster first (default 1; 0 skips it: the quick run). */
+  warmUpSeconds?: number;
 }
 
 interface Cluster {
@@ -127,7 +129,8 @@ export async function replicaThroughput(options: ReplicaOptions): Promise<Sectio
         const todo = (await created.json()) as { id: string };
         const get = { url: `${cluster.http}/todos/${todo.id}`, method: 'GET' as const, connections: options.connections };
         const post = { url: `${cluster.http}/todos`, method: 'POST' as const, body, connections: options.connections };
-        await loadRun(cluster, { ...get, seconds: 1 }); // warm-up, not recorded
+        const warmUp = options.warmUpSeconds ?? 1;
+        if (warmUp > 0) await loadRun(cluster, { ...get, seconds: warmUp }); // not recorded
         const g = await loadRun(cluster, { ...get, seconds: options.seconds });
         const p = await loadRun(cluster, { ...post, seconds: options.seconds });
         const exact = await metricsExact(cluster.http);
@@ -151,7 +154,7 @@ export async function replicaThroughput(options: ReplicaOptions): Promise<Sectio
   const name = (count: number): string => `${count} replica${count === 1 ? '' : 's'}`;
   const section: Section = {
     id: 'replicas',
-    title: `Replicas: one engine, 1–3 app processes (\`III_URL\`) — GET /todos/:id and POST /todos, ${options.connections} connections, ${options.seconds} s × ${options.rounds} rounds`,
+    title: `Replicas: one engine, ${options.replicas.join(', ')} app processes (\`III_URL\`) — GET /todos/:id and POST /todos, ${options.connections} connections, ${options.seconds} s × ${options.rounds} rounds`,
     peer: name(options.replicas[0] as number),
     columns: [
       { key: 'get', label: 'GET req/s' },

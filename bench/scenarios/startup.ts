@@ -72,6 +72,8 @@ export interface RoutesOptions {
   rounds: number;
   seconds: number;
   connections: number;
+  /** Seconds of unrecorded load per server first (default 1; 0 skips it: the quick run). */
+  warmUpSeconds?: number;
 }
 
 /** The same handler behind 1 registered route and behind `many`: CPU and throughput per request. */
@@ -92,13 +94,15 @@ export async function routeCount(options: RoutesOptions): Promise<Section> {
       );
       servers.push({ label: `${routes} route${routes === 1 ? '' : 's'}`, server, url: `${server.urls.http}/r${routes - 1}/items/1` });
     }
-    for (let round = 0; round < options.rounds + 1; round++) {
+    // Round 0 warms up (not recorded).
+    const warmUp = options.warmUpSeconds ?? 1;
+    for (let round = warmUp > 0 ? 0 : 1; round < options.rounds + 1; round++) {
       for (const { label, server, url } of round % 2 === 0 ? servers : [...servers].reverse()) {
         const load = startLoad('http-load.js', {
           url,
           method: 'GET',
           connections: options.connections,
-          seconds: round === 0 ? 1 : options.seconds,
+          seconds: round === 0 ? warmUp : options.seconds,
         });
         try {
           await load.next('ready');
