@@ -56,9 +56,10 @@ export async function connectEngine(
     // A plain require keeps the engine (and its native SQLite binding) unloaded in connect-only apps.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startEngine, installInProcessTransport } = require('../../engine') as typeof EngineModule;
+    // Before the engine starts, so nothing is left running should it fail (it is idempotent).
+    if (engine?.inProcessWorker !== false) installInProcessTransport(sdkWebSocketModule());
     const handle = await startEngine({ inProcessWorker: true, ...engine });
     const { local, inProcess, ...urls } = handle.urls;
-    if (inProcess !== undefined) installInProcessTransport(sdkWebSocketModule());
     const ownWorkerUrl = inProcess ?? local;
     return {
       urls,
