@@ -107,6 +107,9 @@ export class InProcessSocket extends EventEmitter {
     if (this.state !== InProcessSocket.CONNECTING) return;
     this.stopHandshakeTimer();
     this.state = InProcessSocket.CLOSING;
+    // Accepted already (its `open` not yet delivered): the accepting end sees the connection go away.
+    this.post({ kind: 'end' });
+    this.peer = undefined;
     this.enqueue({ kind: 'end', error });
   }
 

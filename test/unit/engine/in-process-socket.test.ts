@@ -167,4 +167,19 @@ describe('InProcessSocket', () => {
     expect(await closeOf(worker)).toEqual({ code: 1006, reason: '' });
     expect((await error).message).toBe('Opening handshake has timed out');
   });
+
+  it('closed after being accepted but before its open event: both ends end with 1006', async () => {
+    const worker = new InProcessSocket('iii+inproc://test/');
+    worker.on('error', () => undefined);
+    const engine = new InProcessSocket('iii+inproc://test/', { open: true });
+    worker.connectTo(engine);
+    const opened = jest.fn();
+    worker.on('open', opened);
+    const engineClosed = closeOf(engine);
+    const workerClosed = closeOf(worker);
+    worker.close();
+    expect(await engineClosed).toEqual({ code: 1006, reason: '' });
+    expect(await workerClosed).toEqual({ code: 1006, reason: '' });
+    expect(opened).not.toHaveBeenCalled();
+  });
 });
