@@ -10,7 +10,7 @@ import { applySecureProfile } from '../../src/engine/security/secure-profile';
 import { WORKER_TOKEN_HEADER } from '../../src/engine';
 import { Controller, Get, Module } from '../../src/framework';
 import { createTestApp } from '../../src/framework/testing';
-import { connectWorker, startTestEngine, type EngineHandle } from '../integration/support/engine';
+import { connectWorker, recordSdkConnectionErrors, startTestEngine, type EngineHandle } from '../integration/support/engine';
 import { closeOf, openSocket, recordingLogger } from './support';
 
 const SECRET = 'correct horse battery staple';
@@ -35,11 +35,14 @@ describe('worker authentication', () => {
   });
 
   it('never lists functions or state to a rogue iii-sdk worker', async () => {
+    // The refused SDK gives up reconnecting and says so on console.error: expected here.
+    const sdkErrors = recordSdkConnectionErrors();
     const rogue = connectWorker(engine.urls.worker, { reconnectionConfig: { maxRetries: 0 }, invocationTimeoutMs: 500 });
     try {
       await expect(rogue.trigger({ function_id: 'state::list', payload: { scope: 'todos' }, timeoutMs: 500 })).rejects.toThrow();
     } finally {
       await rogue.shutdown();
+      sdkErrors.mockRestore();
     }
   });
 

@@ -27,15 +27,17 @@ export function connectWorker(url: string, options: InitOptions = {}): IIIClient
   });
 }
 
+const SDK_CONNECTION_ERRORS = ['[iii] WebSocket error', '[iii] Max reconnection retries'];
+
 /**
- * Records, instead of printing, the "[iii] WebSocket error …" lines iii-sdk writes with
+ * Records, instead of printing, the "[iii] WebSocket error …" (and "Max reconnection retries") lines iii-sdk writes with
  * console.error while a worker reconnects to an engine the test stopped on purpose. Any other
  * console.error still prints. Call `mockRestore()` on the result when the window is over.
  */
 export function recordSdkConnectionErrors(): jest.SpyInstance {
   const print = console.error.bind(console);
   return jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].startsWith('[iii] WebSocket error')) return;
+    if (typeof args[0] === 'string' && SDK_CONNECTION_ERRORS.some((prefix) => (args[0] as string).startsWith(prefix))) return;
     print(...args);
   });
 }
