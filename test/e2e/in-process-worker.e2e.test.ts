@@ -4,28 +4,11 @@
  * to a socket fails here, and the detector is shown to see one when the in-process address is
  * switched off. A handler's engine call in flight while the app drains is still answered.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { Socket } from 'node:net';
 import { Controller, Get, Injectable, Module, Param, StateService } from '../../src/framework';
 import { createTestApp } from '../../src/framework/testing';
 import { waitFor } from '../integration/support/engine';
 import { startApp } from './support/app';
-
-/** The port each client socket opened while `run` ran reached (a unix socket: undefined). */
-async function clientSocketsDuring(run: () => Promise<void>): Promise<Array<number | undefined>> {
-  const connected: Array<Promise<number | undefined>> = [];
-  const record = (message: unknown): void => {
-    const { socket } = message as { socket: Socket };
-    connected.push(new Promise((resolve) => socket.once('connect', () => resolve(socket.remotePort)).once('close', () => resolve(-1))));
-  };
-  subscribe('net.client.socket', record);
-  try {
-    await run();
-  } finally {
-    unsubscribe('net.client.socket', record);
-  }
-  return Promise.all(connected);
-}
+import { clientSocketsDuring } from '../integration/support/client-sockets';
 
 const portOf = (url: string | undefined): number => Number(new URL(String(url)).port);
 

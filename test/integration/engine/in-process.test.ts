@@ -5,9 +5,7 @@
  * engine is gone; data channels at that address go over the real socket; and every other `ws`
  * client — a plain WebSocket, an iii-sdk worker on `ws://` — is untouched by the install.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
 import { createChannel } from 'iii-sdk/helpers';
 import type { ChannelReader } from 'iii-sdk/channel';
 import { WebSocketServer } from 'ws';
@@ -21,6 +19,7 @@ import {
   type EngineHandle,
   type IIIClient,
 } from '../support/engine';
+import { clientSocketsDuring } from '../support/client-sockets';
 
 // The module object iii-sdk's `require('ws')` returns (an ES import would be a copy of it).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,22 +28,6 @@ const OriginalWebSocket = wsModule.WebSocket;
 installInProcessTransport(wsModule);
 
 const SECRET = 'in-process-secret';
-
-/** Client sockets (TCP or unix) this process opened while `run` ran, by the port each reached (unix: undefined). */
-async function clientSocketsDuring(run: () => Promise<void>): Promise<Array<number | undefined>> {
-  const connected: Array<Promise<number | undefined>> = [];
-  const record = (message: unknown): void => {
-    const { socket } = message as { socket: Socket };
-    connected.push(new Promise((resolve) => socket.once('connect', () => resolve(socket.remotePort)).once('close', () => resolve(-1))));
-  };
-  subscribe('net.client.socket', record);
-  try {
-    await run();
-  } finally {
-    unsubscribe('net.client.socket', record);
-  }
-  return Promise.all(connected);
-}
 
 function closeOf(socket: InstanceType<typeof OriginalWebSocket>): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
