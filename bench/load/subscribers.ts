@@ -4,8 +4,8 @@
  * `bench <ms>` against the shared clock. Reports how many messages arrived since `measure`, a
  * latency histogram, and (fan-out) when every connection of this process has received a change.
  */
+import WebSocket from 'ws';
 import { record, wallMs, type Histogram } from '../lib/histogram';
-import { RawWebSocket } from './raw-websocket';
 
 interface Config {
   url: string;
@@ -19,11 +19,11 @@ const config = JSON.parse(process.argv[2] as string) as Config;
 const TITLE = /"title":"bench ([0-9.]+)"/;
 const latencies: Histogram = {};
 const changes = new Map<string, { count: number; first: number; last: number }>();
-const sockets: RawWebSocket[] = [];
+const sockets: WebSocket[] = [];
 let since = Infinity;
 let delivered = 0;
 
-function onMessage(data: Buffer): void {
+function onMessage(data: WebSocket.RawData): void {
   const now = wallMs();
   if (now < since) return;
   delivered++;
@@ -44,19 +44,21 @@ function onMessage(data: Buffer): void {
 }
 
 /** Opens one connection; resolves on its first message (the sync after the join or on connect). */
-async function open(i: number): Promise<void> {
-  let synced: () => void = () => undefined;
-  const first = new Promise<void>((resolve) => (synced = resolve));
-  let handler = (_data: Buffer): void => {
-    handler = onMessage;
-    synced();
-  };
-  const socket = await RawWebSocket.open(config.url, (data) => handler(data));
-  sockets.push(socket);
-  if (config.protocol === 'iii') {
-    socket.send(JSON.stringify({ type: 'join', data: { subscriptionId: `s${i}`, streamName: 'todos-live', groupId: 'all' } }));
-  }
-  await first;
+function open(i: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(config.url, { perMessageDeflate: false });
+    sockets.push(socket);
+    socket.once('open', () => {
+      if (config.protocol === 'iii') {
+        socket.send(JSON.stringify({ type: 'join', data: { subscriptionId: `s${i}`, streamName: 'todos-live', groupId: 'all' } }));
+      }
+    });
+    socket.once('message', () => {
+      socket.on('message', onMessage);
+      resolve();
+    });
+    socket.once('error', reject);
+  });
 }
 
 async function openAll(): Promise<void> {
