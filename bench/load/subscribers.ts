@@ -46,7 +46,7 @@ function onMessage(data: WebSocket.RawData): void {
 /** Opens one connection; resolves on its first message (the sync after the join or on connect). */
 function open(i: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(config.url, { perMessageDeflate: false });
+    const socket = new WebSocket(config.url, { perMessageDeflate: false, skipUTF8Validation: true });
     sockets.push(socket);
     socket.once('open', () => {
       if (config.protocol === 'iii') {
