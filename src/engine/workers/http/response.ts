@@ -45,11 +45,14 @@ function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: st
   return headers.find(([key]) => key === name)?.[1];
 }
 
-/** JSON text of `body`, or null for values JSON cannot express (those become a 500 upstream). */
-function jsonBytes(body: unknown): Buffer {
+/**
+ * JSON text of `body` (`null` for values JSON cannot express). Kept a string: `sendReply` hands it
+ * to Node with the head, which then goes out as one string write instead of a head + Buffer writev.
+ */
+function jsonText(body: unknown): string {
   const text = JSON.stringify(body);
   // `undefined`, functions and symbols have no JSON form; the engine would have sent `null`.
-  return Buffer.from(text === undefined ? 'null' : text);
+  return text === undefined ? 'null' : text;
 }
 
 /**
@@ -70,11 +73,11 @@ export function replyFromResult(result: unknown): HttpReply {
   const status = statusOr200(record.status_code);
 
   if (contentType !== undefined) {
-    if (typeof body === 'string') return { status, headers, body: Buffer.from(body) };
+    if (typeof body === 'string') return { status, headers, body };
     if (body === null) return { status, headers, body: null };
-    return { status, headers, body: jsonBytes(body) };
+    return { status, headers, body: jsonText(body) };
   }
-  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonBytes(body) };
+  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonText(body) };
 }
 
 /**
@@ -86,14 +89,14 @@ export function replyFromMiddleware(response: unknown): HttpReply {
   const headers = parseHeaders(isRecord(record.headers) ? record.headers : undefined);
   const withType =
     headerValue(headers, 'content-type') === undefined ? [...headers, ['content-type', JSON_TYPE] as [string, string]] : headers;
-  return { status: statusOr200(record.status_code), headers: withType, body: jsonBytes(record.body === undefined ? null : record.body) };
+  return { status: statusOr200(record.status_code), headers: withType, body: jsonText(record.body === undefined ? null : record.body) };
 }
 
 /** An engine error envelope `{"error":{code,message[,error_id]}}` (error ids only on 5xx). */
 export function errorReply(status: number, code: string, message: string, errorId?: string, extra?: Record<string, unknown>): HttpReply {
   const error: Record<string, string> = { code, message };
   if (errorId !== undefined) error.error_id = errorId;
-  return { status, headers: [['content-type', JSON_TYPE]], body: jsonBytes({ error, ...extra }) };
+  return { status, headers: [['content-type', JSON_TYPE]], body: jsonText({ error, ...extra }) };
 }
 
 /**
@@ -102,7 +105,7 @@ export function errorReply(status: number, code: string, message: string, errorI
  */
 export function statusReply(status: number, message: string, headers: ReadonlyArray<readonly [string, string]> = []): HttpReply {
   const body: HttpErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
-  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonBytes(body) };
+  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonText(body) };
 }
 
 /** An empty-bodied reply (405, 504 on whole-request timeout, preflight 204). */
@@ -128,22 +131,23 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding']);
 /**
  * Writes a reply once. `content-length` is always set (keep-alive needs it); Node itself drops the
  * body bytes of HEAD, 204 and 304 replies. `extra` carries listener-wide headers such as CORS.
+ * The head goes through one `writeHead` with a flat name/value list (no per-header `setHeader`
+ * bookkeeping); headers set on `res` before (a streamed reply's CORS) are still merged by Node.
  */
 export function sendReply(res: ServerResponse, reply: HttpReply, extra: ReadonlyArray<readonly [string, string]>): void {
   if (res.headersSent || res.destroyed) return;
   // Reply headers first (a name may repeat); listener-wide headers only where the reply set none.
-  const grouped = new Map<string, string[]>();
-  for (const [name, value] of reply.headers) {
-    if (FRAMING_HEADERS.has(name)) continue;
-    const values = grouped.get(name);
-    if (values === undefined) grouped.set(name, [value]);
-    else values.push(value);
-  }
-  for (const [name, value] of extra) if (!grouped.has(name)) grouped.set(name, [value]);
+  const flat: string[] = [];
+  for (const [name, value] of reply.headers) if (!FRAMING_HEADERS.has(name)) flat.push(name, value);
+  for (const [name, value] of extra) if (!reply.headers.some(([given]) => given === name)) flat.push(name, value);
   const noBody = reply.status === 204 || reply.status === 304;
-  if (!noBody) grouped.set('content-length', [String(reply.body === null ? 0 : reply.body.length)]);
-  for (const [name, values] of grouped) res.setHeader(name, values.length === 1 ? values[0] : values);
-  res.statusCode = reply.status;
+  if (!noBody) flat.push('content-length', String(bodyLength(reply.body)));
+  res.writeHead(reply.status, flat);
   if (reply.body === null || noBody) res.end();
   else res.end(reply.body);
+}
+
+function bodyLength(body: string | Buffer | null): number {
+  if (body === null) return 0;
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }

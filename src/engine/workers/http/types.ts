@@ -22,12 +22,12 @@ export interface HttpRequestPayload extends HttpRequest<Json> {
   response?: HttpChannelRef;
 }
 
-/** A fully buffered HTTP reply. `body` null ⇒ no body bytes. */
+/** A fully buffered HTTP reply. `body` null ⇒ no body bytes; a string goes out as UTF-8. */
 export interface HttpReply {
   readonly status: number;
   /** Lower-cased names with their values in order (a name may repeat). */
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: Buffer | null;
+  readonly body: string | Buffer | null;
 }
 
 export type { HttpChannelHooks, HttpChannelRef, HttpRequestChannels } from '../../core/services';
