@@ -200,7 +200,9 @@ export const NO_ADAPTERS: WorkerAdapters = {
 /**
  * Key/value storage shared by the workers. Namespaces keep workers apart (`state`, `stream`,
  * `cron`, ...); `scope` is the second level (a state scope, a stream `name:group`). Writes resolve
- * only once they are durable (committed) for durable adapters.
+ * only once they are durable (committed) for durable adapters. A write takes its place in call order
+ * when it is called (its previous value, journal and commit follow the order of the calls), so a
+ * caller ordering writes needs to hold its lock only until the call, not until the commit.
  */
 export interface KvStore {
   get(namespace: string, scope: string, key: string): Promise<Json | undefined>;

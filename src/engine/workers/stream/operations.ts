@@ -2,10 +2,13 @@
  * What the `stream::*` functions do once their input is typed: route to a custom stream
  * implementation when one is registered (engine.md §8.2), otherwise to storage, and announce every change.
  *
- * Writes to one stored item run one at a time (read-modify-write is atomic per item). Every
- * change event goes through the group's event log (`event-log.ts`), which numbers it: a stored
- * write's event is logged in the write's own transaction and published as soon as it commits, in
- * commit order — so subscribers and triggers see a group's events in the order of their `seq`.
+ * Writes to one stored item take their place one at a time (read-modify-write is atomic per item):
+ * the item's lock is held until the write is queued in the store, which fixes its order (the store
+ * takes writes in call order), not until it commits, so writes to one hot item share a storage
+ * batch instead of waiting for one commit each. Every change event goes through the group's event
+ * log (`event-log.ts`), which numbers it: a stored write's event is logged in the write's own
+ * transaction and published as soon as it commits, in commit order — so subscribers and triggers
+ * see a group's events in the order of their `seq`.
  */
 import type { EngineContext, Json, WriteJournal } from '../../core/types';
 import { EngineError, type EngineErrorCode } from '../../core/errors';
@@ -57,13 +60,15 @@ export class StreamOperations {
       this.emitWrite(input, result.old_value !== null, result.new_value);
       return { old_value: result.old_value, new_value: result.new_value };
     }
-    return this.lock.run(itemKey(input), async () => {
+    const old = await this.queued(input, () => {
       const journal = this.writeJournal(input, input.data);
-      const old = await storage('STREAM_SET_ERROR', 'set value', () =>
-        this.deps.store.set(input.stream_name, input.group_id, input.item_id, input.data, journal),
-      );
-      return { old_value: old ?? null, new_value: input.data };
+      return {
+        done: storage('STREAM_SET_ERROR', 'set value', () =>
+          this.deps.store.set(input.stream_name, input.group_id, input.item_id, input.data, journal),
+        ),
+      };
     });
+    return { old_value: old ?? null, new_value: input.data };
   }
 
   /** The item, or `undefined` when missing; a custom stream's answer is returned untouched. */
@@ -80,18 +85,20 @@ export class StreamOperations {
       if (result.old_value !== null) this.emitDelete(ref, result.old_value);
       return result;
     }
-    return this.lock.run(itemKey(ref), async () => {
+    const old = await this.queued(ref, () => {
       // Deleting a missing item announces nothing.
       const journal = this.deps.log.journal(
         envelope(ref),
         (previous) => (previous === undefined ? undefined : { type: 'delete', data: previous }),
         this.deps.publish,
       );
-      const old = await storage('STREAM_DELETE_ERROR', 'delete value', () =>
-        this.deps.store.delete(ref.stream_name, ref.group_id, ref.item_id, journal),
-      );
-      return { old_value: old ?? null };
+      return {
+        done: storage('STREAM_DELETE_ERROR', 'delete value', () =>
+          this.deps.store.delete(ref.stream_name, ref.group_id, ref.item_id, journal),
+        ),
+      };
     });
+    return { old_value: old ?? null };
   }
 
   /** The group's values (`[]` when empty); a custom stream's answer is returned untouched. */
@@ -126,16 +133,18 @@ export class StreamOperations {
       this.emitWrite(input, result.old_value !== null, result.new_value);
       return result;
     }
-    return this.lock.run(itemKey(input), async () => {
-      const { stream_name: name, group_id: group, item_id: item } = input;
+    let result: UpdateResult | undefined;
+    const { stream_name: name, group_id: group, item_id: item } = input;
+    await this.queued(input, async () => {
+      // The store answers with its queued writes included: this reads what the last write queued.
       const current = await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.get(name, group, item));
       const { value, errors } = applyParsedOps(current, ops);
       const journal = this.writeJournal(input, value);
-      await storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.set(name, group, item, value, journal));
-      const result: UpdateResult = { old_value: current ?? null, new_value: value };
+      result = { old_value: current ?? null, new_value: value };
       if (errors.length > 0) result.errors = errors;
-      return result;
+      return { done: storage('STREAM_UPDATE_ERROR', 'update value', () => this.deps.store.set(name, group, item, value, journal)) };
     });
+    return result as UpdateResult;
   }
 
   /** A custom event for subscribers; nothing is stored. */
@@ -143,6 +152,21 @@ export class StreamOperations {
     const event: StreamChangeEvent = { type: 'event', event: { type: input.type, data: input.data } };
     this.deps.publish(this.deps.log.append(streamMessage(input.stream_name, input.group_id, input.id, event)));
     return null;
+  }
+
+  /**
+   * Runs `write` under the item's lock until it has queued its storage call (the promise it
+   * returns), then waits for that call outside the lock: the next write of the item may queue
+   * behind it in the same batch. Commits and their events keep the queue's order.
+   */
+  private async queued<T>(ref: ItemRef, write: () => Queued<T> | Promise<Queued<T>>): Promise<T> {
+    const queued = await this.lock.run(itemKey(ref), async () => {
+      const { done } = await write();
+      // Awaited by the caller a few microtasks later: a rejection until then is not "unhandled".
+      done.catch(() => undefined);
+      return { done };
+    });
+    return queued.done;
   }
 
   private customId(operation: CustomOperation, streamName: string): string | undefined {
@@ -179,6 +203,11 @@ export class StreamOperations {
     const message = streamMessage(ref.stream_name, ref.group_id, ref.item_id, event);
     this.deps.publish(this.deps.log.append(message));
   }
+}
+
+/** A storage write that has taken its place in the store's order; `done` settles at its commit. */
+interface Queued<T> {
+  done: Promise<T>;
 }
 
 /** The envelope of an item's event, stamped now (the event itself is known only at commit). */
