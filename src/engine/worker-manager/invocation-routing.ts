@@ -44,13 +44,12 @@ function reply(caller: CallerConnection, invocationId: string, functionId: strin
   caller.send(resultFrame(invocationId, functionId, { error: error.toBody() }));
 }
 
-/** The call context a frame carries on to the function it invokes (only the keys it sent). */
-function forwarded(frame: InvokeFrame): RoutedInvocationOptions {
-  return {
-    ...(frame.metadata !== undefined && { metadata: frame.metadata }),
-    ...(frame.traceparent !== undefined && { traceparent: frame.traceparent }),
-    ...(frame.baggage !== undefined && { baggage: frame.baggage }),
-  };
+/** The call context a frame carries on to the function it invokes (only the keys it sent), added to `into`. */
+function forwarded(frame: InvokeFrame, into: RoutedInvocationOptions = {}): RoutedInvocationOptions {
+  if (frame.metadata !== undefined) into.metadata = frame.metadata;
+  if (frame.traceparent !== undefined) into.traceparent = frame.traceparent;
+  if (frame.baggage !== undefined) into.baggage = frame.baggage;
+  return into;
 }
 
 /**
@@ -66,9 +65,11 @@ export async function routeInvocation(core: WorkerManagerKernel, caller: CallerC
   }
   if (frame.action?.type === 'enqueue') return enqueue(core, caller, frame, frame.action.queue);
   const replyTo = frame.action?.type === 'void' ? undefined : frame.invocation_id;
-  // engine.md §4.2: object payloads of worker-originated calls learn who called.
-  const data = isPlainObject(frame.data) ? { ...frame.data, _caller_worker_id: caller.id } : frame.data;
-  const options: RoutedInvocationOptions = { callerWorkerId: caller.id, invocationId: replyTo, ...forwarded(frame) };
+  // engine.md §4.2: object payloads of worker-originated calls learn who called. The payload was
+  // parsed from this frame's text and nothing else holds it, so it gains the key in place (no copy).
+  const data = frame.data;
+  if (isPlainObject(data)) data._caller_worker_id = caller.id;
+  const options = forwarded(frame, { callerWorkerId: caller.id, invocationId: replyTo });
   try {
     const result = await core.invoke(frame.function_id, data, options);
     if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { result });

@@ -33,8 +33,8 @@ export class Channel {
   readonly capacity: number;
   readonly owner: string | undefined;
   readonly createdAt: number;
-  /** Called once both ends are done (the registry forgets the channel then). */
-  onFinished: (() => void) | null = null;
+  /** Called with the channel once both ends are done (the registry forgets the channel then). */
+  onFinished: ((channel: Channel) => void) | null = null;
 
   private items: ChannelItem[] = [];
   private head = 0;
@@ -176,6 +176,6 @@ export class Channel {
     if (this.reader !== 'done' || this.writer !== 'done') return;
     const finished = this.onFinished;
     this.onFinished = null;
-    finished?.();
+    finished?.(this);
   }
 }

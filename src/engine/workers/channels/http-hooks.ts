@@ -24,6 +24,12 @@ export interface HttpChannelOptions extends StreamResponseOptions {
  * Stops early when the reader goes away (the handler stopped reading, or the request is over).
  */
 export function feedBody(channel: Channel, body: Buffer): void {
+  if (body.length === 0) {
+    // Most requests (every GET): nothing to feed, so no wake-up closure either.
+    channel.claimWriter();
+    channel.endWrite();
+    return;
+  }
   let offset = 0;
   const next = (): void => {
     while (offset < body.length) {

@@ -36,7 +36,7 @@ export class ChannelRegistry {
   create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
     const channel = new Channel({ id: randomUUID(), key: randomUUID(), capacity: clampCapacity(capacity), owner });
     this.channels.set(channel.id, channel);
-    channel.onFinished = () => this.forget(channel);
+    channel.onFinished = this.forget;
     return channel;
   }
 
@@ -83,7 +83,8 @@ export class ChannelRegistry {
     for (const channel of [...this.channels.values()]) this.remove(channel);
   }
 
-  private forget(channel: Channel): void {
+  /** One function for every channel's `onFinished` (no closure per channel). */
+  private readonly forget = (channel: Channel): void => {
     if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
-  }
+  };
 }

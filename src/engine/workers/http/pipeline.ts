@@ -27,12 +27,13 @@ export interface PipelineOptions {
 
 type Stage = 'body' | 'middleware' | 'condition' | 'handler';
 
-/** Per-request bookkeeping: which stage runs (it decides the timeout reply). */
+/** Per-request bookkeeping: which stage runs (it decides the timeout reply), and its deadline. */
 interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly corsHeaders: ReadonlyArray<readonly [string, string]>;
+  corsHeaders: ReadonlyArray<readonly [string, string]>;
   stage: Stage;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const CONDITION_NOT_MET = errorReply(422, 'CONDITION_NOT_MET', 'Request condition not met', undefined, { skipped: true });
@@ -46,6 +47,7 @@ const SHUTTING_DOWN = statusReply(503, 'Shutting down; retry shortly', [
 ]);
 const UNSUPPORTED_MEDIA_TYPE = statusReply(415, 'Request bodies must be JSON (content-type application/json or application/*+json)');
 const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
 
 export class HttpPipeline {
   private inFlight = 0;
@@ -81,8 +83,14 @@ export class HttpPipeline {
       return;
     }
     this.inFlight++;
-    res.once('close', this.release);
-    this.serve(req, res).catch((err: unknown) => {
+    const exchange: Exchange = { req, res, corsHeaders: NO_HEADERS, stage: 'body', timer: undefined };
+    // One listener per request: a closed connection (client gone, listener stopped) also ends the
+    // deadline while the function is still running, so no timer outlives its request.
+    res.once('close', () => {
+      clearTimeout(exchange.timer);
+      this.release();
+    });
+    this.serve(exchange).catch((err: unknown) => {
       // Only a bug in this file lands here; the client still gets the engine's internal envelope.
       const errorId = generateErrorId();
       this.options.context.logger.error('http pipeline failed', { error_id: errorId, error: String(err) });
@@ -90,12 +98,13 @@ export class HttpPipeline {
     });
   };
 
-  private readonly release = (): void => {
+  private release(): void {
     this.inFlight--;
     if (this.inFlight === 0 && this.idleWaiters.length > 0) for (const wake of this.idleWaiters.splice(0)) wake();
-  };
+  }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(exchange: Exchange): Promise<void> {
+    const { req, res } = exchange;
     const { cors, routes } = this.options;
     const method = (req.method ?? 'GET').toUpperCase();
     const corsHeaders = cors.responseHeaders(req.headers);
@@ -113,16 +122,13 @@ export class HttpPipeline {
       return;
     }
 
-    const exchange: Exchange = { req, res, corsHeaders, stage: 'body' };
-    const timer = setTimeout(this.onDeadline, this.options.config.defaultTimeoutMs, exchange);
-    // A closed connection (client gone, listener stopped) ends the deadline even while the function
-    // is still running, so no timer outlives its request.
-    res.once('close', () => clearTimeout(timer));
+    exchange.corsHeaders = corsHeaders;
+    exchange.timer = setTimeout(this.onDeadline, this.options.config.defaultTimeoutMs, exchange);
     try {
       const reply = await this.dispatch(exchange, route, method, target.query, target.path);
       if (reply !== null) this.reply(exchange, reply);
     } finally {
-      clearTimeout(timer);
+      clearTimeout(exchange.timer);
     }
   }
 
