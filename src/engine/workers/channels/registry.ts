@@ -3,7 +3,8 @@
  * serves any channel. A channel leaves the registry when both its ends are done, when its owner
  * connection is cleaned up, when the sweeper finds it half-used for too long, or on shutdown.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { newId } from '../../core/ids';
 import { Channel } from './channel';
 
 /** `buffer_size` bounds of `engine::channels::create` (engine.md §6.10), in items. */
@@ -34,7 +35,7 @@ export class ChannelRegistry {
 
   /** A new channel with fresh UUIDs for id and key; `capacity` is clamped to 1..1024. */
   create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
-    const channel = new Channel({ id: randomUUID(), key: randomUUID(), capacity: clampCapacity(capacity), owner });
+    const channel = new Channel({ id: newId(), key: newId(), capacity: clampCapacity(capacity), owner });
     this.channels.set(channel.id, channel);
     channel.onFinished = this.forget;
     return channel;
