@@ -22,3 +22,14 @@ export const systemClock: Clock = {
   setTimeout: (callback, delayMs) => setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_DELAY_MS)),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
+
+/**
+ * The system clock with timers that do not keep the process alive by themselves: for deadlines on
+ * work a client connection is waiting for (the connection's socket keeps the process alive while it
+ * matters), so a stopped engine does not linger until an abandoned wait expires.
+ */
+export const backgroundClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_DELAY_MS)).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../core/errors';
 import { withDeadline } from '../../lib/deadline';
+import { backgroundClock } from '../../lib/clock';
 
 export interface StreamLimits {
   /** Live subscriptions one connection may hold; a join beyond gets an `error` event `subscription_limit`. */
@@ -139,9 +140,18 @@ export class FrameRate {
   }
 }
 
-/** Rejects when `promise` has not settled within `ms` (a guard that never answers refuses the join). */
+/**
+ * Rejects when `promise` has not settled within `ms` (a guard that never answers refuses the join).
+ * The deadline alone does not hold the process: a guard still unanswered when the engine stops
+ * must not keep it running until the deadline.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return withDeadline(promise, ms, (): never => {
-    throw new Error(`no answer within ${ms} ms`);
-  });
+  return withDeadline(
+    promise,
+    ms,
+    (): never => {
+      throw new Error(`no answer within ${ms} ms`);
+    },
+    backgroundClock,
+  );
 }

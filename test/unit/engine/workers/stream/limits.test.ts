@@ -160,6 +160,11 @@ describe('slow readers', () => {
   });
 });
 
+/** Timers that keep the process alive (an unref'd timer is not listed). */
+function refTimers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+}
+
 describe('fail-closed joins', () => {
   async function guard(functionId: string): Promise<TriggerRecord> {
     const record: TriggerRecord = { id: `guard-${functionId}`, trigger_type: 'stream:join', function_id: functionId, config: {} };
@@ -195,6 +200,23 @@ describe('fail-closed joins', () => {
     // The trigger is still there, its function is not (registered by a worker that left).
     await guard('guard::missing');
     expect(await joinVerdict(client, 'missing')).toBe('unauthorized');
+  });
+
+  it('does not let a guard that never answers keep the process alive by its deadline', async () => {
+    await start({ limits: { guard_timeout_ms: 60_000 } });
+    const client = await connect();
+    let guardCalled!: () => void;
+    const called = new Promise<void>((resolve) => (guardCalled = resolve));
+    ctx.handle('guard::hangs', () => {
+      guardCalled();
+      return new Promise(() => undefined);
+    });
+    await guard('guard::hangs');
+    const timersBefore = refTimers();
+    client.join('sub-hangs', 's', 'hangs');
+    await called;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(refTimers()).toBe(timersBefore);
   });
 
   it('keeps refusing joins after a guard left with its worker, until the guard is registered again', async () => {
