@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as path from 'path';
 import { Api, tempDataDir } from './support/app';
+import { appChildEnv } from './support/app-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -17,17 +18,8 @@ interface Program {
 function runMain(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Program {
   const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'register-ts.js'), path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      III_STREAM_PORT: '0',
-      III_WORKER_PORT: '0',
-      III_HOST: '127.0.0.1',
-      III_DATA_DIR: dataDir,
-      III_URL: '',
-      III_LOG_LEVEL: '',
-      ...extraEnv,
-    },
+    // The default log level and telemetry setting: this test reads what `npm start` prints.
+    env: appChildEnv(dataDir, { III_LOG_LEVEL: '', OTEL_ENABLED: process.env.OTEL_ENABLED, ...extraEnv }),
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

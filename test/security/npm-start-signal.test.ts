@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ensureAppBuilt } from '../e2e/support/app-process';
+import { appChildEnv, ensureAppBuilt } from '../e2e/support/app-process';
 import { tempDataDir } from '../e2e/support/app';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -65,16 +65,7 @@ async function npmStart(dataDir: string, scratch: string): Promise<{ npm: ChildP
   );
   const npm = spawn('npm', ['start', '--silent'], {
     cwd: scratch,
-    env: {
-      ...process.env,
-      PORT: '0',
-      III_STREAM_PORT: '0',
-      III_WORKER_PORT: '0',
-      III_HOST: '127.0.0.1',
-      III_URL: '',
-      III_DATA_DIR: dataDir,
-      III_LOG_LEVEL: 'error',
-    },
+    env: appChildEnv(dataDir),
   });
   let out = '';
   npm.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

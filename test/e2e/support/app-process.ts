@@ -75,9 +75,13 @@ export function ensureAppBuilt(): void {
   });
 }
 
-/** Starts the built app (call `ensureAppBuilt()` first) and resolves once it printed its banner. */
-export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
-  const env: NodeJS.ProcessEnv = {
+/**
+ * The environment of an app started by a test: free ports on 127.0.0.1, its own embedded engine
+ * on `dataDir`, errors-only logs, telemetry off; `extra` wins (an `undefined` value removes a
+ * variable, as `spawn` skips it).
+ */
+export function appChildEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     PORT: '0',
     III_STREAM_PORT: '0',
@@ -86,9 +90,14 @@ export async function startAppProcess(options: AppProcessOptions): Promise<AppPr
     III_URL: '',
     III_LOG_LEVEL: 'error',
     OTEL_ENABLED: 'false',
-    ...options.env,
-    III_DATA_DIR: options.dataDir,
+    ...extra,
+    III_DATA_DIR: dataDir,
   };
+}
+
+/** Starts the built app (call `ensureAppBuilt()` first) and resolves once it printed its banner. */
+export async function startAppProcess(options: AppProcessOptions): Promise<AppProcess> {
+  const env = appChildEnv(options.dataDir, options.env);
   const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env });
   killOnExit(child);
   let out = '';
