@@ -23,6 +23,15 @@ export interface OnStateChangeOptions {
    * before parking the change as a dead letter. Ignored by engines without retries.
    */
   retry?: ReactionRetryOptions;
+  /**
+   * How many keys of the scope the embedded engine hands this reaction at once (one key's changes
+   * always go one at a time, in order); the engine default otherwise (16, `iii-state`
+   * `reactions.concurrency`). Widen it for a cheap reaction that many keys wait on (a mirror into a
+   * stream), narrow it for one that should not take the CPU from requests. Not part of the
+   * reaction's identity: changing it keeps its cursor. Ignored by engines that run one task per
+   * write (a real iii engine).
+   */
+  concurrency?: number;
 }
 
 /** Retry policy of one reaction: `maxAttempts` in all, waits `backoffMs`, doubled each time up to `maxBackoffMs`. */
@@ -40,7 +49,7 @@ export function OnStateChange(scope: string, options?: OnStateChangeOptions): Me
   const name = `@OnStateChange('${String(scope)}')`;
   requireNonEmptyString(name, 'scope', scope);
   const opts = requireOptionsObject(name, options) as OnStateChangeOptions;
-  rejectUnknownKeys(name, opts, ['key', 'events', 'condition', 'functionId', 'retry']);
+  rejectUnknownKeys(name, opts, ['key', 'events', 'condition', 'functionId', 'retry', 'concurrency']);
   const key = optionalString(name, 'key', opts.key);
   const events = normalizeEvents(name, opts.events);
   const functionId = optionalFunctionId(name, opts.functionId);
@@ -48,6 +57,10 @@ export function OnStateChange(scope: string, options?: OnStateChangeOptions): Me
   if (condition !== undefined && typeof condition !== 'function')
     requireNonEmptyString(name, 'condition (a function id or a predicate)', condition);
   const retry = normalizeRetry(name, opts.retry);
+  const concurrency = opts.concurrency;
+  if (concurrency !== undefined && (typeof concurrency !== 'number' || !Number.isSafeInteger(concurrency) || concurrency < 1)) {
+    throw invalid(name, `concurrency must be an integer >= 1 (got ${describe(concurrency)})`);
+  }
   return triggerDecorator(name, (method): StateTriggerMeta => ({
     kind: 'state',
     method,
@@ -57,6 +70,7 @@ export function OnStateChange(scope: string, options?: OnStateChangeOptions): Me
     ...(condition !== undefined ? { condition: condition as StateTriggerMeta['condition'] } : {}),
     ...(functionId !== undefined ? { functionId } : {}),
     ...(retry !== undefined ? { retry } : {}),
+    ...(concurrency !== undefined ? { concurrency } : {}),
   }));
 }
 

@@ -90,6 +90,8 @@ export interface StateTriggerMeta extends TriggerMetaBase {
   condition?: string | ((event: never) => boolean | Promise<boolean>);
   /** The engine's retry config for this reaction (wire names). */
   retry?: Record<string, number>;
+  /** Keys of the scope this reaction handles at once on the embedded engine (its `concurrency`). */
+  concurrency?: number;
 }
 export interface StreamTriggerMeta extends TriggerMetaBase {
   kind: 'stream';

@@ -10,6 +10,7 @@ export const stateAdapter: TriggerAdapter<StateTriggerMeta> = {
     ...(meta.key !== undefined ? { key: meta.key } : {}),
     ...(typeof meta.condition === 'string' ? { condition_function_id: meta.condition } : {}),
     ...(meta.retry !== undefined ? { retry: meta.retry } : {}),
+    ...(meta.concurrency !== undefined ? { concurrency: meta.concurrency } : {}),
   }),
   argument: payloadArgument,
   filter(meta) {

@@ -16,11 +16,14 @@ import {
   type TestApp,
 } from '../../../src/framework';
 import { itEmbeddedOnly } from '../../support/semantics';
+import { waitFor } from '../../support/wait';
 import { connectWorker } from '../support/engine';
 
 const seen: Array<{ key: string; version: number | undefined; value: unknown }> = [];
 const flaky = { failuresLeft: 0, attempts: 0 };
 const broken = { on: true, attempts: 0 };
+/** The `wide` reaction's calls in flight, its peak, and the resolvers that let them finish. */
+const wide = { running: 0, peak: 0, done: 0, held: [] as Array<() => void> };
 
 @Controller('reactions')
 class ReactionsController {
@@ -40,6 +43,16 @@ class ReactionsController {
       flaky.failuresLeft--;
       throw new Error(`not yet (${e.key})`);
     }
+  }
+
+  /** Each call waits until the test lets it go, so the engine's parallelism shows. */
+  @OnStateChange('wide', { concurrency: 3 })
+  async held(@Event() _e: StateChangeEvent<number>) {
+    wide.running++;
+    wide.peak = Math.max(wide.peak, wide.running);
+    await new Promise<void>((resolve) => wide.held.push(resolve));
+    wide.running--;
+    wide.done++;
   }
 
   @OnStateChange('broken', { retry: { maxAttempts: 2, backoffMs: 10 } })
@@ -86,6 +99,22 @@ describe('state reactions (embedded engine, settle() and the fake clock)', () =>
       const mine = seen.filter((s) => s.key === 'one');
       expect(mine.map((s) => s.version)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
       expect(mine.at(-1)?.value).toEqual(await state.scope('ordered').get('one'));
+    },
+  );
+
+  itEmbeddedOnly(
+    'ordered-dispatch',
+    'runs a reaction on at most its own `concurrency` keys at once (3 here, the default is 16)',
+    async () => {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => state.scope<number>('wide').set(`k${i}`, i)));
+      await waitFor(() => wide.held.length >= 3);
+      // Let one call finish at a time: the engine starts the next key only when a slot is free.
+      while (wide.done < 10) {
+        await waitFor(() => wide.held.length > 0 || wide.done === 10);
+        wide.held.shift()?.();
+      }
+      await t.settle();
+      expect(wide.peak).toBe(3);
     },
   );
 

@@ -1,8 +1,8 @@
 /**
  * How state-trigger reactions are delivered: retries, backoff, parallelism and log retention.
  * Engine-wide defaults come from the `iii-state` config block (`reactions:` and `change_log:`);
- * a trigger may override the retry part in its own config (`retry: {...}`), which is how
- * `@OnStateChange(scope, { retry })` reaches the engine.
+ * a trigger may override the retry part (`retry: {...}`) and its parallelism (`concurrency`) in
+ * its own config, which is how `@OnStateChange(scope, { retry, concurrency })` reaches the engine.
  */
 import type { LogRetention } from '../../core/types';
 
@@ -55,6 +55,18 @@ export function parseRetention(raw: unknown): LogRetention {
     maxRecords: positiveInt(fields, 'max_records', DEFAULT_LOG_RETENTION.maxRecords, 'change_log'),
     maxAgeMs: positiveInt(fields, 'max_age_ms', DEFAULT_LOG_RETENTION.maxAgeMs, 'change_log'),
   };
+}
+
+/**
+ * A trigger's `concurrency` (keys handled at once) over the default. Like `retry` it tunes the
+ * delivery, not what is delivered, so it is not part of the trigger's identity (its cursor).
+ */
+export function triggerConcurrency(config: unknown, fallback: number): number {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) return fallback;
+  const value = (config as Record<string, unknown>)['concurrency'];
+  if (value === undefined || value === null) return fallback;
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new Error('`concurrency` must be an integer >= 1');
+  return value as number;
 }
 
 /** A trigger's `retry` config over the defaults (throws on a malformed one: the registration fails). */

@@ -3,8 +3,9 @@
  *
  * - Per key, changes go out in version order and one at a time: the next change of a key is not
  *   handed over until the previous one succeeded or was parked as a dead letter.
- * - Different keys run in parallel, at most `concurrency` at once, reading at most `bufferSize`
- *   changes ahead of the oldest unfinished one.
+ * - Different keys run in parallel, at most `concurrency` at once (the latest registration's own
+ *   `concurrency`, else the engine default), reading at most `bufferSize` changes ahead of the
+ *   oldest unfinished one.
  * - A failure is retried with exponential backoff on the engine clock; after `maxAttempts` the
  *   change goes to the dead-letter list and the key moves on. A delivery cut because the worker
  *   went away (`invocation_stopped`, `function_not_found`) is not an attempt: it waits.
@@ -63,6 +64,16 @@ export interface CursorDeps {
   defaults: ReactionDefaults;
 }
 
+/** How the changes go out to one registration: its retry policy and how many keys at once. */
+export interface DeliveryPolicy {
+  retry: RetryPolicy;
+  concurrency: number;
+}
+
+interface Binding extends DeliveryPolicy {
+  record: TriggerRecord;
+}
+
 interface Lane {
   readonly id: string;
   readonly queue: ChangeRecord[];
@@ -72,7 +83,7 @@ interface Lane {
 }
 
 export class TriggerCursor {
-  private readonly bindings = new Map<string, { record: TriggerRecord; retry: RetryPolicy }>();
+  private readonly bindings = new Map<string, Binding>();
   private readonly lanes = new Map<string, Lane>();
   private readonly ready = new Set<Lane>();
   /** Matched changes read but not finished, in seq order (a Map keeps insertion order). */
@@ -116,9 +127,9 @@ export class TriggerCursor {
     return this.bindings.size;
   }
 
-  bind(record: TriggerRecord, retry: RetryPolicy): void {
+  bind(record: TriggerRecord, policy: DeliveryPolicy): void {
     this.bindings.delete(record.id);
-    this.bindings.set(record.id, { record, retry });
+    this.bindings.set(record.id, { record, ...policy });
     this.wake();
   }
 
@@ -160,7 +171,7 @@ export class TriggerCursor {
   private pump(): void {
     if (this.closed || this.bindings.size === 0) return;
     this.fill();
-    const { concurrency } = this.deps.defaults;
+    const concurrency = this.latestBinding()?.concurrency ?? this.deps.defaults.concurrency;
     for (const lane of this.ready) {
       if (this.running >= concurrency) break;
       this.ready.delete(lane);
@@ -329,8 +340,8 @@ export class TriggerCursor {
     }
   }
 
-  private latestBinding(): { record: TriggerRecord; retry: RetryPolicy } | undefined {
-    let last: { record: TriggerRecord; retry: RetryPolicy } | undefined;
+  private latestBinding(): Binding | undefined {
+    let last: Binding | undefined;
     for (const binding of this.bindings.values()) last = binding;
     return last;
   }

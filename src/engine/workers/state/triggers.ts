@@ -6,8 +6,8 @@
  * `TriggerCursor` per trigger *identity*: function id + trigger type + identifying config (scope,
  * key, condition). iii-sdk gives every registration a fresh random id, so the id cannot carry a
  * cursor across restarts; the identity does. Several registrations with one identity share one
- * cursor (each change goes to the most recent of them). `retry` is not part of the identity, so
- * tuning it in a deploy keeps the cursor.
+ * cursor (each change goes to the most recent of them). `retry` and `concurrency` are not part of
+ * the identity, so tuning them in a deploy keeps the cursor.
  *
  * With the `bridge` adapter (values on another engine) there is no log: events are handed to
  * `ctx.fire` from memory, as the reference engine does.
@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { EngineContext, Json, StateEventType, StateLog, TriggerRecord, TriggerTypeProvider } from '../../core/types';
 import type { ReactionDefaults } from './reaction-policy';
-import { triggerRetryPolicy } from './reaction-policy';
+import { triggerConcurrency, triggerRetryPolicy } from './reaction-policy';
 import type { ReactionStore } from './reaction-store';
 import { TriggerCursor, type CursorTarget } from './trigger-cursor';
 
@@ -57,8 +57,9 @@ export class StateTriggers implements TriggerTypeProvider {
   register(trigger: TriggerRecord): void {
     const { scope, key, conditionId } = parseTriggerConfig(trigger.config);
     const delivery = this.delivery;
-    // Parsed before anything changes, so a bad retry config fails the registration cleanly.
+    // Parsed before anything changes, so a bad retry or concurrency fails the registration cleanly.
     const retry = delivery === undefined ? undefined : triggerRetryPolicy(trigger.config, delivery.defaults);
+    const concurrency = delivery === undefined ? 0 : triggerConcurrency(trigger.config, delivery.defaults.concurrency);
     this.unregister(trigger);
     const target = targetOf(trigger.function_id, scope, key, conditionId);
     this.bindings.set(trigger.id, { record: trigger, scope, key, identity: target.identity });
@@ -68,7 +69,7 @@ export class StateTriggers implements TriggerTypeProvider {
       cursor = new TriggerCursor(target, delivery);
       this.cursors.set(target.identity, cursor);
     }
-    cursor.bind(trigger, retry);
+    cursor.bind(trigger, { retry, concurrency });
   }
 
   unregister(trigger: TriggerRecord): void {

@@ -10,6 +10,8 @@ import {
   Subscribe,
 } from '../../../../src/framework';
 import { readStreamPublish, readTriggers } from '../../../../src/framework/metadata/reflection';
+import type { StateTriggerMeta } from '../../../../src/framework/metadata/types';
+import { stateAdapter } from '../../../../src/framework/triggers/state';
 import { thrownCode } from '../../../support/errors';
 
 const codeOf = thrownCode;
@@ -25,7 +27,20 @@ describe('@OnStateChange', () => {
     ]);
   });
 
+  it('records a reaction concurrency, which the state adapter puts in the trigger config', () => {
+    class R {
+      @OnStateChange('todos', { concurrency: 64, retry: { maxAttempts: 2 } })
+      mirror(): void {}
+    }
+    const [meta] = readTriggers(R);
+    expect(meta).toEqual({ kind: 'state', method: 'mirror', scope: 'todos', concurrency: 64, retry: { max_attempts: 2 } });
+    expect(stateAdapter.config(meta as StateTriggerMeta, 'r')).toEqual({ scope: 'todos', retry: { max_attempts: 2 }, concurrency: 64 });
+  });
+
   it.each([
+    ['a concurrency of 0', () => OnStateChange('s', { concurrency: 0 })],
+    ['a fractional concurrency', () => OnStateChange('s', { concurrency: 2.5 })],
+    ['a concurrency given as text', () => OnStateChange('s', { concurrency: '8' as never })],
     ['an empty scope', () => OnStateChange('')],
     ['an unknown event', () => OnStateChange('s', { events: ['changed' as never] })],
     ['an empty event list', () => OnStateChange('s', { events: [] })],

@@ -135,6 +135,44 @@ describe('state trigger type (delivered from the change log)', () => {
     await expect(h.ctx.addTrigger('state', 'bad', { scope: 's', retry: { max_attempts: 0 } })).rejects.toThrow(/max_attempts/);
   });
 
+  it('refuses a concurrency that is not an integer >= 1', async () => {
+    for (const concurrency of [0, 1.5, '4', -1]) {
+      await expect(h.ctx.addTrigger('state', 'bad', { scope: 's', concurrency })).rejects.toThrow(/`concurrency` must be an integer >= 1/);
+    }
+  });
+
+  it('runs a trigger on at most its own `concurrency` keys at once; a newer registration of the identity brings its own', async () => {
+    const held: Array<() => void> = [];
+    let running = 0;
+    let peak = 0;
+    const { events } = await h.react('t::wide', { scope: 's', concurrency: 2 }, async () => {
+      peak = Math.max(peak, ++running);
+      await new Promise<void>((resolve) => held.push(resolve));
+      running--;
+      return null;
+    });
+    const drain = async (count: number): Promise<void> => {
+      while (events.length < count || held.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        held.shift()?.();
+      }
+      await h.settle();
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, i) => h.call('state::set', { scope: 's', key: `a${i}`, value: i })));
+    await drain(8);
+    expect(peak).toBe(2);
+    // Same function and scope, a new trigger id (a redeploy): the same cursor, now 5 wide, no replay.
+    await h.ctx.addTrigger('state', 'trigger-t::wide-2', { scope: 's', concurrency: 5 }, 't::wide');
+    peak = 0;
+    await Promise.all(Array.from({ length: 8 }, (_, i) => h.call('state::set', { scope: 's', key: `b${i}`, value: i })));
+    await drain(16);
+    expect(peak).toBe(5);
+    expect(events.map((e) => e.key)).toEqual(
+      expect.arrayContaining([...Array.from({ length: 8 }, (_, i) => `a${i}`), ...Array.from({ length: 8 }, (_, i) => `b${i}`)]),
+    );
+    expect(events).toHaveLength(16);
+  });
+
   it('parses the filters of a config', () => {
     expect(parseTriggerConfig({ scope: 's', key: 'k', extra: 1 })).toEqual({ scope: 's', key: 'k', conditionId: undefined });
   });
