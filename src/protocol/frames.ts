@@ -185,19 +185,35 @@ const SHAPES: { readonly [T in InboundFrame['type']]: FrameShape<InboundFrameOf<
   workerregistered: none,
 };
 
+/** One type's fields as two parallel lists (indexed loops: every frame of the protocol passes here). */
+interface FieldList {
+  readonly keys: readonly string[];
+  readonly readers: ReadonlyArray<FieldReader<unknown>>;
+}
+
 /** The shapes as lists, by type (a Map, so a frame's `type` can never reach `Object.prototype`). */
-const READERS = new Map<string, ReadonlyArray<[string, FieldReader<unknown>]>>(
-  Object.entries(SHAPES).map(([type, shape]) => [type, Object.entries(shape as Record<string, FieldReader<unknown>>)]),
+const READERS = new Map<string, FieldList>(
+  Object.entries(SHAPES).map(([type, shape]) => {
+    const fields = Object.entries(shape as Record<string, FieldReader<unknown>>);
+    return [type, { keys: fields.map(([key]) => key), readers: fields.map(([, read]) => read) }];
+  }),
 );
+
+const OPEN_BRACE = 0x7b;
 
 /** Parses one text frame; throws `FrameError` (or SyntaxError) for anything to drop. */
 export function parseFrame(text: string): InboundFrame | null {
-  if (text.trim() === '') return null;
+  // Frames start with `{`; only anything else can be blank.
+  if (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '') return null;
   const raw: unknown = JSON.parse(text);
   if (!isPlainObject(raw)) throw new FrameError('frame is not a JSON object');
-  const readers = typeof raw.type === 'string' ? READERS.get(raw.type) : undefined;
-  if (readers === undefined) throw new FrameError(`unknown frame type ${JSON.stringify(raw.type)}`);
+  const fields = typeof raw.type === 'string' ? READERS.get(raw.type) : undefined;
+  if (fields === undefined) throw new FrameError(`unknown frame type ${JSON.stringify(raw.type)}`);
   const frame: Record<string, unknown> = { type: raw.type };
-  for (const [key, read] of readers) frame[key] = read(raw, key);
+  const { keys, readers } = fields;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    frame[key] = (readers[i] as FieldReader<unknown>)(raw, key);
+  }
   return frame as InboundFrame;
 }

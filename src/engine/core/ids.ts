@@ -17,6 +17,41 @@ const HEX = Buffer.from('0123456789abcdef', 'latin1');
  * short-lived strings per id, and a GET makes five of them.
  */
 export function newId(): string {
+  return idWithPrefix(-1);
+}
+
+/**
+ * A UUID v4 like `newId`'s whose first 32 bits (its first 8 hex digits) are `prefix` instead of
+ * random: a registry can key its entries by that number (a number hashes for free; a fresh
+ * 36-character string is hashed on every insert) and read it back from the id. The other 90
+ * random bits keep ids unguessable; secrets (access keys) stay fully random `newId`s.
+ */
+export function newIdWithPrefix(prefix: number): string {
+  return idWithPrefix(prefix >>> 0);
+}
+
+/** Reads the prefix `newIdWithPrefix` put into an id (NaN when the id does not start with 8 hex digits). */
+export function idPrefix(id: string): number {
+  if (id.length < 8) return NaN;
+  let value = 0;
+  for (let i = 0; i < 8; i++) {
+    const digit = HEX_VALUE[id.charCodeAt(i)] ?? -1;
+    if (digit < 0) return NaN;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/** Hex digit values by char code (-1: not a hex digit). */
+const HEX_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
+});
+
+/** `prefix` < 0: all random. */
+function idWithPrefix(prefix: number): string {
   if (nextInBatch === BATCH) {
     randomFillSync(randomBytes);
     nextInBatch = 0;
@@ -25,6 +60,7 @@ export function newId(): string {
   let at = 0;
   for (let i = 0; i < 16; i++) {
     let byte = randomBytes[start + i] as number;
+    if (i < 4 && prefix >= 0) byte = (prefix >>> (24 - 8 * i)) & 0xff;
     if (i === 6)
       byte = (byte & 0x0f) | 0x40; // version 4
     else if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 4122 variant

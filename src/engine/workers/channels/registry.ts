@@ -4,7 +4,7 @@
  * connection is cleaned up, when the sweeper finds it half-used for too long, or on shutdown.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { newId } from '../../core/ids';
+import { idPrefix, newId, newIdWithPrefix } from '../../core/ids';
 import { Channel } from './channel';
 
 /** `buffer_size` bounds of `engine::channels::create` (engine.md §6.10), in items. */
@@ -26,8 +26,14 @@ export function clampCapacity(requested: number): number {
   return Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor(requested)));
 }
 
+/**
+ * Live channels are keyed by a number that is also the first 32 bits of their id (`newIdWithPrefix`):
+ * every HTTP request creates and forgets two channels, and a number key costs a map far less than
+ * hashing a fresh 36-character id. The rest of the id is random, the access key wholly random.
+ */
 export class ChannelRegistry {
-  private readonly channels = new Map<string, Channel>();
+  private readonly channels = new Map<number, Channel>();
+  private nextSlot = 0;
 
   get size(): number {
     return this.channels.size;
@@ -35,16 +41,20 @@ export class ChannelRegistry {
 
   /** A new channel with fresh UUIDs for id and key; `capacity` is clamped to 1..1024. */
   create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
-    const channel = new Channel({ id: newId(), key: newId(), capacity: clampCapacity(capacity), owner });
-    this.channels.set(channel.id, channel);
+    let slot = this.nextSlot;
+    // After 2^32 channels the numbers wrap: skip one still held by a long-lived channel.
+    while (this.channels.has(slot)) slot = (slot + 1) >>> 0;
+    this.nextSlot = (slot + 1) >>> 0;
+    const channel = new Channel({ id: newIdWithPrefix(slot), key: newId(), capacity: clampCapacity(capacity), owner });
+    this.channels.set(slot, channel);
     channel.onFinished = this.forget;
     return channel;
   }
 
   /** The channel when both id and access key match; undefined otherwise (never says which was wrong). */
   find(id: string, key: string): Channel | undefined {
-    const channel = this.channels.get(id);
-    return channel !== undefined && sameKey(channel.key, key) ? channel : undefined;
+    const channel = this.channels.get(idPrefix(id));
+    return channel !== undefined && channel.id === id && sameKey(channel.key, key) ? channel : undefined;
   }
 
   /** Destroys and forgets a channel (both ends are told). */
@@ -86,6 +96,7 @@ export class ChannelRegistry {
 
   /** One function for every channel's `onFinished` (no closure per channel). */
   private readonly forget = (channel: Channel): void => {
-    if (this.channels.get(channel.id) === channel) this.channels.delete(channel.id);
+    const slot = idPrefix(channel.id);
+    if (this.channels.get(slot) === channel) this.channels.delete(slot);
   };
 }

@@ -93,6 +93,18 @@ export function parseRouteSpec(config: unknown): HttpRouteSpec {
   };
 }
 
+/** Non-empty `/`-separated segments of a path, counted without splitting it (every request's path passes here). */
+export function countSegments(rawPath: string): number {
+  let count = 0;
+  for (let start = 0; start <= rawPath.length;) {
+    const slash = rawPath.indexOf('/', start);
+    const end = slash === -1 ? rawPath.length : slash;
+    if (end > start) count++;
+    start = end + 1;
+  }
+  return count;
+}
+
 /**
  * Path parameters by position from the request path, percent-decoded (`/todos/a%20b` gives
  * `a b`; the real engine passes the raw text, which no handler expects). A segment whose
@@ -102,10 +114,24 @@ export function parseRouteSpec(config: unknown): HttpRouteSpec {
  */
 export function extractPathParams(spec: HttpRouteSpec, rawPath: string): Record<string, string> {
   const params: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (spec.params.length === 0) return params;
-  const segments = rawPath.split('/').filter((segment) => segment !== '');
-  if (segments.length !== spec.segmentCount) return params;
-  for (const [position, name] of spec.params) params[name] = decodeSegment(segments[position]);
+  const wanted = spec.params;
+  if (wanted.length === 0 || countSegments(rawPath) !== spec.segmentCount) return params;
+  // One walk over the segments; `wanted` is in position order.
+  let next = 0;
+  let position = 0;
+  for (let start = 0; next < wanted.length && start <= rawPath.length;) {
+    const slash = rawPath.indexOf('/', start);
+    const end = slash === -1 ? rawPath.length : slash;
+    if (end > start) {
+      const [at, name] = wanted[next] as readonly [number, string];
+      if (at === position) {
+        params[name] = decodeSegment(rawPath.slice(start, end));
+        next++;
+      }
+      position++;
+    }
+    start = end + 1;
+  }
   return params;
 }
 

@@ -9,7 +9,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import FindMyWay = require('find-my-way');
 import { EngineError } from '../../core/errors';
-import { ROUTED_METHODS, type HttpRouteSpec, type RoutedMethod } from './route-spec';
+import { countSegments, ROUTED_METHODS, type HttpRouteSpec, type RoutedMethod } from './route-spec';
 
 export const HTTP_ROUTE_CONFLICT = 'trigger_registration_failed';
 
@@ -42,10 +42,7 @@ const noopHandler = (): void => undefined;
  * shortfall of non-empty segments.
  */
 function hasEmptyParam(route: HttpRoute, rawPath: string): boolean {
-  if (route.spec.params.length === 0) return false;
-  let segments = 0;
-  for (const segment of rawPath.split('/')) if (segment !== '') segments++;
-  return segments !== route.spec.segmentCount;
+  return route.spec.params.length > 0 && countSegments(rawPath) !== route.spec.segmentCount;
 }
 
 export class RouteTable {

@@ -22,6 +22,29 @@ describe('ChannelRegistry', () => {
     expect(registry.find('missing', c.key)).toBeUndefined();
   });
 
+  it('does not find a channel by an id that only shares its numeric prefix', () => {
+    const registry = new ChannelRegistry();
+    const c = registry.create();
+    const lookalike = `${c.id.slice(0, 9)}${c.id.slice(9).replace(/[0-9a-f]/g, (d) => (d === '0' ? '1' : '0'))}`;
+
+    expect(lookalike).not.toBe(c.id);
+    expect(registry.find(lookalike, c.key)).toBeUndefined();
+    expect(registry.find(c.id.toUpperCase(), c.key)).toBeUndefined();
+    expect(registry.find(c.id, c.key)).toBe(c);
+  });
+
+  it('keeps every live channel findable while ids are created and forgotten', () => {
+    const registry = new ChannelRegistry();
+    const live = Array.from({ length: 50 }, () => registry.create());
+    for (let i = 0; i < 25; i++) registry.remove(live[i]!);
+    const more = Array.from({ length: 50 }, () => registry.create());
+
+    for (const c of [...live.slice(25), ...more]) expect(registry.find(c.id, c.key)).toBe(c);
+    for (const c of live.slice(0, 25)) expect(registry.find(c.id, c.key)).toBeUndefined();
+    expect(new Set([...live, ...more].map((c) => c.id)).size).toBe(100);
+    expect(registry.size).toBe(75);
+  });
+
   it('clamps capacity to 1..1024', () => {
     const registry = new ChannelRegistry();
 

@@ -1,5 +1,5 @@
 import { EngineError } from '../../../../../src/engine/core/errors';
-import { extractPathParams, parseRouteSpec } from '../../../../../src/engine/workers/http/route-spec';
+import { countSegments, extractPathParams, parseRouteSpec } from '../../../../../src/engine/workers/http/route-spec';
 
 describe('http trigger config → route spec', () => {
   it('requires api_path with the engine message', () => {
@@ -72,10 +72,28 @@ describe('path parameter extraction', () => {
     expect({ ...extractPathParams(spec, '/a/1/extra') }).toEqual({});
   });
 
+  it('ignores empty segments anywhere in the path (doubled, leading and trailing slashes)', () => {
+    const spec = parseRouteSpec({ api_path: ':org/x/:repo' });
+    expect({ ...extractPathParams(spec, '//acme//x/tools/') }).toEqual({ org: 'acme', repo: 'tools' });
+    expect({ ...extractPathParams(spec, 'acme/x/tools') }).toEqual({ org: 'acme', repo: 'tools' });
+    expect({ ...extractPathParams(spec, '/acme/x') }).toEqual({});
+  });
+
   it('stores a parameter named __proto__ as a plain key', () => {
     const spec = parseRouteSpec({ api_path: 'a/:__proto__' });
     const params = extractPathParams(spec, '/a/x');
     expect(Object.keys(params)).toEqual(['__proto__']);
     expect(params['__proto__']).toBe('x');
+  });
+});
+
+describe('segment counting', () => {
+  it('counts non-empty segments only', () => {
+    expect(countSegments('')).toBe(0);
+    expect(countSegments('/')).toBe(0);
+    expect(countSegments('//')).toBe(0);
+    expect(countSegments('/a')).toBe(1);
+    expect(countSegments('a/b')).toBe(2);
+    expect(countSegments('/a//b/')).toBe(2);
   });
 });
