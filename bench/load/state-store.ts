@@ -20,7 +20,8 @@ const directory = mkdtempSync(join(tmpdir(), 'iii-bench-log-'));
 const storage = openStorage({ kind: 'sqlite', directory });
 let round = 0;
 
-async function run(message: Round): Promise<number> {
+/** Writes per second of wall time, and CPU microseconds of this process per write. */
+async function run(message: Round): Promise<{ opsPerSecond: number; cpuMicros: number }> {
   round += 1;
   const scope = `bench-${message.mode}-${round}`;
   const value = (i: number): { id: number; title: string; completed: boolean } => ({ id: i, title: 'benchmark todo', completed: false });
@@ -30,11 +31,16 @@ async function run(message: Round): Promise<number> {
       : (i: number) => storage.kv.set('state', scope, `k${i}`, value(i));
   let next = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const lane = async (): Promise<void> => {
     while (next < message.operations) await write(next++);
   };
   await Promise.all(Array.from({ length: message.concurrency }, lane));
-  return message.operations / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    opsPerSecond: message.operations / ((performance.now() - started) / 1000),
+    cpuMicros: (cpu.user + cpu.system) / message.operations,
+  };
 }
 
 process.on('message', (message: Round | { type: 'stop' }) => {
@@ -45,7 +51,7 @@ process.on('message', (message: Round | { type: 'stop' }) => {
     });
     return;
   }
-  void run(message).then((opsPerSecond) => process.send?.({ type: 'result', opsPerSecond }));
+  void run(message).then((result) => process.send?.({ type: 'result', ...result }));
 });
 process.on('SIGTERM', () => {
   void storage.close().finally(() => {

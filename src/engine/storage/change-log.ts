@@ -64,6 +64,8 @@ export interface PreparedChange {
   readonly record: ChangeRecord;
   /** Set when the write carried an idempotency key: the key and the reply to remember. */
   readonly applied?: { key: string; result: string };
+  /** The record as its `state_changes` row (values as JSON text). */
+  readonly row: Row;
 }
 
 /** How much of the log to keep. Records a live trigger still needs survive the age limit. */
@@ -80,7 +82,8 @@ export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxR
 const TAIL_RECORDS = 4_096;
 const TAIL_BYTES = 8 * 1024 * 1024;
 
-interface Row {
+/** One `state_changes` row. */
+export interface Row {
   seq: number;
   scope: string;
   key: string;
@@ -206,7 +209,10 @@ export class StateChangeLog {
 
   /**
    * Numbers a write that is about to be queued: the next global seq and the key's next version.
-   * `result` is the reply to remember under `idempotencyKey` (when given).
+   * `result` is the reply to remember under `idempotencyKey` (when given). `oldText` / `newText`
+   * are the values as the store holds them (JSON text), so the record's row reuses them instead
+   * of serialising the values again. `storedVersion` is the key's committed version when the
+   * caller has already read it (`null`: no row), so it is not looked up a second time.
    */
   prepare(write: {
     scope: string;
@@ -214,13 +220,16 @@ export class StateChangeLog {
     eventType: StateEventType;
     oldValue: Json;
     newValue: Json;
+    oldText?: string;
+    newText?: string;
+    storedVersion?: number | null;
     idempotencyKey?: string;
     result?: Json;
   }): PreparedChange {
     const versionKey = `${write.scope}\u0000${write.key}`;
     const current =
       this.pendingVersions.get(versionKey) ??
-      this.statements.version.get(write.scope, write.key)?.version ??
+      (write.storedVersion !== undefined ? write.storedVersion : this.statements.version.get(write.scope, write.key)?.version) ??
       this.floors.get(write.scope) ??
       0;
     const version = current + 1;
@@ -235,34 +244,34 @@ export class StateChangeLog {
       new_value: write.newValue,
       at: this.now(),
     };
-    if (write.idempotencyKey === undefined) return { record };
+    const row: Row = {
+      seq: record.seq,
+      scope: record.scope,
+      key: record.key,
+      version,
+      event_type: record.event_type,
+      old_value: write.oldText ?? encodeValue(write.oldValue),
+      new_value: write.newText ?? encodeValue(write.newValue),
+      at: record.at,
+    };
+    if (write.idempotencyKey === undefined) return { record, row };
     const result = encodeValue(write.result ?? null);
     this.pendingApplied.set(write.idempotencyKey, result);
-    return { record, applied: { key: write.idempotencyKey, result } };
+    return { record, row, applied: { key: write.idempotencyKey, result } };
   }
 
   /** Stores prepared changes. Call inside the transaction that stores their writes. */
   persist(changes: readonly PreparedChange[]): void {
+    const s = this.statements;
     let head = 0;
-    for (const { record, applied } of changes) {
-      const s = this.statements;
-      const row: Row = {
-        seq: record.seq,
-        scope: record.scope,
-        key: record.key,
-        version: record.version,
-        event_type: record.event_type,
-        old_value: encodeValue(record.old_value),
-        new_value: encodeValue(record.new_value),
-        at: record.at,
-      };
+    for (const { row, applied } of changes) {
       s.insert.run(row.seq, row.scope, row.key, row.version, row.event_type, row.old_value, row.new_value, row.at);
       this.uncommitted.push(row);
-      s.setVersion.run(record.scope, record.key, record.version, record.seq, record.event_type === 'state:deleted' ? 1 : 0);
-      if (applied !== undefined) s.remember.run(applied.key, applied.result, record.at);
-      head = Math.max(head, record.seq);
+      s.setVersion.run(row.scope, row.key, row.version, row.seq, row.event_type === 'state:deleted' ? 1 : 0);
+      if (applied !== undefined) s.remember.run(applied.key, applied.result, row.at);
+      head = Math.max(head, row.seq);
     }
-    if (head > 0) this.statements.setHead.run(head);
+    if (head > 0) s.setHead.run(head);
   }
 
   /** The transaction that persisted the prepared changes committed: publish them. */

@@ -50,6 +50,8 @@ interface PendingWrite {
 
 /** Marks a key deleted in the overlay (distinct from "not in the overlay"). */
 const DELETED = null;
+/** A change record's text for "no value" (what `encodeValue(null)` gives). */
+const NULL_TEXT = 'null';
 /** Committed point-read results kept (the oldest go first), each at most this many characters: a few MB at worst. */
 const READ_CACHE_SIZE = 4_096;
 const READ_CACHE_MAX_TEXT = 2_048;
@@ -66,6 +68,8 @@ interface Statements {
   entries: Statement<[string, string], { key: string; value: string }>;
   scopes: Statement<[string], { scope: string }>;
   maxSeq: Statement<[], { seq: number | null }>;
+  /** A logged write's previous value and its key's version, in one lookup (with a change log only). */
+  getWithVersion?: Statement<[string, string, string, string, string], { value: string | null; version: number | null }>;
 }
 
 export class SqliteKvStore implements KvStore {
@@ -100,6 +104,13 @@ export class SqliteKvStore implements KvStore {
       entries: db.prepare('SELECT key, value FROM kv WHERE namespace = ? AND scope = ? ORDER BY seq'),
       scopes: db.prepare('SELECT DISTINCT scope FROM kv WHERE namespace = ? ORDER BY scope'),
       maxSeq: db.prepare('SELECT MAX(seq) AS seq FROM kv'),
+      // `state_versions` is the change log's table (its constructor created it).
+      ...(log !== undefined && {
+        getWithVersion: db.prepare(
+          'SELECT (SELECT value FROM kv WHERE namespace = ? AND scope = ? AND key = ?) AS value, ' +
+            '(SELECT version FROM state_versions WHERE scope = ? AND key = ?) AS version',
+        ),
+      }),
     };
     this.nextSeq = (this.statements.maxSeq.get()?.seq ?? 0) + 1;
     this.commitBatch = db.transaction((writes: PendingWrite[]) => {
@@ -196,7 +207,8 @@ export class SqliteKvStore implements KvStore {
         if (reply !== undefined) return resolve({ duplicate: true, reply });
       }
       const { scope, key } = write;
-      const previous = this.currentValue(namespace, scope, key);
+      const { text: previousText, version: storedVersion } = this.currentForLog(namespace, scope, key);
+      const previous = previousText === DELETED ? undefined : decodeValue(previousText);
       const next = write.compute(previous);
       const value = 'value' in next ? next.value : undefined;
       const text = value === undefined ? DELETED : encodeValue(value);
@@ -206,6 +218,10 @@ export class SqliteKvStore implements KvStore {
         eventType: eventTypeOf(previous, value),
         oldValue: previous ?? null,
         newValue: value ?? null,
+        // The record stores the same JSON text as the table: no second serialisation.
+        oldText: previousText ?? NULL_TEXT,
+        newText: text ?? NULL_TEXT,
+        ...(storedVersion !== undefined && { storedVersion }),
         ...(write.idempotencyKey !== undefined && { idempotencyKey: write.idempotencyKey, result: write.reply?.(previous, value) }),
       });
       this.push({
@@ -258,18 +274,37 @@ export class SqliteKvStore implements KvStore {
 
   /** The value as of the last call: the overlay's queued write, else the table. */
   private currentValue(namespace: string, scope: string, key: string): Json | undefined {
-    const queued = this.overlay.get(namespace)?.get(scope);
-    if (queued !== undefined && queued.has(key)) {
-      const text = queued.get(key);
-      return text === undefined || text === DELETED ? undefined : decodeValue(text);
+    const text = this.currentText(namespace, scope, key);
+    return text === DELETED ? undefined : decodeValue(text);
+  }
+
+  /**
+   * `currentText` for a logged write; where it has to read the table, the key's committed version
+   * comes with the value in the same query (`version` null: no version row; undefined: not read).
+   */
+  private currentForLog(namespace: string, scope: string, key: string): { text: string | null; version?: number | null } {
+    const lookup = this.statements.getWithVersion;
+    const cached = cacheKey(namespace, scope, key);
+    if (lookup === undefined || this.overlay.get(namespace)?.get(scope)?.has(key) === true || this.committed.has(cached)) {
+      return { text: this.currentText(namespace, scope, key) };
     }
+    const row = lookup.get(namespace, scope, key, scope, key);
+    const text = row?.value ?? DELETED;
+    this.remember(cached, text);
+    return { text, version: row?.version ?? null };
+  }
+
+  /** `currentValue` as the stored JSON text, or DELETED when the key is absent. */
+  private currentText(namespace: string, scope: string, key: string): string | null {
+    const queued = this.overlay.get(namespace)?.get(scope);
+    if (queued !== undefined && queued.has(key)) return queued.get(key) ?? DELETED;
     const cached = cacheKey(namespace, scope, key);
     let text = this.committed.get(cached);
     if (text === undefined) {
       text = this.statements.get.get(namespace, scope, key)?.value ?? DELETED;
       this.remember(cached, text);
     }
-    return text === DELETED ? undefined : decodeValue(text);
+    return text;
   }
 
   private remember(key: string, text: string | null): void {
