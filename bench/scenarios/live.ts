@@ -23,7 +23,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Subscribers connect; one writer POSTs open-loop; every push is timed against its write. */
 export async function writeToSubscriber(options: LatencyOptions): Promise<Section> {
   const servers: RunningServer[] = [];
-  const results = new Map<string, Array<{ latencies: Histogram; expected: number; cpu: number; writeP99: number; loadCpu: number }>>();
+  const results = new Map<string, Array<{ latencies: Histogram; expected: number; cpu: number; writeP99: number; load: LoadCost }>>();
   try {
     for (const name of options.servers) servers.push(await startShared(name));
     for (let round = 0; round < options.rounds; round++) {
@@ -33,7 +33,8 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
         const writer = startLoad('writer.js', { url: server.urls.http, perSecond: options.perSecond, seconds: options.seconds });
         try {
           await writer.next('ready');
-          await live.measure();
+          const loadCpu0 = (await live.measure()).reduce((sum, cpu) => sum + cpu, 0);
+          const measured = wallMs();
           const cpu0 = cpuSeconds(server.pid);
           const written = await writer.ask<{ ok: number; latencies: Histogram }>({ type: 'go' }, 'result', (options.seconds + 40) * 1000);
           const expected = written.ok * options.subscribers;
@@ -51,7 +52,10 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
               expected,
               cpu: (cpu * 1e6) / Math.max(1, written.ok),
               writeP99: percentile(written.latencies, 99),
-              loadCpu: report.cpuSeconds / live.processes.length / (options.seconds + 1),
+              load: {
+                core: (report.cpuSeconds - loadCpu0) / ((wallMs() - measured) / 1000),
+                perMessage: ((report.cpuSeconds - loadCpu0) * 1e6) / Math.max(1, report.delivered),
+              },
             },
           ]);
         } finally {
@@ -89,9 +93,7 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
         writeP99: median(runs.map((r) => r.writeP99)),
       },
     })),
-    notes: [
-      `Subscriber processes used at most ${(100 * Math.max(...[...results.values()].flat().map((r) => r.loadCpu))).toFixed(0)} % of a core each (mean over the run).`,
-    ],
+    notes: [loadNote(results)],
     targets: [],
   };
   const ours = section.rows.find((row) => row.server === 'ours')?.values;
@@ -116,6 +118,26 @@ export async function writeToSubscriber(options: LatencyOptions): Promise<Sectio
     section.targets.push({ what: `${label}: p99`, measured: ours.p99 as number, unit: 'ms', atMost: options.absolute.p99 });
   }
   return section;
+}
+
+/** What the subscriber processes (all on the load core) spent while one run was measured. */
+interface LoadCost {
+  /** Their CPU time over the measured wall time, summed: 1 = the whole load core. */
+  core: number;
+  /** Their CPU µs per message received. */
+  perMessage: number;
+}
+
+/**
+ * Says whether the subscribers, not the server, may have set the pace: the busiest run's share of
+ * the load core (which the writer shares) and what one received message cost them.
+ */
+function loadNote(results: Map<string, Array<{ load: LoadCost }>>): string {
+  const parts = [...results].map(([server, runs]) => {
+    const busiest = Math.max(...runs.map((r) => r.load.core));
+    return `${server} ${(100 * busiest).toFixed(0)} % (${median(runs.map((r) => r.load.perMessage)).toFixed(1)} µs per message)`;
+  });
+  return `The subscriber processes together kept the load core busy (busiest run, from the start of measuring until the last push arrived): ${parts.join(', ')}; near 100 % they, not the server, set the pace.`;
 }
 
 /** A subscriber process's report of one change: when its first and last connection got it, its CPU seconds then. */
