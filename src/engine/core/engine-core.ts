@@ -187,10 +187,7 @@ export class EngineCore implements WorkerManagerKernel {
           })
           .catch((err: unknown) => logger.error(`registering trigger type ${type.id} failed`, { error: String(err) }));
       },
-      invoke: (functionId, data, options) =>
-        this.invoke(functionId, data, options).catch((err: unknown) => {
-          throw toEngineError(err, 'invocation_failed');
-        }),
+      invoke: (functionId, data, options) => this.invoke(functionId, data, options).catch(asInvocationFailure),
       hasFunction: (functionId) => this.functions.has(functionId),
       semantics: this.semantics,
       fire: (triggers, payload, options) => this.dispatcher.fire(triggers, payload, options),
@@ -251,4 +248,9 @@ export class EngineCore implements WorkerManagerKernel {
 function removeItem<T>(list: T[], item: T): void {
   const index = list.indexOf(item);
   if (index >= 0) list.splice(index, 1);
+}
+
+/** What an in-process worker's `invoke` rejects with (one function for every call, no closure each). */
+function asInvocationFailure(err: unknown): never {
+  throw toEngineError(err, 'invocation_failed');
 }

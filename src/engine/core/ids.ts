@@ -2,8 +2,12 @@ import { randomFillSync } from 'node:crypto';
 
 export { isPlainObject, isUuid } from '../../protocol/json';
 
-/** UUIDs whose random bytes are drawn from the CSPRNG at once (as `crypto.randomUUID` does). */
-const BATCH = 128;
+/**
+ * UUIDs whose random bytes are drawn from the CSPRNG at once (as `crypto.randomUUID` does, which
+ * draws 128). A draw costs about 5 µs whatever its size up to 16 KB, so 1,024 at a time make it
+ * about 6 ns per id instead of 40 (a GET makes five).
+ */
+const BATCH = 1024;
 const randomBytes = Buffer.allocUnsafe(16 * BATCH);
 let nextInBatch = BATCH;
 /** The text of one UUID is written here, then read out as one flat string. */

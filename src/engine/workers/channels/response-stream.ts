@@ -67,7 +67,8 @@ class ResponseHead {
 }
 
 class ResponseRace {
-  private readonly head = new ResponseHead();
+  /** Made on the first control message (most replies are buffered and send none). */
+  private head: ResponseHead | null = null;
   private streaming = false;
   private absentResult = false;
   private writerEnded = false;
@@ -76,6 +77,8 @@ class ResponseRace {
   private graceTimer: NodeJS.Timeout | undefined;
   private resolve!: (outcome: StreamOutcome) => void;
   private reject!: (err: unknown) => void;
+  /** Made when the client socket first backs up. */
+  private onClientDrained: (() => void) | null = null;
   readonly outcome: Promise<StreamOutcome>;
 
   constructor(
@@ -91,7 +94,8 @@ class ResponseRace {
 
   start(result: Promise<unknown>): Promise<StreamOutcome> {
     this.channel.setReaderWake(this.drain);
-    this.res.once('close', this.onClientGone);
+    // `on`, not `once`: `stop` removes it anyway, and `once` wraps every listener in a bound function.
+    this.res.on('close', this.onClientGone);
     result.then(this.onResult, this.onFailure);
     this.drain();
     return this.outcome;
@@ -107,25 +111,24 @@ class ResponseRace {
         return;
       }
       if (item.kind === 'text') {
-        if (!this.streaming) this.head.apply(item.text);
+        if (!this.streaming) (this.head ??= new ResponseHead()).apply(item.text);
         continue;
       }
       if (!this.streaming) {
         this.streaming = true;
         this.clearGrace();
-        this.head.send(this.res, false);
+        (this.head ?? new ResponseHead()).send(this.res, false);
       }
       if (!this.res.write(item.data)) {
         this.backedUp = true;
+        this.onClientDrained ??= () => {
+          this.backedUp = false;
+          this.drain();
+        };
         this.res.once('drain', this.onClientDrained);
         return;
       }
     }
-  };
-
-  private readonly onClientDrained = (): void => {
-    this.backedUp = false;
-    this.drain();
   };
 
   private onWriterEnd(): void {
@@ -134,7 +137,7 @@ class ResponseRace {
       this.res.end();
       this.finish({ kind: 'streamed' });
     } else if (this.absentResult) {
-      this.head.send(this.res, true);
+      (this.head ?? new ResponseHead()).send(this.res, true);
       this.res.end();
       this.finish({ kind: 'streamed' });
     }
@@ -156,15 +159,16 @@ class ResponseRace {
       return;
     }
     if (!this.channel.writerClaimed) {
-      this.graceTimer = setTimeout(this.onGraceOver, this.options.absentResultGraceMs ?? DEFAULT_GRACE_MS, value);
+      this.graceTimer = setTimeout(graceOver, this.options.absentResultGraceMs ?? DEFAULT_GRACE_MS, this, value);
     }
   };
 
-  private readonly onGraceOver = (value: unknown): void => {
+  /** The grace period of an absent result ran out (see the file comment). */
+  graceOver(value: unknown): void {
     this.graceTimer = undefined;
     if (this.settled || this.channel.writerClaimed) return;
     this.finish({ kind: 'result', value });
-  };
+  }
 
   private readonly onFailure = (err: unknown): void => {
     if (this.settled) return;
@@ -198,8 +202,13 @@ class ResponseRace {
     this.clearGrace();
     this.channel.setReaderWake(null);
     this.res.off('close', this.onClientGone);
-    this.res.off('drain', this.onClientDrained);
+    if (this.onClientDrained !== null) this.res.off('drain', this.onClientDrained);
   }
+}
+
+/** One function for every race's grace timer (no closure per request). */
+function graceOver(race: ResponseRace, value: unknown): void {
+  race.graceOver(value);
 }
 
 /** Races `result` against the response channel and writes a streamed reply to `res` when it wins. */

@@ -34,6 +34,8 @@ interface Exchange {
   corsHeaders: ReadonlyArray<readonly [string, string]>;
   stage: Stage;
   timer: NodeJS.Timeout | undefined;
+  /** Counted out of the requests in flight (once, whatever emits `close`). */
+  released: boolean;
 }
 
 const CONDITION_NOT_MET = errorReply(422, 'CONDITION_NOT_MET', 'Request condition not met', undefined, { skipped: true });
@@ -48,6 +50,7 @@ const SHUTTING_DOWN = statusReply(503, 'Shutting down; retry shortly', [
 const UNSUPPORTED_MEDIA_TYPE = statusReply(415, 'Request bodies must be JSON (content-type application/json or application/*+json)');
 const CLOSE_CONNECTION: readonly [string, string] = ['connection', 'close'];
 const NO_HEADERS: ReadonlyArray<readonly [string, string]> = [];
+const NO_TRACE: InvocationOptions = Object.freeze({});
 
 export class HttpPipeline {
   private inFlight = 0;
@@ -83,11 +86,14 @@ export class HttpPipeline {
       return;
     }
     this.inFlight++;
-    const exchange: Exchange = { req, res, corsHeaders: NO_HEADERS, stage: 'body', timer: undefined };
+    const exchange: Exchange = { req, res, corsHeaders: NO_HEADERS, stage: 'body', timer: undefined, released: false };
     // One listener per request: a closed connection (client gone, listener stopped) also ends the
-    // deadline while the function is still running, so no timer outlives its request.
-    res.once('close', () => {
+    // deadline while the function is still running, so no timer outlives its request. `on`, not
+    // `once`: a response closes once, and `once` would wrap the listener in a bound function.
+    res.on('close', () => {
       clearTimeout(exchange.timer);
+      if (exchange.released) return;
+      exchange.released = true;
       this.release();
     });
     this.serve(exchange).catch((err: unknown) => {
@@ -290,6 +296,8 @@ function untilClosed(exchange: Exchange): Promise<null> {
 
 /** Incoming `traceparent` / `baggage` become the invocation's parent context (engine.md §9.5). */
 function traceOptions(headers: Record<string, string>): InvocationOptions {
+  // Most requests carry neither header: they share one (frozen) empty set of options.
+  if (headers.traceparent === undefined && headers.baggage === undefined) return NO_TRACE;
   const options: InvocationOptions = {};
   if (headers.traceparent !== undefined) options.traceparent = headers.traceparent;
   if (headers.baggage !== undefined) options.baggage = headers.baggage;
