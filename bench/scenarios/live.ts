@@ -153,6 +153,12 @@ export interface FanOutOptions {
   processes: number;
   /** How long a server's memory is left to settle before and after the clients connect (default 1,000 ms). */
   settleMs?: number;
+  /**
+   * Changes fanned out first and not counted (default 3): the first ones after the clients joined
+   * run cold in every server and in the subscriber processes (bare ws too: 2-4× a warm change), so
+   * counted they would be every server's p99. The notes report them.
+   */
+  warmUp?: number;
 }
 
 /** `clients` connections on ours and on bare ws; RSS per connection; then one change at a time to all. */
@@ -173,8 +179,11 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
         const lasts: number[] = [];
         const firsts: number[] = [];
         const loadBusy: number[] = [];
-        const cpu0 = cpuSeconds(server.pid);
-        for (let k = 0; k < options.changes; k++) {
+        const cold: number[] = [];
+        const warmUp = options.warmUp ?? 3;
+        let cpu0 = cpuSeconds(server.pid);
+        for (let k = 0; k < warmUp + options.changes; k++) {
+          if (k === warmUp) cpu0 = cpuSeconds(server.pid);
           const arrivals = live.processes.map((p) => p.next<Arrival>('change', 30_000));
           const sent = wallMs();
           const response = await fetch(`${server.urls.http}/todos`, {
@@ -185,13 +194,16 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
           await response.arrayBuffer();
           const arrived = await Promise.all(arrivals);
           const last = Math.max(...arrived.map((a) => a.last));
-          lasts.push(last - sent);
-          firsts.push(Math.min(...arrived.map((a) => a.first)) - sent);
           // The subscriber processes share the load core: their CPU time over the change's wall
           // time says whether they, not the server, set the pace (100 % = saturated).
           const spent = arrived.reduce((sum, a, i) => sum + a.cpu - (loadCpu[i] as number), 0);
-          loadBusy.push((100 * spent * 1000) / Math.max(1, last - sent));
           loadCpu = arrived.map((a) => a.cpu);
+          if (k < warmUp) cold.push(last - sent);
+          else {
+            lasts.push(last - sent);
+            firsts.push(Math.min(...arrived.map((a) => a.first)) - sent);
+            loadBusy.push((100 * spent * 1000) / Math.max(1, last - sent));
+          }
           await sleep(100);
         }
         const cpu = cpuSeconds(server.pid) - cpu0;
@@ -207,7 +219,8 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
         });
         notes.push(
           `${name}: first client after a median ${median(firsts).toFixed(1)} ms (the write's path to the first socket); ` +
-            `the subscriber processes kept the load core ${median(loadBusy).toFixed(0)} % busy until the last client (median).`,
+            `the subscriber processes kept the load core ${median(loadBusy).toFixed(0)} % busy until the last client (median); ` +
+            `last client of the ${cold.length} uncounted warm-up changes after ${cold.map((ms) => ms.toFixed(0)).join(', ')} ms.`,
         );
       } finally {
         await live.close();
@@ -218,7 +231,7 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
   }
   const section: Section = {
     id: 'fan-out',
-    title: `fan-out of one change to ${options.clients.toLocaleString('en-US')} connections (${options.changes} changes, one at a time), and server memory per subscribed connection`,
+    title: `fan-out of one change to ${options.clients.toLocaleString('en-US')} connections (${options.changes} changes, one at a time, after ${options.warmUp ?? 3} uncounted), and server memory per subscribed connection`,
     peer: 'ws-bare',
     columns: [
       { key: 'rate', label: 'deliveries/s' },
