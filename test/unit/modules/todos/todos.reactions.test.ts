@@ -19,9 +19,9 @@ describe('TodosReactions (stream mirror)', () => {
 
   const mirror = (event: unknown): Promise<unknown> => module.definition('todos-live::mirror').invoke(event);
 
-  it('reacts to every change of state scope "todos"', () => {
+  it('reacts to every change of state scope "todos", 64 keys at a time', () => {
     const def = module.definition('todos-live::mirror');
-    expect([def.triggerType, def.config]).toEqual(['state', { scope: 'todos' }]);
+    expect([def.triggerType, def.config]).toEqual(['state', { scope: 'todos', concurrency: 64 }]);
   });
 
   it('sets a created todo as item <id> of todos-live / all', async () => {
