@@ -22,27 +22,41 @@ function statusOr200(value: unknown): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 999 ? value : 200;
 }
 
+type HeaderPairs = ReadonlyArray<readonly [string, string]>;
+
+const NO_HEADERS: HeaderPairs = [];
+/** The headers of a result that set none (most): shared, never modified. */
+const JSON_ONLY: HeaderPairs = [['content-type', JSON_TYPE]];
+
+function pushHeader(pairs: Array<[string, string]>, name: string, value: string): void {
+  const trimmedName = name.trim();
+  if (trimmedName !== '' && isValidHeader(trimmedName, value)) pairs.push([trimmedName.toLowerCase(), value]);
+}
+
 /** `{name: value}` or `["Name: value", …]`; entries that are not strings or not valid headers are skipped. */
-function parseHeaders(raw: unknown): Array<[string, string]> {
+function parseHeaders(raw: unknown): HeaderPairs {
+  if (raw === undefined || raw === null) return NO_HEADERS;
   const pairs: Array<[string, string]> = [];
-  const push = (name: string, value: string): void => {
-    const trimmedName = name.trim();
-    if (trimmedName !== '' && isValidHeader(trimmedName, value)) pairs.push([trimmedName.toLowerCase(), value]);
-  };
   if (Array.isArray(raw)) {
     for (const line of raw) {
       if (typeof line !== 'string') continue;
       const colon = line.indexOf(':');
-      if (colon > 0) push(line.slice(0, colon), line.slice(colon + 1).trim());
+      if (colon > 0) pushHeader(pairs, line.slice(0, colon), line.slice(colon + 1).trim());
     }
   } else if (isRecord(raw)) {
-    for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') push(name, value);
+    for (const [name, value] of Object.entries(raw)) if (typeof value === 'string') pushHeader(pairs, name, value);
   }
   return pairs;
 }
 
-function headerValue(headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined {
-  return headers.find(([key]) => key === name)?.[1];
+function headerValue(headers: HeaderPairs, name: string): string | undefined {
+  for (const [key, value] of headers) if (key === name) return value;
+  return undefined;
+}
+
+/** `headers` with a JSON content-type added. */
+function withJsonType(headers: HeaderPairs): HeaderPairs {
+  return headers.length === 0 ? JSON_ONLY : [...headers, ['content-type', JSON_TYPE]];
 }
 
 /**
@@ -65,7 +79,7 @@ function jsonText(body: unknown): string {
  * grace period, so a prompt 204 stays the useful answer.
  */
 export function replyFromResult(result: unknown): HttpReply {
-  if (result === undefined || result === null) return { status: 204, headers: [], body: null };
+  if (result === undefined || result === null) return { status: 204, headers: NO_HEADERS, body: null };
   const record = isRecord(result) ? result : {};
   const headers = parseHeaders(record.headers);
   const body = record.body === undefined ? {} : record.body;
@@ -77,7 +91,7 @@ export function replyFromResult(result: unknown): HttpReply {
     if (body === null) return { status, headers, body: null };
     return { status, headers, body: jsonText(body) };
   }
-  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonText(body) };
+  return { status, headers: withJsonType(headers), body: jsonText(body) };
 }
 
 /**
@@ -87,8 +101,7 @@ export function replyFromResult(result: unknown): HttpReply {
 export function replyFromMiddleware(response: unknown): HttpReply {
   const record = isRecord(response) ? response : {};
   const headers = parseHeaders(isRecord(record.headers) ? record.headers : undefined);
-  const withType =
-    headerValue(headers, 'content-type') === undefined ? [...headers, ['content-type', JSON_TYPE] as [string, string]] : headers;
+  const withType = headerValue(headers, 'content-type') === undefined ? withJsonType(headers) : headers;
   return { status: statusOr200(record.status_code), headers: withType, body: jsonText(record.body === undefined ? null : record.body) };
 }
 
@@ -105,7 +118,7 @@ export function errorReply(status: number, code: string, message: string, errorI
  */
 export function statusReply(status: number, message: string, headers: ReadonlyArray<readonly [string, string]> = []): HttpReply {
   const body: HttpErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
-  return { status, headers: [...headers, ['content-type', JSON_TYPE]], body: jsonText(body) };
+  return { status, headers: withJsonType(headers), body: jsonText(body) };
 }
 
 /** An empty-bodied reply (405, 504 on whole-request timeout, preflight 204). */
