@@ -13,7 +13,8 @@ const moduleNameMapper = Object.fromEntries(
 module.exports = {
   moduleNameMapper,
   testEnvironment: 'node',
-  roots: ['<rootDir>/test', '<rootDir>/docs/examples'],
+  // src is a root so that `jest --changedSince` / `--findRelatedTests` see which tests a source change touches.
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/docs/examples'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
