@@ -184,15 +184,23 @@ export async function fanOut(options: FanOutOptions): Promise<Section> {
         let cpu0 = cpuSeconds(server.pid);
         for (let k = 0; k < warmUp + options.changes; k++) {
           if (k === warmUp) cpu0 = cpuSeconds(server.pid);
-          const arrivals = live.processes.map((p) => p.next<Arrival>('change', 30_000));
+          const arrivals = Promise.all(live.processes.map((p) => p.next<Arrival>('change', 30_000))).catch((error: unknown) => {
+            throw new Error(`${name}, change ${k + 1}: ${error instanceof Error ? error.message : String(error)}`);
+          });
+          // Handled here too: when the POST fails, nothing arrives and its timeout is not the error.
+          arrivals.catch(() => undefined);
           const sent = wallMs();
           const response = await fetch(`${server.urls.http}/todos`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ title: `bench ${sent.toFixed(3)}` }),
           });
-          await response.arrayBuffer();
-          const arrived = await Promise.all(arrivals);
+          const answer = await response.text();
+          // A refused write fans nothing out: say so rather than time out waiting for it.
+          if (!response.ok) {
+            throw new Error(`${name}, change ${k + 1}: POST /todos answered ${response.status} ${answer.slice(0, 200)}`);
+          }
+          const arrived = await arrivals;
           const last = Math.max(...arrived.map((a) => a.last));
           // The subscriber processes share the load core: their CPU time over the change's wall
           // time says whether they, not the server, set the pace (100 % = saturated).
