@@ -26,34 +26,44 @@ export function clampCapacity(requested: number): number {
   return Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor(requested)));
 }
 
+/** Initial slots of the table (it doubles whenever it is half full, and never shrinks). */
+const INITIAL_SLOTS = 256;
+
 /**
- * Live channels are keyed by a number that is also the first 32 bits of their id (`newIdWithPrefix`):
- * every HTTP request creates and forgets two channels, and a number key costs a map far less than
- * hashing a fresh 36-character id. The rest of the id is random, the access key wholly random.
+ * Live channels sit in a table indexed by a number that is also the first 32 bits of their id
+ * (`newIdWithPrefix`): every HTTP request creates and forgets two channels, and an array slot costs
+ * far less than a map entry (a fresh 36-character id would be hashed on every insert, and a
+ * churning map rehashes). The rest of the id is random, the access key wholly random.
  */
 export class ChannelRegistry {
-  private readonly channels = new Map<number, Channel>();
+  private table: Array<Channel | undefined> = new Array<Channel | undefined>(INITIAL_SLOTS).fill(undefined);
+  private count = 0;
   private nextSlot = 0;
 
   get size(): number {
-    return this.channels.size;
+    return this.count;
   }
 
   /** A new channel with fresh UUIDs for id and key; `capacity` is clamped to 1..1024. */
   create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
+    if ((this.count + 1) * 2 > this.table.length) this.grow();
+    const mask = this.table.length - 1;
     let slot = this.nextSlot;
-    // After 2^32 channels the numbers wrap: skip one still held by a long-lived channel.
-    while (this.channels.has(slot)) slot = (slot + 1) >>> 0;
+    // Skip numbers whose place is taken (a long-lived channel, or the numbers wrapping after 2^32).
+    while (this.table[slot & mask] !== undefined) slot = (slot + 1) >>> 0;
     this.nextSlot = (slot + 1) >>> 0;
     const channel = new Channel({ id: newIdWithPrefix(slot), key: newId(), capacity: clampCapacity(capacity), owner });
-    this.channels.set(slot, channel);
+    this.table[slot & mask] = channel;
+    this.count++;
     channel.onFinished = this.forget;
     return channel;
   }
 
   /** The channel when both id and access key match; undefined otherwise (never says which was wrong). */
   find(id: string, key: string): Channel | undefined {
-    const channel = this.channels.get(idPrefix(id));
+    const prefix = idPrefix(id);
+    if (Number.isNaN(prefix)) return undefined;
+    const channel = this.table[prefix & (this.table.length - 1)];
     return channel !== undefined && channel.id === id && sameKey(channel.key, key) ? channel : undefined;
   }
 
@@ -66,7 +76,7 @@ export class ChannelRegistry {
   /** Drops the channels a worker connection owned (its cleanup). */
   dropOwnedBy(workerId: string): number {
     let dropped = 0;
-    for (const channel of [...this.channels.values()]) {
+    for (const channel of this.live()) {
       if (channel.owner !== workerId) continue;
       this.remove(channel);
       dropped++;
@@ -80,7 +90,7 @@ export class ChannelRegistry {
    */
   sweep(now: number = Date.now(), maxAgeMs: number = HALF_USED_MAX_AGE_MS): number {
     let dropped = 0;
-    for (const channel of [...this.channels.values()]) {
+    for (const channel of this.live()) {
       if (now - channel.createdAt < maxAgeMs) continue;
       if (channel.writerClaimed && channel.readerClaimed) continue;
       this.remove(channel);
@@ -91,12 +101,29 @@ export class ChannelRegistry {
 
   /** Destroys every channel (shutdown). */
   clear(): void {
-    for (const channel of [...this.channels.values()]) this.remove(channel);
+    for (const channel of this.live()) this.remove(channel);
   }
 
   /** One function for every channel's `onFinished` (no closure per channel). */
   private readonly forget = (channel: Channel): void => {
-    const slot = idPrefix(channel.id);
-    if (this.channels.get(slot) === channel) this.channels.delete(slot);
+    const index = idPrefix(channel.id) & (this.table.length - 1);
+    if (this.table[index] !== channel) return;
+    this.table[index] = undefined;
+    this.count--;
   };
+
+  /** Live channels, as a copy (removing while iterating is safe). */
+  private live(): Channel[] {
+    const channels: Channel[] = [];
+    for (const channel of this.table) if (channel !== undefined) channels.push(channel);
+    return channels;
+  }
+
+  /** Doubles the table; live channels keep distinct places (their numbers differed in fewer bits already). */
+  private grow(): void {
+    const table = new Array<Channel | undefined>(this.table.length * 2).fill(undefined);
+    const mask = table.length - 1;
+    for (const channel of this.live()) table[idPrefix(channel.id) & mask] = channel;
+    this.table = table;
+  }
 }

@@ -45,6 +45,27 @@ describe('ChannelRegistry', () => {
     expect(registry.size).toBe(75);
   });
 
+  it('keeps every channel findable as the table grows past its first size, and after removals', () => {
+    const registry = new ChannelRegistry();
+    const channels = Array.from({ length: 700 }, () => registry.create());
+    for (let i = 0; i < 700; i += 2) registry.remove(channels[i]!);
+    const later = Array.from({ length: 300 }, () => registry.create());
+
+    expect(registry.size).toBe(650);
+    for (let i = 1; i < 700; i += 2) expect(registry.find(channels[i]!.id, channels[i]!.key)).toBe(channels[i]);
+    for (let i = 0; i < 700; i += 2) expect(registry.find(channels[i]!.id, channels[i]!.key)).toBeUndefined();
+    for (const c of later) expect(registry.find(c.id, c.key)).toBe(c);
+    expect(new Set([...channels, ...later].map((c) => c.id.slice(0, 8))).size).toBe(1000);
+  });
+
+  it('finds nothing for an id that does not start with 8 hex digits', () => {
+    const registry = new ChannelRegistry();
+    const c = registry.create();
+
+    expect(registry.find(`zz${c.id.slice(2)}`, c.key)).toBeUndefined();
+    expect(registry.find('', c.key)).toBeUndefined();
+  });
+
   it('clamps capacity to 1..1024', () => {
     const registry = new ChannelRegistry();
 
