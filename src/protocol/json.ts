@@ -3,9 +3,12 @@
 /** Any JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Whether a char code is an ASCII hex digit (either case). */
-function isHexDigit(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46);
+/** The value of an ASCII hex digit (either case) by char code; -1 for any other character. */
+export function hexDigitValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
 }
 
 /**
@@ -18,7 +21,7 @@ export function isUuid(value: unknown): value is string {
     const code = value.charCodeAt(i);
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (code !== 0x2d) return false;
-    } else if (!isHexDigit(code)) return false;
+    } else if (hexDigitValue(code) < 0) return false;
   }
   return true;
 }

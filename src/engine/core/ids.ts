@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { hexDigitValue } from '../../protocol/json';
 
 export { isPlainObject, isUuid } from '../../protocol/json';
 
@@ -39,20 +40,12 @@ export function idPrefix(id: string): number {
   if (id.length < 8) return NaN;
   let value = 0;
   for (let i = 0; i < 8; i++) {
-    const digit = HEX_VALUE[id.charCodeAt(i)] ?? -1;
+    const digit = hexDigitValue(id.charCodeAt(i));
     if (digit < 0) return NaN;
     value = value * 16 + digit;
   }
   return value;
 }
-
-/** Hex digit values by char code (-1: not a hex digit). */
-const HEX_VALUE: readonly number[] = Array.from({ length: 128 }, (_, code) => {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
-  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
-  return -1;
-});
 
 /** `prefix` < 0: all random. */
 function idWithPrefix(prefix: number): string {

@@ -29,7 +29,7 @@ export const systemClock: Clock = {
  * matters), so a stopped engine does not linger until an abandoned wait expires.
  */
 export const backgroundClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, Math.min(Math.max(0, delayMs), MAX_TIMER_DELAY_MS)).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: systemClock.now,
+  setTimeout: (callback, delayMs) => (systemClock.setTimeout(callback, delayMs) as NodeJS.Timeout).unref(),
+  clearTimeout: systemClock.clearTimeout,
 };

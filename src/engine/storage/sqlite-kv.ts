@@ -284,10 +284,12 @@ export class SqliteKvStore implements KvStore {
    */
   private currentForLog(namespace: string, scope: string, key: string): { text: string | null; version?: number | null } {
     const lookup = this.statements.getWithVersion;
+    if (lookup === undefined) return { text: this.currentText(namespace, scope, key) };
+    const queued = this.overlay.get(namespace)?.get(scope);
+    if (queued !== undefined && queued.has(key)) return { text: queued.get(key) ?? DELETED };
     const cached = cacheKey(namespace, scope, key);
-    if (lookup === undefined || this.overlay.get(namespace)?.get(scope)?.has(key) === true || this.committed.has(cached)) {
-      return { text: this.currentText(namespace, scope, key) };
-    }
+    const hit = this.committed.get(cached);
+    if (hit !== undefined) return { text: hit };
     const row = lookup.get(namespace, scope, key, scope, key);
     const text = row?.value ?? DELETED;
     this.remember(cached, text);

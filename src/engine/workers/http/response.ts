@@ -109,7 +109,7 @@ export function replyFromMiddleware(response: unknown): HttpReply {
 export function errorReply(status: number, code: string, message: string, errorId?: string, extra?: Record<string, unknown>): HttpReply {
   const error: Record<string, string> = { code, message };
   if (errorId !== undefined) error.error_id = errorId;
-  return { status, headers: [['content-type', JSON_TYPE]], body: jsonText({ error, ...extra }) };
+  return { status, headers: JSON_ONLY, body: jsonText({ error, ...extra }) };
 }
 
 /**

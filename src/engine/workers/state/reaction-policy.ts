@@ -4,6 +4,7 @@
  * a trigger may override the retry part (`retry: {...}`) and its parallelism (`concurrency`) in
  * its own config, which is how `@OnStateChange(scope, { retry, concurrency })` reaches the engine.
  */
+import { isPlainObject } from '../../core/ids';
 import type { LogRetention } from '../../core/types';
 
 export interface RetryPolicy {
@@ -62,8 +63,8 @@ export function parseRetention(raw: unknown): LogRetention {
  * delivery, not what is delivered, so it is not part of the trigger's identity (its cursor).
  */
 export function triggerConcurrency(config: unknown, fallback: number): number {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) return fallback;
-  const value = (config as Record<string, unknown>)['concurrency'];
+  if (!isPlainObject(config)) return fallback;
+  const value = config['concurrency'];
   if (value === undefined || value === null) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < 1) throw new Error('`concurrency` must be an integer >= 1');
   return value as number;
@@ -71,8 +72,8 @@ export function triggerConcurrency(config: unknown, fallback: number): number {
 
 /** A trigger's `retry` config over the defaults (throws on a malformed one: the registration fails). */
 export function triggerRetryPolicy(config: unknown, defaults: RetryPolicy): RetryPolicy {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) return defaults;
-  const retry = (config as Record<string, unknown>)['retry'];
+  if (!isPlainObject(config)) return defaults;
+  const retry = config['retry'];
   if (retry === undefined || retry === null) return defaults;
   return readRetry(asFields(retry, 'retry'), defaults, 'retry');
 }
