@@ -3,7 +3,7 @@
  * validated by `parseFrame`) and what the engine sends back (`OutboundFrame`, encoded as JSON).
  */
 import type { ErrorBody } from './errors';
-import { isPlainObject, isUuid } from './json';
+import { isPlainObject, isUuid, JsonText } from './json';
 
 /**
  * Inbound worker-protocol frames (engine.md §3), validated. Unknown extra keys (the SDK's
@@ -216,4 +216,19 @@ export function parseFrame(text: string): InboundFrame | null {
     frame[key] = (readers[i] as FieldReader<unknown>)(raw, key);
   }
   return frame as InboundFrame;
+}
+
+/**
+ * An outbound frame as JSON text: `JSON.stringify` of it, except that an `invocationresult` whose
+ * `result` is a `JsonText` gets that text spliced in (the same text `JSON.stringify` would write
+ * for the parsed value, in the same key order, without parsing it).
+ */
+export function encodeFrame(frame: OutboundFrame): string {
+  if (frame.type === 'invocationresult' && frame.result instanceof JsonText && frame.error === undefined) {
+    return (
+      `{"type":"invocationresult","invocation_id":${JSON.stringify(frame.invocation_id)},` +
+      `"function_id":${JSON.stringify(frame.function_id)},"result":${frame.result.text}}`
+    );
+  }
+  return JSON.stringify(frame);
 }

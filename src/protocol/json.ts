@@ -30,3 +30,17 @@ export function isUuid(value: unknown): value is string {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A JSON value held as its compact JSON text, exactly as `JSON.stringify` wrote it. A frame
+ * encoder (`encodeFrame`) writes the text into the frame as it is, so a stored value crosses the
+ * wire without being parsed and serialised again; anything else that serialises it gets the same
+ * JSON (`toJSON` parses the text back).
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+
+  toJSON(): Json {
+    return JSON.parse(this.text) as Json;
+  }
+}

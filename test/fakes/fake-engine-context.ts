@@ -225,6 +225,10 @@ export class SwitchableKv implements KvStore {
     return this.pass(() => this.inner.get(namespace, scope, key));
   }
 
+  getText(namespace: string, scope: string, key: string): Promise<string | undefined> {
+    return this.pass(() => this.inner.getText(namespace, scope, key));
+  }
+
   set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
     return this.pass(() => this.inner.set(namespace, scope, key, value, journal));
   }

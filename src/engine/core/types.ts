@@ -28,6 +28,11 @@ export interface InvocationOptions {
   callerWorkerId?: string;
   traceparent?: string;
   baggage?: string;
+  /**
+   * The caller writes the result straight into a worker frame: a handler may then resolve a
+   * `JsonText` (its result's JSON text) instead of the value. Only the worker manager sets it.
+   */
+  acceptsJsonText?: boolean;
 }
 
 /**
@@ -206,6 +211,8 @@ export const NO_ADAPTERS: WorkerAdapters = {
  */
 export interface KvStore {
   get(namespace: string, scope: string, key: string): Promise<Json | undefined>;
+  /** `get`'s value as the JSON text the store keeps (what `JSON.stringify` wrote), undefined when absent. */
+  getText(namespace: string, scope: string, key: string): Promise<string | undefined>;
   /**
    * Stores `value` and resolves the previous value (`undefined` when there was none). A `journal`
    * is bound to this one write (see `WriteJournal`).

@@ -57,6 +57,11 @@ export class MemoryKvStore implements KvStore {
     return text === undefined ? undefined : decodeValue(text);
   }
 
+  async getText(namespace: string, scope: string, key: string): Promise<string | undefined> {
+    this.assertOpen();
+    return this.namespaces.get(namespace)?.get(scope)?.get(key);
+  }
+
   async set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
     this.assertOpen();
     const text = encodeValue(value);

@@ -129,6 +129,11 @@ export class SqliteKvStore implements KvStore {
     return this.currentValue(namespace, scope, key);
   }
 
+  async getText(namespace: string, scope: string, key: string): Promise<string | undefined> {
+    this.assertOpen();
+    return this.currentText(namespace, scope, key) ?? undefined;
+  }
+
   set(namespace: string, scope: string, key: string, value: Json, journal?: WriteJournal): Promise<Json | undefined> {
     return this.enqueue({ namespace, scope, key, journal }, () => encodeValue(value));
   }

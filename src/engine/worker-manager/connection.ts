@@ -5,7 +5,7 @@ import { isPlainObject, isUuid, newId } from '../core/ids';
 import type { FunctionHandler, TriggerRecord, TriggerTypeProvider } from '../core/types';
 import type { ConnectedWorker, WorkerMetadata } from '../core/worker-directory';
 import { withDeadline } from '../lib/deadline';
-import { type InboundFrame, type InboundFrameOf, type OutboundFrame, type OutboundFrameOf } from '../../protocol/frames';
+import { encodeFrame, type InboundFrame, type InboundFrameOf, type OutboundFrame, type OutboundFrameOf } from '../../protocol/frames';
 import { decodeFrame, FrameIntake, type WorkerSocket } from './frame-intake';
 import { acceptResult, routeInvocation } from './invocation-routing';
 import type { WorkerManagerOptions } from './options';
@@ -88,7 +88,7 @@ export class WorkerConnection implements ConnectedWorker {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     let text: string;
     try {
-      text = JSON.stringify(frame);
+      text = encodeFrame(frame);
     } catch (err) {
       this.core.logger.error(`frame to worker ${this.id} could not be encoded`, { error: toEngineError(err).message });
       return false;

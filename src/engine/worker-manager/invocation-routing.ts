@@ -69,7 +69,8 @@ export async function routeInvocation(core: WorkerManagerKernel, caller: CallerC
   // parsed from this frame's text and nothing else holds it, so it gains the key in place (no copy).
   const data = frame.data;
   if (isPlainObject(data)) data._caller_worker_id = caller.id;
-  const options = forwarded(frame, { callerWorkerId: caller.id, invocationId: replyTo });
+  // The result goes straight into the reply frame: a stored value may come as its JSON text.
+  const options = forwarded(frame, { callerWorkerId: caller.id, invocationId: replyTo, acceptsJsonText: replyTo !== undefined });
   try {
     const result = await core.invoke(frame.function_id, data, options);
     if (replyTo !== undefined) reply(caller, replyTo, frame.function_id, { result });

@@ -1,4 +1,6 @@
-import { FrameError, isTelemetryFrame, parseFrame } from '../../../src/protocol/frames';
+import { encodeFrame, FrameError, isTelemetryFrame, parseFrame, type OutboundFrame } from '../../../src/protocol/frames';
+import { JsonText } from '../../../src/protocol/json';
+import { UNUSUAL_VALUES } from '../../support/unusual-json';
 
 describe('worker frame parsing', () => {
   it('reads an SDK registertrigger frame, ignoring message_type', () => {
@@ -71,5 +73,52 @@ describe('worker frame parsing', () => {
     expect(isTelemetryFrame(Buffer.from('OTLP{}'))).toBe(true);
     expect(isTelemetryFrame(Buffer.from('LOGS'))).toBe(true);
     expect(isTelemetryFrame(Buffer.from('{"type":"ping"}'))).toBe(false);
+  });
+});
+
+describe('encodeFrame', () => {
+  const invocationId = '7d0c7d0c-0000-4000-8000-000000000000';
+
+  it.each(UNUSUAL_VALUES.map((value) => [JSON.stringify(value), value]))(
+    'splices a JsonText result as the same text JSON.stringify writes for its value: %s',
+    (_label, value) => {
+      const text = JSON.stringify(value);
+      const frame = (result: unknown): OutboundFrame => ({
+        type: 'invocationresult',
+        invocation_id: invocationId,
+        function_id: 'state::get',
+        result,
+      });
+      const encoded = encodeFrame(frame(new JsonText(text)));
+      expect(encoded).toBe(JSON.stringify(frame(JSON.parse(text))));
+      expect((JSON.parse(encoded) as { result: unknown }).result).toEqual(JSON.parse(text));
+    },
+  );
+
+  it('escapes the ids around a spliced result like JSON.stringify', () => {
+    const frame = {
+      type: 'invocationresult',
+      invocation_id: invocationId,
+      function_id: 'odd "id" \\ \u2028',
+      result: new JsonText('{"a":1}'),
+    } as const;
+    expect(encodeFrame(frame)).toBe(JSON.stringify({ ...frame, result: { a: 1 } }));
+  });
+
+  it('encodes every other frame with JSON.stringify, and a JsonText anywhere else as its value', () => {
+    const error = { type: 'invocationresult', invocation_id: invocationId, function_id: 'f', error: { code: 'x', message: 'y' } } as const;
+    expect(encodeFrame(error)).toBe(JSON.stringify(error));
+    const invoke: OutboundFrame = {
+      type: 'invokefunction',
+      invocation_id: invocationId,
+      function_id: 'f',
+      data: { nested: new JsonText('[1,"two"]') },
+    };
+    expect(JSON.parse(encodeFrame(invoke))).toEqual({
+      type: 'invokefunction',
+      invocation_id: invocationId,
+      function_id: 'f',
+      data: { nested: [1, 'two'] },
+    });
   });
 });

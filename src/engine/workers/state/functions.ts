@@ -9,7 +9,9 @@
  * first write's reply (how reactions make their writes safe to repeat).
  */
 import { EngineError, type EngineErrorCode } from '../../core/errors';
-import type { EngineContext, Json, KvStore, LoggedWrite, LoggedWriteOutcome } from '../../core/types';
+import type { EngineContext, InvocationOptions, Json, KvStore, LoggedWrite, LoggedWriteOutcome } from '../../core/types';
+import { JsonText } from '../../../protocol/json';
+import { decodeValue } from '../../storage/codec';
 import type { StateConfig } from './config';
 import { readEmptyInput, readIdempotencyKey, readKeyInput, readScopeInput, readSetInput, readUpdateInput } from './input';
 import { applyParsedOps, type UpdateOpError } from '../../lib/update-ops';
@@ -49,10 +51,21 @@ export class StateFunctions {
     return outcome.duplicate ? (outcome.reply as unknown as SetResult) : reply(outcome.previous);
   }
 
-  /** Resolves the stored value, or `undefined` (no `result` on the wire) when the key is missing. */
-  async get(data: unknown): Promise<Json | undefined> {
+  /**
+   * Resolves the stored value, or `undefined` (no `result` on the wire) when the key is missing.
+   * For a caller that writes the result into a frame (`acceptsJsonText`), the value stays the
+   * JSON text the store keeps: it is never parsed, and the frame carries the same text.
+   */
+  async get(data: unknown, options?: InvocationOptions): Promise<Json | JsonText | undefined> {
     const { scope, key } = readKeyInput('state::get', data);
-    return storageStep('GET_ERROR', 'Failed to get value', this.kv.get(STATE_NAMESPACE, scope, key));
+    let text: string | undefined;
+    try {
+      text = await this.kv.getText(STATE_NAMESPACE, scope, key);
+    } catch (err) {
+      throw storageFailure('GET_ERROR', 'Failed to get value', err);
+    }
+    if (text === undefined) return undefined;
+    return options?.acceptsJsonText === true ? new JsonText(text) : decodeValue(text);
   }
 
   /**
@@ -135,9 +148,14 @@ async function storageStep<T>(code: EngineErrorCode, prefix: string, step: Promi
   try {
     return await step;
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new EngineError(code, `${prefix}: ${reason}`);
+    throw storageFailure(code, prefix, err);
   }
+}
+
+/** A storage call's failure as the function's documented error code. */
+function storageFailure(code: EngineErrorCode, prefix: string, err: unknown): EngineError {
+  const reason = err instanceof Error ? err.message : String(err);
+  return new EngineError(code, `${prefix}: ${reason}`);
 }
 
 /** The idempotency fields of a write: its key (when the caller sent one) and the reply to remember. */

@@ -44,7 +44,11 @@ class StateWorker implements EngineWorker {
     const functions = bridge === undefined ? new StateFunctions(ctx, this.config) : this.bridged(ctx, bridge);
     if (bridge === undefined) this.startLogDelivery(ctx);
     ctx.registerFunction({ id: 'state::set', description: 'Set a value in state', handler: (data) => functions.set(data) });
-    ctx.registerFunction({ id: 'state::get', description: 'Get a value from state', handler: (data) => functions.get(data) });
+    ctx.registerFunction({
+      id: 'state::get',
+      description: 'Get a value from state',
+      handler: (data, options) => functions.get(data, options),
+    });
     ctx.registerFunction({
       id: 'state::delete',
       description: 'Delete a value from state',
