@@ -121,16 +121,29 @@ export function parseJsonBody(contentType: string | undefined, bytes: Buffer): J
   }
 }
 
+/**
+ * The prototype of every request record (headers, query and path parameters): an object with no
+ * prototype of its own, so no key is inherited and `__proto__` is an ordinary key. The records
+ * are not `Object.create(null)` themselves: V8 keeps such objects as hash tables ("dictionary
+ * mode"), which `JSON.stringify` walks about twice as slowly as an object with this prototype.
+ */
+const RECORD_PROTOTYPE: object = Object.create(null) as object;
+
+/** An empty request record (see `RECORD_PROTOTYPE`). */
+export function emptyRecord(): StringRecord {
+  return Object.create(RECORD_PROTOTYPE) as StringRecord;
+}
+
 /** Lower-cased header names, one value each (a repeated header keeps its last value, as the engine does). */
 export function collectHeaders(rawHeaders: readonly string[]): StringRecord {
-  const headers = Object.create(null) as StringRecord;
+  const headers = emptyRecord();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] = rawHeaders[i + 1];
   return headers;
 }
 
 /** Percent-decoded query parameters, one string per key (a repeated key keeps its last value). */
 export function parseQuery(rawQuery: string): StringRecord {
-  const query = Object.create(null) as StringRecord;
+  const query = emptyRecord();
   if (rawQuery === '') return query;
   for (const [key, value] of new URLSearchParams(rawQuery)) query[key] = value;
   return query;

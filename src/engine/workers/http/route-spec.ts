@@ -4,6 +4,7 @@
  * parameters sit.
  */
 import { EngineError } from '../../core/errors';
+import { emptyRecord } from './request';
 
 /** Methods the REST listener routes; others are accepted at registration but never served (engine.md §9.1). */
 export const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'] as const;
@@ -109,11 +110,11 @@ export function countSegments(rawPath: string): number {
  * Path parameters by position from the request path, percent-decoded (`/todos/a%20b` gives
  * `a b`; the real engine passes the raw text, which no handler expects). A segment whose
  * encoding is broken is kept as sent. Empty segments are ignored on both sides and a
- * segment-count mismatch yields no parameters. A null-prototype record, so a parameter named
- * `__proto__` is an ordinary key.
+ * segment-count mismatch yields no parameters. A record without inherited keys (`emptyRecord`), so
+ * a parameter named `__proto__` is an ordinary key.
  */
 export function extractPathParams(spec: HttpRouteSpec, rawPath: string): Record<string, string> {
-  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  const params = emptyRecord();
   const wanted = spec.params;
   if (wanted.length === 0 || countSegments(rawPath) !== spec.segmentCount) return params;
   // One walk over the segments; `wanted` is in position order.

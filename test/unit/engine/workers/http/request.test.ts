@@ -62,6 +62,16 @@ describe('query and header collection', () => {
     });
   });
 
+  it('keeps headers named after Object.prototype members as plain keys and inherits none', () => {
+    const headers = collectHeaders(['__proto__', 'a', 'Constructor', 'b', 'toString', 'c', 'Host', 'h']);
+    expect(Object.keys(headers)).toEqual(['__proto__', 'constructor', 'tostring', 'host']);
+    expect(headers['__proto__']).toBe('a');
+    expect(headers['constructor']).toBe('b');
+    expect('hasOwnProperty' in headers || 'toString' in headers || 'valueOf' in parseQuery('a=1')).toBe(false);
+    expect(JSON.parse(JSON.stringify(headers))).toEqual(JSON.parse('{"__proto__":"a","constructor":"b","tostring":"c","host":"h"}'));
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
+
   it('splits a request target into raw path and query', () => {
     expect(splitTarget('/a/b%20c?x=1&y=2')).toEqual({ path: '/a/b%20c', query: 'x=1&y=2' });
     expect(splitTarget('/a')).toEqual({ path: '/a', query: '' });
