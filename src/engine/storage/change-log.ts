@@ -12,7 +12,9 @@
  * - `state_version_floors`: per scope, the highest version of the deleted keys whose rows
  *   compaction dropped; a key without a row starts above it, so no key's version ever goes back;
  * - `state_applied`: idempotency keys of writes already applied, with the reply they got;
- * - `state_log_meta`: the last sequence number handed out (survives compaction of every record).
+ * - `state_log_meta`: the head as of the last compaction, so it survives compaction of every record.
+ *   A commit does not write it (that was one more B-tree page per transaction): the head is the
+ *   larger of it and the newest record's seq, and only compaction can remove the newest record.
  *
  * Records and versions are *prepared* synchronously when the KV store queues a write (so two
  * writes of one key in one tick get versions n and n+1), *persisted* inside the KV store's commit
@@ -104,6 +106,7 @@ interface Statements {
   head: Statement<[], { value: number }>;
   setHead: Statement<[number]>;
   oldest: Statement<[], { seq: number | null }>;
+  newest: Statement<[], { seq: number | null }>;
   count: Statement<[], { n: number }>;
   dropUpTo: Statement<[number]>;
   seqAtOffsetFromHead: Statement<[number], { seq: number }>;
@@ -164,6 +167,7 @@ export class StateChangeLog {
         "INSERT INTO state_log_meta (name, value) VALUES ('head', ?) ON CONFLICT (name) DO UPDATE SET value = MAX(value, excluded.value)",
       ),
       oldest: db.prepare('SELECT MIN(seq) AS seq FROM state_changes'),
+      newest: db.prepare('SELECT MAX(seq) AS seq FROM state_changes'),
       count: db.prepare('SELECT COUNT(*) AS n FROM state_changes'),
       dropUpTo: db.prepare('DELETE FROM state_changes WHERE seq <= ?'),
       seqAtOffsetFromHead: db.prepare('SELECT seq FROM state_changes ORDER BY seq DESC LIMIT 1 OFFSET ?'),
@@ -178,7 +182,7 @@ export class StateChangeLog {
       floors: db.prepare('SELECT scope, version FROM state_version_floors'),
     };
     this.loadFloors();
-    this.committedHead = this.statements.head.get()?.value ?? 0;
+    this.committedHead = Math.max(this.statements.head.get()?.value ?? 0, this.statements.newest.get()?.seq ?? 0);
     this.nextSeq = this.committedHead + 1;
   }
 
@@ -263,15 +267,12 @@ export class StateChangeLog {
   /** Stores prepared changes. Call inside the transaction that stores their writes. */
   persist(changes: readonly PreparedChange[]): void {
     const s = this.statements;
-    let head = 0;
     for (const { row, applied } of changes) {
       s.insert.run(row.seq, row.scope, row.key, row.version, row.event_type, row.old_value, row.new_value, row.at);
       this.uncommitted.push(row);
       s.setVersion.run(row.scope, row.key, row.version, row.seq, row.event_type === 'state:deleted' ? 1 : 0);
       if (applied !== undefined) s.remember.run(applied.key, applied.result, row.at);
-      head = Math.max(head, row.seq);
     }
-    if (head > 0) s.setHead.run(head);
   }
 
   /** The transaction that persisted the prepared changes committed: publish them. */
@@ -311,6 +312,8 @@ export class StateChangeLog {
     const upTo = Math.max(byCount, byAge);
     this.statements.forgetApplied.run(this.now() - policy.maxAgeMs);
     return this.db.transaction(() => {
+      // The newest record may go: the head is kept here first (commits do not write it).
+      if (this.committedHead > 0) this.statements.setHead.run(this.committedHead);
       const dropped = upTo > 0 ? this.statements.dropUpTo.run(upTo).changes : 0;
       if (upTo > 0) this.tail.dropUpTo(upTo);
       const oldest = this.oldest();

@@ -13,8 +13,11 @@
  * the log no longer covers is answered with a fresh sync.
  *
  * Each group's last seq and recently written items' versions are cached, and a batch's rows are
- * written once, when it commits (`flush`): one multi-row insert for its events, one counter update
- * per group, one version row per item, however many writes the batch held. The caches run ahead
+ * written once, when it commits (`flush`): one multi-row insert for its events and one version row
+ * per item, however many writes the batch held. A group's counter row is written when the group
+ * gets its first event and before age retention may drop its newest events (and on every batch
+ * when no events are kept): otherwise its newest event holds its last seq, so the group's head is
+ * the larger of the two, and a commit costs no counter update. The caches run ahead
  * of the database only inside a transaction and are dropped when one rolls back. Age retention
  * walks each group's events in `seq` order (its primary key), so no index on the time is kept up
  * on every insert.
@@ -100,6 +103,7 @@ interface EventRow {
 
 interface Statements {
   group: Statement<[string, string], { last_seq: number }>;
+  newestSeq: Statement<[string, string], { seq: number | null }>;
   upsertGroup: Statement<[string, string, string, number]>;
   version: Statement<[string, string, string], { version: number }>;
   upsertVersion: Statement<[string, string, string, number]>;
@@ -119,6 +123,8 @@ export class StreamEventLog {
   private readonly inTransaction: (message: StreamMessage<StreamChangeEvent>) => StreamFrame<StreamChangeEvent>;
   /** group key → last seq. */
   private readonly seqs = new Map<string, number>();
+  /** Group keys known to have their `stream_log_groups` row (committed or in the open batch). */
+  private readonly counted = new Set<string>();
   /** item key → version (absent: read the table). */
   private readonly versions = new Map<string, number>();
   /** What the current batch has written but not yet flushed to the tables. */
@@ -135,6 +141,7 @@ export class StreamEventLog {
     this.epoch = (db.prepare("SELECT value FROM stream_log_meta WHERE key = 'epoch'").get() as { value: string }).value;
     this.statements = {
       group: db.prepare('SELECT last_seq FROM stream_log_groups WHERE stream_name = ? AND group_id = ?'),
+      newestSeq: db.prepare('SELECT MAX(seq) AS seq FROM stream_log_events WHERE stream_name = ? AND group_id = ?'),
       upsertGroup: db.prepare(
         'INSERT INTO stream_log_groups (stream_name, group_id, epoch, last_seq) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (stream_name, group_id) DO UPDATE SET last_seq = excluded.last_seq',
@@ -244,6 +251,8 @@ export class StreamEventLog {
     const cutoff = now - this.retention.maxAgeMs;
     let dropped = 0;
     for (const { stream_name: stream, group_id: group } of this.statements.groups.all()) {
+      // The trim may drop the group's newest event, which holds its last seq: store it first.
+      this.statements.upsertGroup.run(stream, group, this.epoch, this.lastSeq(stream, group));
       dropped += this.statements.trimGroupAge.run({ stream, group, cutoff }).changes;
     }
     return dropped;
@@ -288,9 +297,13 @@ export class StreamEventLog {
     const seq = this.lastSeq(streamName, groupId) + 1;
     const group = groupKey(streamName, groupId);
     this.seqs.set(group, seq);
-    this.pending.groups.set(group, [streamName, groupId, seq]);
-    const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
     const { maxEvents } = this.retention;
+    // Without a stored event to hold it, the counter row is the only record of the last seq.
+    if (maxEvents === 0 || !this.counted.has(group)) {
+      this.counted.add(group);
+      this.pending.groups.set(group, [streamName, groupId, seq]);
+    }
+    const version = id === null || event.type === 'event' ? undefined : this.nextVersion(streamName, groupId, id, event.type);
     if (maxEvents > 0) {
       this.pending.events.push([streamName, groupId, seq, id, version ?? null, message.timestamp, JSON.stringify(event)]);
       if (seq > maxEvents && seq % Math.min(TRIM_EVERY, maxEvents) === 0)
@@ -319,7 +332,9 @@ export class StreamEventLog {
     const key = groupKey(streamName, groupId);
     let seq = this.seqs.get(key);
     if (seq === undefined) {
-      seq = this.statements.group.get(streamName, groupId)?.last_seq ?? 0;
+      const row = this.statements.group.get(streamName, groupId);
+      if (row !== undefined) this.counted.add(key);
+      seq = Math.max(row?.last_seq ?? 0, this.statements.newestSeq.get(streamName, groupId)?.seq ?? 0);
       this.seqs.set(key, seq);
     }
     return seq;
@@ -337,6 +352,7 @@ export class StreamEventLog {
   /** A transaction rolled back: the caches may hold numbers it never committed. */
   private forget(): void {
     this.seqs.clear();
+    this.counted.clear();
     this.versions.clear();
     this.pending = emptyBatch();
   }

@@ -224,6 +224,36 @@ describe('state change log durability (sqlite)', () => {
     }
   });
 
+  it('numbers on after a restart from the newest record, also when a compaction had dropped every record before later writes', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+    try {
+      const first = openStorage({ kind: 'sqlite', directory });
+      await first.stateLog.write(set('s', 'a', 1));
+      await first.stateLog.write(set('s', 'b', 1));
+      expect(first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(2);
+      await first.stateLog.write(set('s', 'c', 1));
+      await first.stateLog.write(set('s', 'd', 1));
+      await first.close();
+      const second = openStorage({ kind: 'sqlite', directory });
+      expect(second.stateLog.head()).toBe(4);
+      await second.stateLog.write(set('s', 'e', 1));
+      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key])).toEqual([
+        [3, 'c'],
+        [4, 'd'],
+        [5, 'e'],
+      ]);
+      expect(second.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(3);
+      await second.close();
+      const third = openStorage({ kind: 'sqlite', directory });
+      expect(third.stateLog.head()).toBe(5);
+      await third.stateLog.write(set('s', 'f', 1));
+      expect(third.stateLog.read(0, 10).map((r) => r.seq)).toEqual([6]);
+      await third.close();
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('reads across a restart: records committed before it (the table) then after it (the tail), in order', async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
     try {

@@ -114,6 +114,21 @@ describe('stream event log', () => {
     ]);
   });
 
+  it('numbers on after a reopen from the newest event, also when age compaction had dropped every event of the group', () => {
+    const at = (timestamp: number, data: number) => ({ ...streamMessage('s', 'g', 'a', { type: 'update' as const, data }), timestamp });
+    const first = log(100, 1000);
+    for (let i = 1; i <= 3; i++) first.append(at(i * 1000, i));
+    expect(log(100, 1000).head('s', 'g').seq).toBe(3);
+    const second = log(100, 1000);
+    expect(second.append(at(4000, 4)).seq).toBe(4);
+    expect(second.compact(10_000)).toBe(4);
+    const third = log(100, 1000);
+    expect(third.head('s', 'g').seq).toBe(4);
+    const next = third.append(at(11_000, 5));
+    expect([next.seq, next.version]).toEqual([5, 5]);
+    expect(third.replay('s', 'g', null, { since: 4, epoch: undefined })?.map((f) => f.seq)).toEqual([5]);
+  });
+
   it('uses no number of a write whose transaction rolled back', () => {
     const l = log();
     const published: number[] = [];
