@@ -266,20 +266,16 @@ export class WorkerConnection implements ConnectedWorker {
 
   /** Sends `invokefunction` to this worker synchronously and waits for its `invocationresult`. */
   private invokeRemote(functionId: string, data: unknown, options: RoutedInvocationOptions): Promise<unknown> {
-    const requested = options.invocationId;
-    const invocationId = requested !== undefined && !this.core.invocations.has(requested) ? requested : newId();
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new EngineError('invocation_stopped', 'Invocation stopped'));
         return;
       }
-      this.core.invocations.add(invocationId, {
-        functionId,
-        targetWorkerId: this.id,
-        callerWorkerId: options.callerWorkerId,
-        resolve,
-        reject,
-      });
+      // The caller's id when it is free (engine.md §4.8), else a fresh one.
+      const invocationId = this.core.invocations.add(
+        { functionId, targetWorkerId: this.id, callerWorkerId: options.callerWorkerId, resolve, reject },
+        options.invocationId,
+      );
       const frame: OutboundFrameOf<'invokefunction'> = {
         type: 'invokefunction',
         invocation_id: invocationId,
