@@ -209,11 +209,12 @@ describe('state change log durability (sqlite)', () => {
       await first.stateLog.write(set('s', 'a', 1));
       await first.stateLog.write(set('s', 'a', 2));
       first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
-      // No close: the process "dies" here; another connection reads what was committed.
-      const raw = new BetterSqlite3(path.join(directory, 'iii.db'), { readonly: true });
+      // What was committed, read on the engine's own connection outside a transaction (it holds
+      // the file exclusively while open).
+      const raw = first.database;
+      expect(raw.inTransaction).toBe(false);
       expect(raw.prepare("SELECT value FROM kv WHERE namespace = 'state' AND key = 'a'").get()).toEqual({ value: '2' });
       expect(raw.prepare("SELECT value FROM state_log_meta WHERE name = 'head'").get()).toEqual({ value: 2 });
-      raw.close();
       await first.close();
       const second = openStorage({ kind: 'sqlite', directory });
       await second.stateLog.write(set('s', 'a', 3));

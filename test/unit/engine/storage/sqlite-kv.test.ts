@@ -12,7 +12,6 @@ import { DATABASE_FILE, openStorage } from '../../../../src/engine/storage';
 describe('SQLite storage', () => {
   let directory: string;
   const opened: EngineStorage[] = [];
-  const readers: BetterSqlite3.Database[] = [];
 
   function open(): EngineStorage {
     const storage = openStorage({ kind: 'sqlite', directory });
@@ -20,14 +19,14 @@ describe('SQLite storage', () => {
     return storage;
   }
 
-  /** A second connection to the same file: it sees only committed data. */
-  function committedRows(): number {
-    let reader = readers[0];
-    if (reader === undefined) {
-      reader = new BetterSqlite3(path.join(directory, DATABASE_FILE), { readonly: true });
-      readers.push(reader);
-    }
-    return (reader.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n;
+  /**
+   * The rows in the table, read on the storage's own connection outside any transaction: what has
+   * been committed (queued writes live in the store's overlay, not in the table). The engine holds
+   * the file exclusively, so no second connection can look.
+   */
+  function committedRows(storage: EngineStorage): number {
+    expect(storage.database.inTransaction).toBe(false);
+    return (storage.database.prepare('SELECT COUNT(*) AS n FROM kv').get() as { n: number }).n;
   }
 
   beforeEach(() => {
@@ -35,7 +34,6 @@ describe('SQLite storage', () => {
   });
 
   afterEach(async () => {
-    for (const reader of readers.splice(0)) reader.close();
     for (const storage of opened.splice(0)) await storage.close();
     fs.rmSync(path.dirname(path.dirname(directory)), { recursive: true, force: true });
   });
@@ -49,6 +47,19 @@ describe('SQLite storage', () => {
     const { database } = open();
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.pragma('synchronous', { simple: true })).toBe(1);
+  });
+
+  it('holds the database file exclusively while open, and lets it go on close', async () => {
+    const storage = open();
+    await storage.kv.set('state', 's', 'k', 1);
+    const other = new BetterSqlite3(path.join(directory, DATABASE_FILE), { readonly: true, timeout: 0 });
+    try {
+      expect(() => other.prepare('SELECT COUNT(*) AS n FROM kv').get()).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+      await storage.close();
+      expect(other.prepare('SELECT COUNT(*) AS n FROM kv').get()).toEqual({ n: 1 });
+    } finally {
+      other.close();
+    }
   });
 
   it('sees the data and its insertion order after reopening the file', async () => {
@@ -79,33 +90,31 @@ describe('SQLite storage', () => {
   });
 
   it('has committed a write by the time its promise resolves', async () => {
-    const { kv } = open();
-    const write = kv.set('state', 's', 'k', 1);
-    expect(committedRows()).toBe(0);
+    const storage = open();
+    const write = storage.kv.set('state', 's', 'k', 1);
+    expect(committedRows(storage)).toBe(0);
     await write;
-    expect(committedRows()).toBe(1);
+    expect(committedRows(storage)).toBe(1);
   });
 
   it('commits the writes of one tick together', async () => {
-    const { kv } = open();
-    const writes = Array.from({ length: 100 }, (_, i) => kv.set('state', 's', `k${i}`, i));
-    expect(committedRows()).toBe(0);
+    const storage = open();
+    const writes = Array.from({ length: 100 }, (_, i) => storage.kv.set('state', 's', `k${i}`, i));
+    expect(committedRows(storage)).toBe(0);
     await writes[0];
     // The first acknowledgement already carries every write of that tick: one transaction.
-    expect(committedRows()).toBe(100);
+    expect(committedRows(storage)).toBe(100);
     await Promise.all(writes);
   });
 
   it('rejects every write of a batch whose commit fails, and keeps none of them', async () => {
     const storage = open();
     await storage.kv.set('state', 's', 'kept', 'yes');
-    storage.database.pragma('busy_timeout = 0');
-    const blocker = new BetterSqlite3(path.join(directory, DATABASE_FILE));
-    readers.push(blocker);
-    blocker.exec('BEGIN IMMEDIATE');
+    // A statement of the batch fails inside its transaction (as a full disk or an I/O error would).
+    storage.database.exec("CREATE TEMP TRIGGER refuse_a BEFORE INSERT ON kv WHEN NEW.key = 'a' BEGIN SELECT RAISE(ABORT, 'refused'); END");
 
-    const results = await Promise.allSettled([storage.kv.set('state', 's', 'a', 1), storage.kv.delete('state', 's', 'kept')]);
-    blocker.exec('ROLLBACK');
+    const results = await Promise.allSettled([storage.kv.delete('state', 's', 'kept'), storage.kv.set('state', 's', 'a', 1)]);
+    storage.database.exec('DROP TRIGGER refuse_a');
 
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'STORAGE_WRITE_FAILED' });
