@@ -73,13 +73,16 @@ export async function frameworkOverhead(concurrency: number, operations: number)
       const response = await fetch(`${base}/${path}/${i}`);
       await response.arrayBuffer();
     };
-    // Alternate short rounds so both see the same machine state; report each side's median round.
-    const rounds = 3;
+    // Alternate short rounds so all see the same machine state; report each one's median round.
+    // Round 0 of each is a warm-up, not counted: the first round ran the whole path cold (the
+    // hand-written handler, measured first, took about half its warm rate in one run).
+    const rounds = 5;
     const raw: BenchResult[] = [];
     const fw: BenchResult[] = [];
     const piped: BenchResult[] = [];
     const perRound = Math.max(50, Math.floor(operations / rounds));
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r <= rounds; r++) {
+      if (r === 1) for (const results of [raw, fw, piped]) results.length = 0;
       raw.push(
         await runLoad('http-raw-sdk-handler', 'GET /raw/ping/:id handled by a hand-registered iii-sdk function', hit('raw/ping'), {
           operations: perRound,

@@ -22,7 +22,7 @@ export async function frameworkVsSdk(concurrency: number, operations: number): P
   const [raw, fw, piped] = (await frameworkOverhead(concurrency, operations)) as [BenchResult, BenchResult, BenchResult];
   return {
     id: 'framework-overhead',
-    title: `framework handler vs hand-written iii-sdk handler (in-process fetch load, ${concurrency} concurrent, median of 3 alternating rounds)`,
+    title: `framework handler vs hand-written iii-sdk handler (in-process fetch load, ${concurrency} concurrent, median of 5 alternating rounds after one warm-up round)`,
     peer: raw.description,
     columns: COLUMNS,
     rows: [rowOf(raw), rowOf(fw), rowOf(piped)],
