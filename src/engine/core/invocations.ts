@@ -1,5 +1,5 @@
 import { EngineError } from './errors';
-import { idPrefix, newIdWithPrefix } from './ids';
+import { SlotTable } from './slot-table';
 
 interface PendingInvocation {
   readonly functionId: string;
@@ -11,29 +11,18 @@ interface PendingInvocation {
   readonly reject: (error: EngineError) => void;
 }
 
-/** Initial slots of the table of engine-made ids (it doubles whenever it is half full, and never shrinks). */
-const INITIAL_SLOTS = 256;
-
 /**
  * Invocations sent to worker connections and not answered yet. There is deliberately no engine
  * timeout (engine.md §4.5); an entry ends with the worker's result or when either side disconnects.
- *
- * Ids the engine makes (most: every HTTP request's) carry a number in their first 32 bits
- * (`newIdWithPrefix`) that is their place in an array, so recording and settling one costs an array
- * slot instead of a map entry (a fresh 36-character id is hashed on every map access, and a map
- * that gains and loses an entry per request keeps rehashing). Ids a caller chose, reused when free
- * (engine.md §4.8), live in a map.
+ * Ids the engine makes (most: every HTTP request's) live in a `SlotTable`; ids a caller chose,
+ * reused when free (engine.md §4.8), in a map.
  */
 export class InvocationTable {
-  private slots: Array<PendingInvocation | undefined> = new Array<PendingInvocation | undefined>(INITIAL_SLOTS).fill(undefined);
-  /** The id of each slot's invocation (parallel to `slots`). */
-  private slotIds: Array<string | undefined> = new Array<string | undefined>(INITIAL_SLOTS).fill(undefined);
-  private slotCount = 0;
-  private nextSlot = 0;
+  private readonly engineMade = new SlotTable<PendingInvocation>();
   private readonly chosen = new Map<string, PendingInvocation>();
 
   has(invocationId: string): boolean {
-    return this.slotOf(invocationId) >= 0 || this.chosen.has(invocationId);
+    return this.engineMade.get(invocationId) !== undefined || this.chosen.has(invocationId);
   }
 
   /**
@@ -45,16 +34,11 @@ export class InvocationTable {
       this.chosen.set(requestedId, entry);
       return requestedId;
     }
-    if ((this.slotCount + 1) * 2 > this.slots.length) this.grow();
-    const mask = this.slots.length - 1;
-    let slot = this.nextSlot;
-    // Skip numbers whose place is taken (a long-running invocation, or the numbers wrapping after 2^32).
-    while (this.slots[slot & mask] !== undefined) slot = (slot + 1) >>> 0;
-    this.nextSlot = (slot + 1) >>> 0;
-    const id = newIdWithPrefix(slot);
-    this.slots[slot & mask] = entry;
-    this.slotIds[slot & mask] = id;
-    this.slotCount++;
+    let id = '';
+    this.engineMade.add((fresh) => {
+      id = fresh;
+      return entry;
+    });
     return id;
   }
 
@@ -63,11 +47,9 @@ export class InvocationTable {
    * unknown or late results are dropped (returns false).
    */
   settle(invocationId: string, fromWorkerId: string, outcome: { result?: unknown; error?: EngineError }): boolean {
-    const slot = this.slotOf(invocationId);
-    const entry = slot >= 0 ? this.slots[slot] : this.chosen.get(invocationId);
+    const entry = this.engineMade.get(invocationId) ?? this.chosen.get(invocationId);
     if (entry === undefined || entry.targetWorkerId !== fromWorkerId) return false;
-    if (slot >= 0) this.clearSlot(slot);
-    else this.chosen.delete(invocationId);
+    this.forget(invocationId);
     if (outcome.error !== undefined) entry.reject(outcome.error);
     else entry.resolve(outcome.result);
     return true;
@@ -92,53 +74,21 @@ export class InvocationTable {
     let halted = 0;
     for (const [id, entry] of this.pending()) {
       if (!matches(entry)) continue;
-      const slot = this.slotOf(id);
-      if (slot >= 0) this.clearSlot(slot);
-      else this.chosen.delete(id);
+      this.forget(id);
       entry.reject(new EngineError('invocation_stopped', 'Invocation stopped'));
       halted += 1;
     }
     return halted;
   }
 
+  private forget(invocationId: string): void {
+    if (this.engineMade.delete(invocationId) === undefined) this.chosen.delete(invocationId);
+  }
+
   /** Every pending invocation with its id, as a copy (settling while iterating is safe). */
   private pending(): Array<[string, PendingInvocation]> {
-    const all: Array<[string, PendingInvocation]> = [];
-    for (let i = 0; i < this.slots.length; i++) {
-      const entry = this.slots[i];
-      if (entry !== undefined) all.push([this.slotIds[i] as string, entry]);
-    }
+    const all = this.engineMade.entries();
     for (const pair of this.chosen) all.push(pair);
     return all;
-  }
-
-  /** The slot holding `invocationId`, or -1 (not an engine-made id, or not pending). */
-  private slotOf(invocationId: string): number {
-    const prefix = idPrefix(invocationId);
-    if (Number.isNaN(prefix)) return -1;
-    const slot = prefix & (this.slots.length - 1);
-    return this.slotIds[slot] === invocationId ? slot : -1;
-  }
-
-  private clearSlot(slot: number): void {
-    this.slots[slot] = undefined;
-    this.slotIds[slot] = undefined;
-    this.slotCount--;
-  }
-
-  /** Doubles the table; pending ids keep distinct places (their numbers differed in fewer bits already). */
-  private grow(): void {
-    const size = this.slots.length * 2;
-    const slots = new Array<PendingInvocation | undefined>(size).fill(undefined);
-    const slotIds = new Array<string | undefined>(size).fill(undefined);
-    for (let i = 0; i < this.slots.length; i++) {
-      const id = this.slotIds[i];
-      if (id === undefined) continue;
-      const slot = idPrefix(id) & (size - 1);
-      slots[slot] = this.slots[i];
-      slotIds[slot] = id;
-    }
-    this.slots = slots;
-    this.slotIds = slotIds;
   }
 }

@@ -4,7 +4,8 @@
  * connection is cleaned up, when the sweeper finds it half-used for too long, or on shutdown.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { idPrefix, newId, newIdWithPrefix } from '../../core/ids';
+import { newId } from '../../core/ids';
+import { SlotTable } from '../../core/slot-table';
 import { Channel } from './channel';
 
 /** `buffer_size` bounds of `engine::channels::create` (engine.md §6.10), in items. */
@@ -26,45 +27,28 @@ export function clampCapacity(requested: number): number {
   return Math.min(MAX_CAPACITY, Math.max(MIN_CAPACITY, Math.floor(requested)));
 }
 
-/** Initial slots of the table (it doubles whenever it is half full, and never shrinks). */
-const INITIAL_SLOTS = 256;
-
 /**
- * Live channels sit in a table indexed by a number that is also the first 32 bits of their id
- * (`newIdWithPrefix`): every HTTP request creates and forgets two channels, and an array slot costs
- * far less than a map entry (a fresh 36-character id would be hashed on every insert, and a
- * churning map rehashes). The rest of the id is random, the access key wholly random.
+ * Live channels sit in a `SlotTable` (every HTTP request creates and forgets two channels): their
+ * ids are the table's, the access key wholly random.
  */
 export class ChannelRegistry {
-  private table: Array<Channel | undefined> = new Array<Channel | undefined>(INITIAL_SLOTS).fill(undefined);
-  private count = 0;
-  private nextSlot = 0;
+  private readonly table = new SlotTable<Channel>();
 
   get size(): number {
-    return this.count;
+    return this.table.size;
   }
 
   /** A new channel with fresh UUIDs for id and key; `capacity` is clamped to 1..1024. */
   create(capacity: number = DEFAULT_CAPACITY, owner?: string): Channel {
-    if ((this.count + 1) * 2 > this.table.length) this.grow();
-    const mask = this.table.length - 1;
-    let slot = this.nextSlot;
-    // Skip numbers whose place is taken (a long-lived channel, or the numbers wrapping after 2^32).
-    while (this.table[slot & mask] !== undefined) slot = (slot + 1) >>> 0;
-    this.nextSlot = (slot + 1) >>> 0;
-    const channel = new Channel({ id: newIdWithPrefix(slot), key: newId(), capacity: clampCapacity(capacity), owner });
-    this.table[slot & mask] = channel;
-    this.count++;
+    const channel = this.table.add((id) => new Channel({ id, key: newId(), capacity: clampCapacity(capacity), owner }));
     channel.onFinished = this.forget;
     return channel;
   }
 
   /** The channel when both id and access key match; undefined otherwise (never says which was wrong). */
   find(id: string, key: string): Channel | undefined {
-    const prefix = idPrefix(id);
-    if (Number.isNaN(prefix)) return undefined;
-    const channel = this.table[prefix & (this.table.length - 1)];
-    return channel !== undefined && channel.id === id && sameKey(channel.key, key) ? channel : undefined;
+    const channel = this.table.get(id);
+    return channel !== undefined && sameKey(channel.key, key) ? channel : undefined;
   }
 
   /** Destroys and forgets a channel (both ends are told). */
@@ -106,24 +90,11 @@ export class ChannelRegistry {
 
   /** One function for every channel's `onFinished` (no closure per channel). */
   private readonly forget = (channel: Channel): void => {
-    const index = idPrefix(channel.id) & (this.table.length - 1);
-    if (this.table[index] !== channel) return;
-    this.table[index] = undefined;
-    this.count--;
+    this.table.delete(channel.id);
   };
 
   /** Live channels, as a copy (removing while iterating is safe). */
   private live(): Channel[] {
-    const channels: Channel[] = [];
-    for (const channel of this.table) if (channel !== undefined) channels.push(channel);
-    return channels;
-  }
-
-  /** Doubles the table; live channels keep distinct places (their numbers differed in fewer bits already). */
-  private grow(): void {
-    const table = new Array<Channel | undefined>(this.table.length * 2).fill(undefined);
-    const mask = table.length - 1;
-    for (const channel of this.live()) table[idPrefix(channel.id) & mask] = channel;
-    this.table = table;
+    return this.table.entries().map(([, channel]) => channel);
   }
 }
