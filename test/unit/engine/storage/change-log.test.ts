@@ -163,116 +163,112 @@ describe.each(['memory', 'sqlite'] as const)('state change log (%s storage)', (k
   });
 });
 
+/** A fresh data directory for each test of the enclosing describe block, removed after it. */
+function freshDirectoryPerTest(): () => string {
+  let directory = '';
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
+  });
+  afterEach(() => {
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+  return () => directory;
+}
+
 describe('state version compaction across a restart (sqlite)', () => {
+  const dataDirectory = freshDirectoryPerTest();
+
   it('keeps the scope floor, so a key deleted and compacted before the restart continues its numbering', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
-    try {
-      const first = openStorage({ kind: 'sqlite', directory });
-      for (let i = 0; i < 5; i++) await first.stateLog.write(set('s', 'k', i));
-      await first.stateLog.write(del('s', 'k')); // version 6
-      first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
-      await first.close();
-      const second = openStorage({ kind: 'sqlite', directory });
-      await second.stateLog.write(set('s', 'k', 'back'));
-      expect(second.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['k', 7]]);
-      await second.close();
-    } finally {
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    const directory = dataDirectory();
+    const first = openStorage({ kind: 'sqlite', directory });
+    for (let i = 0; i < 5; i++) await first.stateLog.write(set('s', 'k', i));
+    await first.stateLog.write(del('s', 'k')); // version 6
+    first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+    await first.close();
+    const second = openStorage({ kind: 'sqlite', directory });
+    await second.stateLog.write(set('s', 'k', 'back'));
+    expect(second.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['k', 7]]);
+    await second.close();
   });
 
   it('upgrades a database whose state_versions predates the seq and deleted columns, keeping its rows', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
-    try {
-      const raw = new BetterSqlite3(path.join(directory, 'iii.db'));
-      raw.exec(
-        'CREATE TABLE state_versions (scope TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID',
-      );
-      raw.prepare("INSERT INTO state_versions VALUES ('s', 'old', 9)").run();
-      raw.close();
-      const storage = openStorage({ kind: 'sqlite', directory });
-      storage.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
-      await storage.stateLog.write(set('s', 'old', 'next'));
-      expect(storage.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['old', 10]]);
-      await storage.close();
-    } finally {
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    const directory = dataDirectory();
+    const raw = new BetterSqlite3(path.join(directory, 'iii.db'));
+    raw.exec(
+      'CREATE TABLE state_versions (scope TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID',
+    );
+    raw.prepare("INSERT INTO state_versions VALUES ('s', 'old', 9)").run();
+    raw.close();
+    const storage = openStorage({ kind: 'sqlite', directory });
+    storage.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+    await storage.stateLog.write(set('s', 'old', 'next'));
+    expect(storage.stateLog.read(0, 10).map((r) => [r.key, r.version])).toEqual([['old', 10]]);
+    await storage.close();
   });
 });
 
 describe('state change log durability (sqlite)', () => {
+  const dataDirectory = freshDirectoryPerTest();
+
   it('commits the record in the same transaction as the value: after reopening both are there, with the head', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
-    try {
-      const first = openStorage({ kind: 'sqlite', directory });
-      await first.stateLog.write(set('s', 'a', 1));
-      await first.stateLog.write(set('s', 'a', 2));
-      first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
-      // What was committed, read on the engine's own connection outside a transaction (it holds
-      // the file exclusively while open).
-      const raw = first.database;
-      expect(raw.inTransaction).toBe(false);
-      expect(raw.prepare("SELECT value FROM kv WHERE namespace = 'state' AND key = 'a'").get()).toEqual({ value: '2' });
-      expect(raw.prepare("SELECT value FROM state_log_meta WHERE name = 'head'").get()).toEqual({ value: 2 });
-      await first.close();
-      const second = openStorage({ kind: 'sqlite', directory });
-      await second.stateLog.write(set('s', 'a', 3));
-      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[3, 3]]);
-      await second.close();
-    } finally {
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    const directory = dataDirectory();
+    const first = openStorage({ kind: 'sqlite', directory });
+    await first.stateLog.write(set('s', 'a', 1));
+    await first.stateLog.write(set('s', 'a', 2));
+    first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 });
+    // What was committed, read on the engine's own connection outside a transaction (it holds
+    // the file exclusively while open).
+    const raw = first.database;
+    expect(raw.inTransaction).toBe(false);
+    expect(raw.prepare("SELECT value FROM kv WHERE namespace = 'state' AND key = 'a'").get()).toEqual({ value: '2' });
+    expect(raw.prepare("SELECT value FROM state_log_meta WHERE name = 'head'").get()).toEqual({ value: 2 });
+    await first.close();
+    const second = openStorage({ kind: 'sqlite', directory });
+    await second.stateLog.write(set('s', 'a', 3));
+    expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.version])).toEqual([[3, 3]]);
+    await second.close();
   });
 
   it('numbers on after a restart from the newest record, also when a compaction had dropped every record before later writes', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
-    try {
-      const first = openStorage({ kind: 'sqlite', directory });
-      await first.stateLog.write(set('s', 'a', 1));
-      await first.stateLog.write(set('s', 'b', 1));
-      expect(first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(2);
-      await first.stateLog.write(set('s', 'c', 1));
-      await first.stateLog.write(set('s', 'd', 1));
-      await first.close();
-      const second = openStorage({ kind: 'sqlite', directory });
-      expect(second.stateLog.head()).toBe(4);
-      await second.stateLog.write(set('s', 'e', 1));
-      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key])).toEqual([
-        [3, 'c'],
-        [4, 'd'],
-        [5, 'e'],
-      ]);
-      expect(second.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(3);
-      await second.close();
-      const third = openStorage({ kind: 'sqlite', directory });
-      expect(third.stateLog.head()).toBe(5);
-      await third.stateLog.write(set('s', 'f', 1));
-      expect(third.stateLog.read(0, 10).map((r) => r.seq)).toEqual([6]);
-      await third.close();
-    } finally {
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    const directory = dataDirectory();
+    const first = openStorage({ kind: 'sqlite', directory });
+    await first.stateLog.write(set('s', 'a', 1));
+    await first.stateLog.write(set('s', 'b', 1));
+    expect(first.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(2);
+    await first.stateLog.write(set('s', 'c', 1));
+    await first.stateLog.write(set('s', 'd', 1));
+    await first.close();
+    const second = openStorage({ kind: 'sqlite', directory });
+    expect(second.stateLog.head()).toBe(4);
+    await second.stateLog.write(set('s', 'e', 1));
+    expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key])).toEqual([
+      [3, 'c'],
+      [4, 'd'],
+      [5, 'e'],
+    ]);
+    expect(second.stateLog.compact({ maxRecords: 100, maxAgeMs: -1 })).toBe(3);
+    await second.close();
+    const third = openStorage({ kind: 'sqlite', directory });
+    expect(third.stateLog.head()).toBe(5);
+    await third.stateLog.write(set('s', 'f', 1));
+    expect(third.stateLog.read(0, 10).map((r) => r.seq)).toEqual([6]);
+    await third.close();
   });
 
   it('reads across a restart: records committed before it (the table) then after it (the tail), in order', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'iii-log-'));
-    try {
-      const first = openStorage({ kind: 'sqlite', directory });
-      await first.stateLog.write(set('s', 'a', 1));
-      await first.stateLog.write(set('s', 'b', 1));
-      await first.close();
-      const second = openStorage({ kind: 'sqlite', directory });
-      await second.stateLog.write(set('s', 'a', 2));
-      expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key, r.version])).toEqual([
-        [1, 'a', 1],
-        [2, 'b', 1],
-        [3, 'a', 2],
-      ]);
-      expect(second.stateLog.read(1, 1).map((r) => r.seq)).toEqual([2]);
-      await second.close();
-    } finally {
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    const directory = dataDirectory();
+    const first = openStorage({ kind: 'sqlite', directory });
+    await first.stateLog.write(set('s', 'a', 1));
+    await first.stateLog.write(set('s', 'b', 1));
+    await first.close();
+    const second = openStorage({ kind: 'sqlite', directory });
+    await second.stateLog.write(set('s', 'a', 2));
+    expect(second.stateLog.read(0, 10).map((r) => [r.seq, r.key, r.version])).toEqual([
+      [1, 'a', 1],
+      [2, 'b', 1],
+      [3, 'a', 2],
+    ]);
+    expect(second.stateLog.read(1, 1).map((r) => r.seq)).toEqual([2]);
+    await second.close();
   });
 });
